@@ -1,0 +1,1 @@
+export { BACKEND_NAMES, backendInfo, useBackend } from './use-backend.js';

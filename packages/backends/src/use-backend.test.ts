@@ -1,0 +1,50 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { isLoptError } from '@lopt/core';
+import type { BackendName } from '@lopt/core';
+import { describe, expect, it } from 'vitest';
+
+import { useBackend } from './use-backend.js';
+
+function randomMatMul(): Float32Array {
+  // Fixed data, shapes like the cell's layer: [n, 22] x [22, 80].
+  const a = tf.tensor2d(Array.from({ length: 300 * 22 }, (_, i) => Math.sin(i * 0.37)), [300, 22]);
+  const b = tf.tensor2d(Array.from({ length: 22 * 80 }, (_, i) => Math.cos(i * 0.11)), [22, 80]);
+  const c = tf.matMul(a, b);
+  const out = c.dataSync() as Float32Array;
+  tf.dispose([a, b, c]);
+  return out;
+}
+
+describe('useBackend', () => {
+  it('initializes wasm with SIMD in Node and matches cpu on a matMul', async () => {
+    const wasm = await useBackend('wasm');
+    expect(wasm.name).toBe('wasm');
+    expect(tf.getBackend()).toBe('wasm');
+    expect(wasm.simd).toBe(true);
+    expect(wasm.threads).toBe(1);
+    const onWasm = randomMatMul();
+
+    const cpu = await useBackend('cpu');
+    expect(cpu.name).toBe('cpu');
+    const onCpu = randomMatMul();
+    let worst = 0;
+    for (let i = 0; i < onCpu.length; i++) worst = Math.max(worst, Math.abs(onCpu[i]! - onWasm[i]!));
+    expect(worst).toBeLessThan(1e-4);
+  });
+
+  it('registers gradients on every backend it selects', async () => {
+    for (const name of ['cpu', 'wasm'] as const) {
+      await useBackend(name);
+      const g = tf.grad((x: tf.Tensor) => tf.sum(tf.sigmoid(x)));
+      const dx = g(tf.tensor1d([0]));
+      expect(dx.dataSync()[0]).toBeCloseTo(0.25, 6);
+      dx.dispose();
+    }
+  });
+
+  it('rejects an unknown backend with a hint listing the choices', async () => {
+    const error = await useBackend('gpu' as BackendName).catch((e: unknown) => e);
+    expect(isLoptError(error, 'UNKNOWN_BACKEND')).toBe(true);
+    expect((error as { hint: string }).hint).toContain('wasm, node, cpu');
+  });
+});

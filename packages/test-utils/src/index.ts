@@ -1,0 +1,2 @@
+export { availableBackends, describeEachBackend } from './describe-each-backend.js';
+export { expectClose, expectNoLeak } from './expect.js';
