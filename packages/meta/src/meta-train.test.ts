@@ -1,0 +1,112 @@
+import { mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import * as tf from '@tensorflow/tfjs-core';
+import { isLoptError } from '@lopt/core';
+import { describeEachBackend } from '@lopt/test-utils';
+import { describe, expect, it } from 'vitest';
+
+import type { Weights } from './cell-functions.js';
+import { CHECKPOINT_FILE, readCheckpoint } from './checkpoint.js';
+import { metaTrain } from './meta-train.js';
+import type { MetaTrainOptions } from './meta-train.js';
+import { toyCell, toyQuadratic } from './toy.fixture.js';
+
+const base = {
+  task: toyQuadratic(3),
+  cell: toyCell,
+  steps: 20,
+  unroll: 5,
+  learningRate: 0.01,
+  validateEvery: 2,
+  validationProblems: 4,
+  seed: 5,
+} satisfies Partial<MetaTrainOptions>;
+
+function values(weights: Record<string, Weights>): Record<string, number[]> {
+  const out: Record<string, number[]> = {};
+  for (const [g, w] of Object.entries(weights)) for (const [k, v] of Object.entries(w)) out[`${g}/${k}`] = Array.from(v.dataSync());
+  return out;
+}
+
+function disposeWeights(weights: Record<string, Weights>): void {
+  tf.dispose(Object.values(weights).flatMap((w) => Object.values(w)));
+}
+
+const tempDir = () => mkdtemp(join(tmpdir(), 'lopt-meta-'));
+
+describeEachBackend('metaTrain', () => {
+  it('keeps the tensor count constant across meta-iterations and frees everything but its result', async () => {
+    const before = tf.memory().numTensors;
+    const counts: number[] = [];
+    const result = await metaTrain({ ...base, iterations: 4, onProgress: () => counts.push(tf.memory().numTensors) });
+    expect(counts).toHaveLength(4);
+    expect(new Set(counts.slice(1)).size).toBe(1);
+    disposeWeights(result.weights);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('metaTrain', () => {
+  it('lowers the validation meta-loss on held-out quadratics within 30 meta-iterations', async () => {
+    const result = await metaTrain({ ...base, iterations: 30, validateEvery: 1, learningRate: 0.03 });
+    const first = result.history[0]!.validationLoss!;
+    expect(result.bestValidationLoss).toBeLessThan(0.8 * first);
+    expect(result.bestIteration).toBeGreaterThan(1);
+    disposeWeights(result.weights);
+  });
+
+  it('resumed from a checkpoint, ends with the same weights as a run straight through', async () => {
+    const straight = await metaTrain({ ...base, iterations: 6 });
+    const dir = await tempDir();
+    const part = await metaTrain({ ...base, iterations: 3, outDir: dir, checkpointEvery: 3 });
+    expect((await readCheckpoint(dir)).iteration).toBe(3);
+    const resumed = await metaTrain({ ...base, iterations: 6, outDir: dir, resume: true });
+    expect(resumed.iterations).toBe(6);
+    expect(resumed.history[0]!.iteration).toBe(4);
+    expect(values(resumed.weights)).toEqual(values(straight.weights));
+    const ck = await readCheckpoint(dir);
+    expect(ck.iteration).toBe(6);
+    const lines = (await readFile(join(dir, 'metrics.jsonl'), 'utf8')).trim().split('\n');
+    expect(lines.map((l) => (JSON.parse(l) as { iteration: number }).iteration)).toEqual([1, 2, 3, 4, 5, 6]);
+    [straight, part, resumed].forEach((r) => disposeWeights(r.weights));
+  });
+
+  it('skips and counts meta-updates whose loss is not finite, and keeps the weights finite', async () => {
+    const result = await metaTrain({ ...base, task: toyQuadratic(3, { step: 7 }), validationTask: toyQuadratic(3), iterations: 3 });
+    // Each problem poisons its second unroll (steps 6-10): one skipped update per iteration.
+    expect(result.skipped).toBe(3);
+    for (const v of Object.values(values(result.weights)).flat()) expect(Number.isFinite(v)).toBe(true);
+    expect(Number.isFinite(result.bestValidationLoss)).toBe(true);
+    disposeWeights(result.weights);
+  });
+
+  it('leaves the previous checkpoint readable when a write dies midway', async () => {
+    const dir = await tempDir();
+    const first = await metaTrain({ ...base, iterations: 2, outDir: dir, checkpointEvery: 2 });
+    const good = await readFile(join(dir, CHECKPOINT_FILE), 'utf8');
+    // A writer killed midway leaves only its temporary file; the checkpoint itself is untouched.
+    await writeFile(join(dir, `.${CHECKPOINT_FILE}.999.1.tmp`), good.slice(0, good.length / 2));
+    expect((await readCheckpoint(dir)).iteration).toBe(2);
+    const resumed = await metaTrain({ ...base, iterations: 3, outDir: dir, resume: true });
+    expect(resumed.iterations).toBe(3);
+    expect((await readdir(dir)).filter((f) => f.startsWith(`.${CHECKPOINT_FILE}`) && !f.includes('.999.'))).toEqual([]);
+    [first, resumed].forEach((r) => disposeWeights(r.weights));
+  });
+
+  it('rejects a corrupt or missing checkpoint with the right error', async () => {
+    const dir = await tempDir();
+    const missing = await metaTrain({ ...base, iterations: 1, outDir: dir, resume: true }).catch((e: unknown) => e);
+    expect(isLoptError(missing, 'CHECKPOINT_NOT_FOUND')).toBe(true);
+    await writeFile(join(dir, CHECKPOINT_FILE), '{"kind": "lopt-meta-chec');
+    const corrupt = await metaTrain({ ...base, iterations: 1, outDir: dir, resume: true }).catch((e: unknown) => e);
+    expect(isLoptError(corrupt, 'CHECKPOINT_CORRUPT')).toBe(true);
+  });
+
+  it('rejects bad settings with a hint', async () => {
+    const e = await metaTrain({ ...base, steps: 21 }).catch((x: unknown) => x);
+    expect(isLoptError(e, 'INVALID_ARGUMENT')).toBe(true);
+    expect((e as { hint: string }).hint).toContain('unroll 5');
+  });
+});

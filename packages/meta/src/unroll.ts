@@ -1,0 +1,199 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { Problem } from '@lopt/core';
+
+import type { CellFunctions, State, Weights } from './cell-functions.js';
+import { addGroupUpdates, flattenGroups } from './layout.js';
+import type { GroupLayout } from './layout.js';
+
+/** The optimizee's loss at θ_t and its gradient, flattened per group. Off the meta tape. */
+export interface Evaluation {
+  readonly loss: number;
+  /** Per group, ∇f(θ_t) as an [n_g] vector (kept; the owner disposes it). */
+  readonly grads: tf.Tensor[];
+}
+
+/** Where a problem's optimization stands between unrolls. Owns its tensors. */
+export interface Trajectory {
+  readonly problem: Problem;
+  readonly layout: GroupLayout;
+  /** θ_t, one tensor per parameter. */
+  params: tf.Tensor[];
+  /** Cell state per group. */
+  states: State[];
+  /** Loss and gradient at θ_t (computed once and carried into the next unroll). */
+  current: Evaluation;
+  /** t, the optimizee step θ_t belongs to. */
+  step: number;
+}
+
+/**
+ * f(θ) and ∇f(θ) at `step`, computed on a tape of their own. The returned gradients are leaves
+ * for whoever uses them next, which is what the first-order meta-gradient needs (∇ is treated as
+ * a constant input to the cell).
+ */
+export function evaluateAt(problem: Problem, layout: GroupLayout, params: readonly tf.Tensor[], step: number): Evaluation {
+  const { value, grads } = tf.tidy(() => {
+    const vg = tf.valueAndGrads((...xs: tf.Tensor[]) => problem.loss(xs, step));
+    const r = vg([...params]);
+    return { value: r.value, grads: flattenGroups(layout, r.grads) };
+  });
+  const loss = value.dataSync()[0]!;
+  value.dispose();
+  return { loss, grads };
+}
+
+export function startTrajectory(problem: Problem, layout: GroupLayout, cell: readonly CellFunctions[]): Trajectory {
+  const params = problem.init();
+  return {
+    problem,
+    layout,
+    params,
+    states: layout.sizes.map((n, g) => cell[g]!.initState(n)),
+    current: evaluateAt(problem, layout, params, 0),
+    step: 0,
+  };
+}
+
+export function disposeTrajectory(tr: Trajectory): void {
+  tf.dispose(tr.params);
+  tf.dispose(tr.states.flat());
+  tf.dispose(tr.current.grads);
+}
+
+/** The cells' updates for one step (one per group), with their new states. Caller owns them. */
+function stepCells(
+  cells: readonly CellFunctions[],
+  weights: readonly Weights[],
+  grads: readonly tf.Tensor[],
+  states: readonly State[],
+): { updates: tf.Tensor[]; states: State[] } {
+  const updates: tf.Tensor[] = [];
+  const next: State[] = [];
+  grads.forEach((g, k) => {
+    const r = cells[k]!.step(weights[k]!, g, states[k]!);
+    updates.push(r.update);
+    next.push(r.state);
+  });
+  return { updates, states: next };
+}
+
+/**
+ * Advances the trajectory by `length` steps of the learned optimizer, forward only (no tape).
+ * Returns the losses f(θ_{t+1}) … f(θ_{t+length}) and, per step, the gradients the cells saw
+ * (∇_t … ∇_{t+length}, kept, caller disposes) so the meta-gradient can replay the unroll.
+ */
+export function advance(
+  tr: Trajectory,
+  cells: readonly CellFunctions[],
+  weights: readonly Weights[],
+  length: number,
+  keepInputs: boolean,
+): { losses: number[]; inputs: tf.Tensor[][]; startStates: State[] } {
+  const losses: number[] = [];
+  const inputs: tf.Tensor[][] = [];
+  const startStates = tr.states;
+  for (let k = 0; k < length; k++) {
+    const { updates, states } = tf.tidy(() => stepCells(cells, weights, tr.current.grads, tr.states));
+    const params = addGroupUpdates(tr.layout, tr.params, updates);
+    tf.dispose(updates);
+    tf.dispose(tr.params);
+    if (tr.states !== startStates || !keepInputs) tf.dispose(tr.states.flat());
+    tr.params = params;
+    tr.states = states;
+    if (keepInputs) inputs.push(tr.current.grads);
+    else tf.dispose(tr.current.grads);
+    tr.step += 1;
+    tr.current = evaluateAt(tr.problem, tr.layout, tr.params, tr.step);
+    losses.push(tr.current.loss);
+    if (!Number.isFinite(tr.current.loss)) break;
+  }
+  return { losses, inputs, startStates };
+}
+
+/**
+ * The first-order meta-gradient of Σ_{s=1..U} w_s f(θ_{t+s}) for one unroll.
+ *
+ * With ∇ treated as constant, dθ_{t+s}/dg_{t+k} = I for s > k, so ∂L/∂g_{t+k} is the reverse
+ * cumulative sum G_k = Σ_{s>k} w_s ∇_{t+s} of gradients the forward pass already computed. The
+ * meta-gradient is then the gradient of the surrogate Σ_k <g_{t+k}, G_k> with G_k held constant:
+ * the tape replays only the cells (inputs[k] are their recorded inputs ∇_{t+k}), never the
+ * optimizee. `inputs` has length U+1: the last entry is ∇_{t+U}.
+ */
+export function firstOrderMetaGradient(
+  cells: readonly CellFunctions[],
+  variables: readonly (readonly tf.Variable[])[],
+  weights: readonly Weights[],
+  inputs: readonly (readonly tf.Tensor[])[],
+  startStates: readonly State[],
+  lossWeights: readonly number[],
+): tf.NamedTensorMap {
+  const steps = inputs.length - 1;
+  // G_k, per group, built backwards: G_{U-1} = w_U ∇_U, G_k = G_{k+1} + w_{k+1} ∇_{k+1}.
+  const targets: tf.Tensor[][] = new Array<tf.Tensor[]>(steps);
+  for (let k = steps - 1; k >= 0; k--) {
+    const next = targets[k + 1];
+    targets[k] = inputs[k + 1]!.map((g, j) =>
+      tf.tidy(() => {
+        const term = tf.mul(g, lossWeights[k]!);
+        return next === undefined ? term : tf.add(next[j]!, term);
+      }),
+    );
+  }
+  const varList = variables.flat() as tf.Variable[];
+  const { value, grads } = tf.variableGrads(() => {
+    let states = startStates;
+    const terms: tf.Scalar[] = [];
+    for (let k = 0; k < steps; k++) {
+      const r = stepCells(cells, weights, inputs[k]!, states);
+      states = r.states;
+      r.updates.forEach((u, j) => terms.push(tf.sum(tf.mul(u, targets[k]![j]!))));
+    }
+    return tf.addN(terms) as tf.Scalar;
+  }, varList);
+  value.dispose();
+  tf.dispose(targets.flat());
+  return grads;
+}
+
+const stopGradient = tf.customGrad((x: tf.Tensor) => ({
+  value: tf.clone(x),
+  gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy),
+}) as { value: tf.Tensor; gradFunc: (dy: tf.Tensor) => tf.Tensor });
+
+/**
+ * The meta-gradient by plain autodiff through a whole unroll, optimizee included. With
+ * `stopGradients` the optimizee gradients enter the cells through a stop-gradient, which makes it
+ * the same objective as {@link firstOrderMetaGradient} computed the expensive way (the tests
+ * check they agree); without it, it is the second-order meta-gradient, which tfjs can take only
+ * for losses whose ops it can differentiate twice. Meant for small problems.
+ */
+export function autodiffMetaGradient(
+  tr: Pick<Trajectory, 'problem' | 'layout' | 'params' | 'states' | 'step'>,
+  cells: readonly CellFunctions[],
+  variables: readonly (readonly tf.Variable[])[],
+  weights: readonly Weights[],
+  length: number,
+  lossWeights: readonly number[],
+  { stopGradients }: { stopGradients: boolean },
+): { value: number; grads: tf.NamedTensorMap } {
+  const { problem, layout } = tr;
+  const varList = variables.flat() as tf.Variable[];
+  const { value, grads } = tf.variableGrads(() => {
+    let params: readonly tf.Tensor[] = tr.params;
+    let states: readonly State[] = tr.states;
+    const terms: tf.Scalar[] = [];
+    for (let k = 0; k < length; k++) {
+      const step = tr.step + k;
+      const raw = tf.grads((...xs: tf.Tensor[]) => problem.loss(xs, step))([...params]);
+      const flat = flattenGroups(layout, raw).map((g) => (stopGradients ? (stopGradient(g) as tf.Tensor) : g));
+      const r = stepCells(cells, weights, flat, states);
+      states = r.states;
+      params = addGroupUpdates(layout, params, r.updates);
+      terms.push(tf.mul(problem.loss(params, step + 1), lossWeights[k]!) as tf.Scalar);
+    }
+    return tf.addN(terms) as tf.Scalar;
+  }, varList);
+  const v = value.dataSync()[0]!;
+  value.dispose();
+  return { value: v, grads };
+}
