@@ -1,1 +1,16 @@
-export {};
+export { metaTrain, validationLoss } from './meta-train.js';
+export type { MetaProgress, MetaTrainOptions, MetaTrainResult } from './meta-train.js';
+export type { CellFunctions, State, Weights } from './cell-functions.js';
+export { evaluate, problemVariables, runOptimizer, summarize } from './evaluate.js';
+export type { Curves, EvaluateOptions, OptimizerFactory } from './evaluate.js';
+export { BASELINE_NAMES, baseline, logGrid } from './baselines.js';
+export type { BaselineName } from './baselines.js';
+export { tuneBaselines } from './tune.js';
+export type { TuneOptions, TunedBaseline } from './tune.js';
+export { heldOutSeeds, seedRanges } from './seeds.js';
+export type { SeedRange } from './seeds.js';
+export { CHECKPOINT_FILE, readCheckpoint } from './checkpoint.js';
+export type { CheckpointData } from './checkpoint.js';
+export { DEFAULT_GROUP, groupLayout } from './layout.js';
+export type { GroupLayout } from './layout.js';
+export { writeFileAtomic } from './atomic-write.js';

@@ -28,7 +28,7 @@ export class MetaAdam {
 
   /** Applies gradients given in the same variable order every time (Adam matches moments by order). */
   apply(grads: tf.NamedTensorMap): void {
-    this.optimizer.applyGradients(grads);
+    this.optimizer.applyGradients(grads as unknown as Parameters<tf.AdamOptimizer['applyGradients']>[0]);
   }
 
   async save(): Promise<AdamState> {

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { LoptError, assertGradientsRegistered, createRng, isLoptError } from '@lopt/core';
 import type { Problem, Rng, Task } from '@lopt/core';
 
-import type { CellFunctions, State, Weights } from './cell-functions.js';
+import type { CellFunctions, Weights } from './cell-functions.js';
 import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { groupLayout } from './layout.js';
 import type { GroupLayout } from './layout.js';
@@ -458,4 +458,4 @@ function probeSecondDerivatives(
   }
 }
 
-export type { State };
+

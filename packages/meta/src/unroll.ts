@@ -60,6 +60,11 @@ export function disposeTrajectory(tr: Trajectory): void {
   tf.dispose(tr.current.grads);
 }
 
+/** tf.tidy for a result holding tensor lists (tidy keeps every tensor it finds in the result). */
+function tidyStep<T extends { updates: tf.Tensor[]; states: State[] }>(fn: () => T): T {
+  return tf.tidy(fn as unknown as () => tf.TensorContainer) as unknown as T;
+}
+
 /** The cells' updates for one step (one per group), with their new states. Caller owns them. */
 function stepCells(
   cells: readonly CellFunctions[],
@@ -93,7 +98,7 @@ export function advance(
   const inputs: tf.Tensor[][] = [];
   const startStates = tr.states;
   for (let k = 0; k < length; k++) {
-    const { updates, states } = tf.tidy(() => stepCells(cells, weights, tr.current.grads, tr.states));
+    const { updates, states } = tidyStep(() => stepCells(cells, weights, tr.current.grads, tr.states));
     const params = addGroupUpdates(tr.layout, tr.params, updates);
     tf.dispose(updates);
     tf.dispose(tr.params);
@@ -155,10 +160,10 @@ export function firstOrderMetaGradient(
   return grads;
 }
 
-const stopGradient = tf.customGrad((x: tf.Tensor) => ({
+const stopGradient = tf.customGrad(((x: tf.Tensor) => ({
   value: tf.clone(x),
   gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy),
-}) as { value: tf.Tensor; gradFunc: (dy: tf.Tensor) => tf.Tensor });
+})) as unknown as Parameters<typeof tf.customGrad>[0]);
 
 /**
  * The meta-gradient by plain autodiff through a whole unroll, optimizee included. With
