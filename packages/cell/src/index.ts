@@ -1,1 +1,10 @@
-export {};
+export { DEFAULT_CELL_CONFIG, cellConfig, inputFeatureCount } from './cell-config.js';
+export type { CellConfig, Preprocess } from './cell-config.js';
+export { assertCellWeights, cellWeightCount, cellWeightShapes, initCellWeights } from './cell-weights.js';
+export type { CellWeights } from './cell-weights.js';
+export { cellStateSize, initCellState } from './cell-state.js';
+export type { CellState } from './cell-state.js';
+export { cellStep } from './cell-step.js';
+export type { CellStepResult } from './cell-step.js';
+export { FLOAT32_MAX, preprocessGradients } from './preprocess.js';
+export { assertFiniteGradients } from './check-finite.js';

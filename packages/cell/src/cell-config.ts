@@ -1,0 +1,78 @@
+import { LoptError } from '@lopt/core';
+
+/** How raw gradients are turned into the cell's input features (paper §3.1 and appendix A). */
+export type Preprocess = 'none' | 'log-sign';
+
+export interface CellConfig {
+  /** Units of each stacked LSTM layer. Default `[20, 20]` (the paper's 2 layers × 20 units). */
+  readonly hiddenSizes: readonly number[];
+  /**
+   * `'log-sign'` (default): each gradient g becomes two features, `(log|g| / p, sign g)` when
+   * |g| >= e^-p, else `(-1, e^p · g)`. `'none'`: the gradient itself is the single feature.
+   */
+  readonly preprocess: Preprocess;
+  /** The p of the log-sign encoding. Default 10. */
+  readonly p: number;
+  /**
+   * The update is `outputScale · (output layer)`. Default 0.1 (the paper's MNIST setting); the
+   * paper's quadratics use preprocess `'none'` and outputScale 1.
+   */
+  readonly outputScale: number;
+}
+
+export const DEFAULT_CELL_CONFIG: CellConfig = Object.freeze({
+  hiddenSizes: Object.freeze([20, 20]),
+  preprocess: 'log-sign',
+  p: 10,
+  outputScale: 0.1,
+});
+
+const KEYS = new Set(['hiddenSizes', 'preprocess', 'p', 'outputScale']);
+const MAX_UNITS = 4096;
+
+function invalid(message: string, hint: string): LoptError {
+  return new LoptError('INVALID_ARGUMENT', `Invalid cell config: ${message}`, { hint });
+}
+
+/**
+ * Fills defaults and validates. Also accepts untyped input (e.g. parsed JSON): unknown keys and
+ * wrong types are rejected with LoptError 'INVALID_ARGUMENT'. The result is frozen.
+ */
+export function cellConfig(partial: Partial<CellConfig> = {}): CellConfig {
+  if (partial === null || typeof partial !== 'object' || Array.isArray(partial)) {
+    throw invalid(`expected an object, got ${partial === null ? 'null' : typeof partial}.`, 'Pass e.g. { hiddenSizes: [20, 20] }.');
+  }
+  for (const key of Object.keys(partial)) {
+    if (!KEYS.has(key)) {
+      throw invalid(`unknown key "${key}".`, `Known keys: ${[...KEYS].join(', ')}.`);
+    }
+  }
+  const hiddenSizes = partial.hiddenSizes ?? DEFAULT_CELL_CONFIG.hiddenSizes;
+  if (!Array.isArray(hiddenSizes) || hiddenSizes.length === 0) {
+    throw invalid('hiddenSizes must be a non-empty array.', 'Use e.g. [20, 20] for the paper\'s 2-layer LSTM.');
+  }
+  for (const units of hiddenSizes) {
+    if (!Number.isInteger(units) || units < 1 || units > MAX_UNITS) {
+      throw invalid(`hiddenSizes holds ${String(units)}.`, `Each layer needs an integer number of units in 1..${MAX_UNITS}.`);
+    }
+  }
+  const preprocess = partial.preprocess ?? DEFAULT_CELL_CONFIG.preprocess;
+  if (preprocess !== 'none' && preprocess !== 'log-sign') {
+    throw invalid(`preprocess is ${JSON.stringify(preprocess)}.`, "Use 'log-sign' (the paper's MNIST setting) or 'none' (quadratics).");
+  }
+  const p = partial.p ?? DEFAULT_CELL_CONFIG.p;
+  // e^p must stay finite in float32 (p < 88.7); beyond ~80 the encoding is meaningless anyway.
+  if (typeof p !== 'number' || !Number.isFinite(p) || p <= 0 || p > 80) {
+    throw invalid(`p is ${String(p)}.`, 'p must be a number in (0, 80]; the paper uses 10.');
+  }
+  const outputScale = partial.outputScale ?? DEFAULT_CELL_CONFIG.outputScale;
+  if (typeof outputScale !== 'number' || !Number.isFinite(outputScale) || outputScale <= 0) {
+    throw invalid(`outputScale is ${String(outputScale)}.`, 'outputScale must be a finite positive number (0.1 for MNIST, 1 for quadratics).');
+  }
+  return Object.freeze({ hiddenSizes: Object.freeze([...hiddenSizes]), preprocess, p, outputScale });
+}
+
+/** Number of input features per coordinate: 2 for log-sign, 1 for none. */
+export function inputFeatureCount(config: CellConfig): number {
+  return config.preprocess === 'log-sign' ? 2 : 1;
+}

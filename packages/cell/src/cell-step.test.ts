@@ -1,0 +1,198 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { createRng, isLoptError, normalArray } from '@lopt/core';
+import { describeEachBackend, expectClose, expectNoLeak } from '@lopt/test-utils';
+import { expect, it } from 'vitest';
+
+import { cellConfig } from './cell-config.js';
+import type { CellConfig } from './cell-config.js';
+import { initCellState } from './cell-state.js';
+import type { CellState } from './cell-state.js';
+import { cellStep } from './cell-step.js';
+import type { CellWeights } from './cell-weights.js';
+import { cellWeightShapes, initCellWeights } from './cell-weights.js';
+import { referenceCellStep } from './reference-cell.js';
+
+type Step = typeof cellStep;
+
+/** Random weights of a larger scale than initCellWeights, so every gate is far from trivial. */
+function randomWeights(config: CellConfig, seed: number, std = 0.5): Record<string, tf.Tensor> {
+  const rng = createRng(seed);
+  const out: Record<string, tf.Tensor> = {};
+  for (const [name, shape] of cellWeightShapes(config)) {
+    out[name] = tf.tensor(normalArray(rng, shape.reduce((a, b) => a * b, 1), std), [...shape]);
+  }
+  return out;
+}
+
+/** Gradients spanning both log-sign branches, both signs, zero and several magnitudes. */
+function mixedGrads(n: number, seed: number): tf.Tensor1D {
+  const rng = createRng(seed);
+  const v = new Float32Array(n);
+  for (let k = 0; k < n; k++) v[k] = rng.normal() * 10 ** (rng.int(9) - 6);
+  v[0] = 0;
+  return tf.tensor1d(v);
+}
+
+/** Σ_t <update_t, r_t> over a `steps`-step unroll from `state0`, with fixed random r_t. */
+function unrollLoss(step: Step, config: CellConfig, weights: CellWeights, state0: CellState, steps: number, n: number): tf.Scalar {
+  let state = state0;
+  let loss: tf.Tensor = tf.scalar(0);
+  for (let t = 0; t < steps; t++) {
+    const grads = mixedGrads(n, 100 + t);
+    const r = tf.tensor1d(normalArray(createRng(200 + t), n));
+    const out = step(config, weights, grads, state);
+    loss = tf.add(loss, tf.sum(tf.mul(out.update, r)));
+    state = out.state;
+  }
+  return loss as tf.Scalar;
+}
+
+const cpuResults: Record<string, Float32Array> = {};
+
+describeEachBackend('cellStep', (backend) => {
+  const tiny = cellConfig({ hiddenSizes: [3, 2], outputScale: 0.7 });
+
+  it('matches the textbook LSTM (values and new state) for both preprocessings', () => {
+    for (const config of [tiny, cellConfig({ hiddenSizes: [4], preprocess: 'none', outputScale: 1 })]) {
+      tf.tidy(() => {
+        const w = randomWeights(config, 1);
+        const n = 9;
+        let state = initCellState(config, n);
+        let refState = state;
+        for (let t = 0; t < 3; t++) {
+          const g = mixedGrads(n, t);
+          const a = cellStep(config, w, g, state);
+          const b = referenceCellStep(config, w, g, refState);
+          expectClose(a.update, b.update, { atol: 2e-6, rtol: 1e-5 });
+          a.state.forEach((s, k) => expectClose(s, b.state[k]!, { atol: 2e-6, rtol: 1e-5 }));
+          state = a.state;
+          refState = b.state;
+        }
+        expect(state[0]!.shape).toEqual([config.hiddenSizes[0], n]);
+      });
+    }
+  });
+
+  it('weight and state gradients through a 5-step unroll match tfjs autodiff of the textbook LSTM', () => {
+    tf.tidy(() => {
+      const w = randomWeights(tiny, 2);
+      const n = 11;
+      const names = Object.keys(w);
+      const state0 = initCellState(tiny, n).map((s) => tf.randomNormal(s.shape, 0, 0.5, 'float32', 3));
+      const xs = [...names.map((k) => w[k]!), ...state0];
+      const lossOf = (step: Step) => (...args: tf.Tensor[]) => {
+        const ws = Object.fromEntries(names.map((k, i) => [k, args[i]!]));
+        return unrollLoss(step, tiny, ws, args.slice(names.length), 5, n);
+      };
+      const ours = tf.grads(lossOf(cellStep))(xs);
+      const ref = tf.grads(lossOf(referenceCellStep))(xs);
+      ours.forEach((g, k) => expectClose(g, ref[k]!, { atol: 1e-5, rtol: 1e-4 }));
+      // Not vacuous: every weight tensor gets a non-zero gradient.
+      ours.slice(0, names.length).forEach((g) => expect(tf.max(tf.abs(g)).dataSync()[0]).toBeGreaterThan(1e-4));
+    });
+  });
+
+  if (backend === 'cpu') {
+    it('weight gradient through a 5-step unroll matches central finite differences', () => {
+      tf.tidy(() => {
+        const config = cellConfig({ hiddenSizes: [3, 2], outputScale: 1 });
+        const w = randomWeights(config, 4);
+        const n = 6;
+        const names = Object.keys(w);
+        const state0 = initCellState(config, n);
+        const loss = (ws: CellWeights): number =>
+          tf.tidy(() => unrollLoss(cellStep, config, ws, state0, 5, n).dataSync()[0]!);
+        const analytic = tf.grads((...args: tf.Tensor[]) =>
+          unrollLoss(cellStep, config, Object.fromEntries(names.map((k, i) => [k, args[i]!])), state0, 5, n),
+        )(names.map((k) => w[k]!));
+        const eps = 1e-2;
+        let checked = 0;
+        names.forEach((name, k) => {
+          const base = w[name]!.dataSync().slice();
+          const g = analytic[k]!.dataSync();
+          const fd = new Float32Array(base.length);
+          for (let j = 0; j < base.length; j++) {
+            const at = (delta: number): number => {
+              const v = base.slice();
+              v[j] = base[j]! + delta;
+              const t = tf.tensor(v, w[name]!.shape);
+              const value = loss({ ...w, [name]: t });
+              t.dispose();
+              return value;
+            };
+            fd[j] = (at(eps) - at(-eps)) / (2 * eps);
+            checked++;
+          }
+          expectClose(g, fd, { atol: 2e-3, rtol: 1e-2 });
+        });
+        expect(checked).toBe(names.reduce((s, name) => s + w[name]!.size, 0));
+      });
+    });
+  }
+
+  it('gives the same update on every backend (default config, n = 300, 4 steps)', () => {
+    const config = cellConfig();
+    const w = initCellWeights(config, 5);
+    let state = initCellState(config, 300);
+    const updates: number[] = [];
+    for (let t = 0; t < 4; t++) {
+      const g = mixedGrads(300, 50 + t);
+      const out = cellStep(config, w, g, state);
+      updates.push(...out.update.dataSync());
+      tf.dispose([g, out.update, ...state]);
+      state = out.state;
+    }
+    tf.dispose([...state, ...Object.values(w)]);
+    const values = Float32Array.from(updates);
+    expect(values.some((v) => v !== 0)).toBe(true);
+    if (backend === 'cpu') cpuResults.sameUpdate = values;
+    else expectClose(values, cpuResults.sameUpdate!, { atol: 1e-6, rtol: 1e-4 });
+  });
+
+  it('leaks no tensor per step (forward) or per differentiated unroll', async () => {
+    const config = cellConfig({ hiddenSizes: [5, 4] });
+    const w = initCellWeights(config, 6);
+    const state0 = initCellState(config, 20);
+    await expectNoLeak(() => {
+      const g = mixedGrads(20, 1);
+      const out = cellStep(config, w, g, state0);
+      tf.dispose([g, out.update, ...out.state]);
+    }, 'one step');
+    const vars = Object.fromEntries(Object.entries(w).map(([k, t]) => [k, tf.variable(t, true, `leak-test/${k}`)]));
+    await expectNoLeak(() => {
+      const { value, grads } = tf.variableGrads(() => unrollLoss(cellStep, config, vars, state0, 5, 20));
+      expect(Object.keys(grads)).toHaveLength(Object.keys(vars).length);
+      tf.dispose([value, ...Object.values(grads)]);
+    }, 'variableGrads over a 5-step unroll');
+    tf.dispose(Object.values(vars));
+    await expectNoLeak(() => {
+      const names = Object.keys(w);
+      const res = tf.grads((...args: tf.Tensor[]) =>
+        unrollLoss(cellStep, config, Object.fromEntries(names.map((k, i) => [k, args[i]!])), state0, 5, 20),
+      )(names.map((k) => w[k]!));
+      expect(res).toHaveLength(names.length);
+      tf.dispose(res);
+    }, 'differentiated 5-step unroll');
+    tf.dispose([...state0, ...Object.values(w)]);
+  });
+
+  it('rejects mismatched weights, state and gradients with SHAPE_MISMATCH', () => {
+    const config = cellConfig({ hiddenSizes: [3] });
+    const w = initCellWeights(config, 7);
+    const state = initCellState(config, 4);
+    const g = tf.zeros([5]);
+    const codeOf = (f: () => unknown): string | undefined => {
+      try {
+        f();
+      } catch (error) {
+        return isLoptError(error) ? error.code : String(error);
+      }
+      return undefined;
+    };
+    expect(codeOf(() => cellStep(config, w, g, state))).toBe('SHAPE_MISMATCH');
+    expect(codeOf(() => cellStep(cellConfig({ hiddenSizes: [4] }), w, tf.zeros([4]), state))).toBe('SHAPE_MISMATCH');
+    const { 'output/bias': _dropped, ...partial } = w;
+    expect(codeOf(() => cellStep(config, partial, tf.zeros([4]), state))).toBe('SHAPE_MISMATCH');
+    tf.dispose([g, ...state, ...Object.values(w)]);
+  });
+});

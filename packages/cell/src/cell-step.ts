@@ -1,0 +1,107 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { LoptError } from '@lopt/core';
+
+import type { CellConfig } from './cell-config.js';
+import type { CellState } from './cell-state.js';
+import { cellStateSize } from './cell-state.js';
+import type { CellWeights } from './cell-weights.js';
+import { assertCellWeights, cellWeightShapes } from './cell-weights.js';
+import type { LayerActivations } from './lstm-layer.js';
+import { layerBackward, layerForward } from './lstm-layer.js';
+import { runMultiOutputOp } from './multi-output-op.js';
+import { preprocessGradients } from './preprocess.js';
+
+export interface CellStepResult {
+  /** The proposed parameter change g_t, shape [n]: θ_{t+1} = θ_t + update. */
+  readonly update: tf.Tensor1D;
+  readonly state: CellState;
+}
+
+/**
+ * One step of the learned optimizer for n coordinates: preprocess `grads` ([n], or any shape of
+ * size n), run the stacked LSTM on every coordinate as one batch, read out
+ * `update = outputScale · (W_out·h + b_out)`.
+ *
+ * Pure: never disposes or assigns its inputs; the caller owns `update` and every tensor of `state`
+ * (dispose the old state once the step that consumes it has run, unless a gradient tape still
+ * needs it: tfjs keeps its own references for the backward pass, so disposing is safe either way).
+ *
+ * Differentiable with tf.grads / tf.variableGrads / optimizer.minimize w.r.t. every weight and every
+ * state tensor. The whole step is a single node on the tape with a hand-written backward (see
+ * lstm-layer.ts for why); `grads` is a constant input and receives no gradient. Non-finite entries
+ * of `grads` are mapped as documented in preprocessGradients.
+ */
+export function cellStep(config: CellConfig, weights: CellWeights, grads: tf.Tensor, state: CellState): CellStepResult {
+  assertCellWeights(config, weights, 'cellStep');
+  const n = cellStateSize(config, state, 'cellStep');
+  if (grads.size !== n) {
+    throw new LoptError('SHAPE_MISMATCH', `cellStep: grads has ${grads.size} elements but the state is for ${n} coordinates.`, {
+      hint: 'Create the state with initCellState(config, grads.size).',
+    });
+  }
+  if (grads.dtype !== 'float32') {
+    throw new LoptError('INVALID_ARGUMENT', `cellStep: grads must be float32, got ${grads.dtype}.`, {
+      hint: 'Cast the gradient with tf.cast(g, "float32").',
+    });
+  }
+  const layers = config.hiddenSizes.length;
+  const weightList = cellWeightShapes(config).map(([name]) => weights[name]!);
+  const kernels = config.hiddenSizes.map((_, l) => weights[`lstm_${l}/kernel`]!);
+  const biases = config.hiddenSizes.map((_, l) => weights[`lstm_${l}/bias`]!);
+  const outKernel = weights['output/kernel']!;
+  const outBias = weights['output/bias']!;
+  const scale = config.outputScale;
+
+  const outs = runMultiOutputOp(
+    [...weightList, ...state],
+    (save) => {
+      const x0 = preprocessGradients(config, grads);
+      const ones = tf.ones([1, n]) as tf.Tensor2D;
+      let x: tf.Tensor2D = x0;
+      const newState: tf.Tensor2D[] = [];
+      const acts: tf.Tensor2D[] = [];
+      for (let l = 0; l < layers; l++) {
+        const fw = layerForward(kernels[l]!, biases[l]!, x, state[2 * l] as tf.Tensor2D, state[2 * l + 1] as tf.Tensor2D, ones);
+        newState.push(fw.h, fw.c);
+        acts.push(fw.i, fw.f, fw.g, fw.o, fw.tc, fw.h);
+        x = fw.h;
+      }
+      const update = tf.reshape(tf.mul(tf.add(tf.matMul(outKernel as tf.Tensor2D, x), outBias), scale), [n]);
+      // Layout of `saved` (read back below): x0, kernels, output kernel, state in, then per layer
+      // i, f, g, o, tanh(c), h.
+      save([x0, ...kernels, outKernel, ...state, ...acts]);
+      return [update, ...newState];
+    },
+    (dys, saved) => {
+      const x0 = saved[0] as tf.Tensor2D;
+      const savedKernels = saved.slice(1, 1 + layers);
+      const savedOutKernel = saved[1 + layers]!;
+      const stateIn = saved.slice(2 + layers, 2 + 3 * layers) as tf.Tensor2D[];
+      const actsAt = (l: number): LayerActivations & { h: tf.Tensor2D } => {
+        const [i, f, g, o, tc, h] = saved.slice(2 + 3 * layers + 6 * l, 2 + 3 * layers + 6 * (l + 1)) as tf.Tensor2D[];
+        return { i: i!, f: f!, g: g!, o: o!, tc: tc!, h: h! };
+      };
+      const ones = tf.ones([1, n]) as tf.Tensor2D;
+      const top = actsAt(layers - 1);
+      const topUnits = top.h.shape[0];
+      const dUpdate = tf.mul(tf.reshape(dys[0]!, [1, n]), scale);
+      // [1, n] and [n, 1] share one memory layout, so the read-out's gradients need no transpose.
+      const dOutKernel = tf.reshape(tf.matMul(top.h, tf.reshape(dUpdate, [n, 1])), [1, topUnits]);
+      const dOutBias = tf.reshape(tf.sum(dUpdate), [1]);
+      let dhFromAbove: tf.Tensor = tf.mul(tf.reshape(savedOutKernel, [topUnits, 1]), dUpdate);
+      const layerGrads: tf.Tensor[][] = [];
+      const stateGrads: tf.Tensor[][] = [];
+      for (let l = layers - 1; l >= 0; l--) {
+        const dh = tf.add(dys[1 + 2 * l]!, dhFromAbove);
+        const x = l === 0 ? x0 : actsAt(l - 1).h;
+        const back = layerBackward(savedKernels[l]!, x, stateIn[2 * l]!, stateIn[2 * l + 1]!, ones, actsAt(l), dh, dys[2 + 2 * l]!, l > 0);
+        layerGrads[l] = [back.dKernel, back.dBias];
+        stateGrads[l] = [back.dhPrev, back.dcPrev];
+        if (back.dx !== null) dhFromAbove = back.dx;
+      }
+      return [...layerGrads.flat(), dOutKernel, dOutBias, ...stateGrads.flat()];
+    },
+  );
+  const [update, ...newState] = outs;
+  return { update: update as tf.Tensor1D, state: Object.freeze(newState) };
+}
