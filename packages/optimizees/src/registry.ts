@@ -1,0 +1,55 @@
+import { LoptError } from '@lopt/core';
+import type { Task } from '@lopt/core';
+
+import { convnetTask } from './convnet.js';
+import type { ConvnetTaskOptions } from './convnet.js';
+import { logisticRegressionTask } from './logistic-regression.js';
+import type { LogisticRegressionTaskOptions } from './logistic-regression.js';
+import { mlpTask } from './mlp.js';
+import type { MlpTaskOptions } from './mlp.js';
+import { quadraticTask } from './quadratic.js';
+import type { QuadraticTaskOptions } from './quadratic.js';
+import { rosenbrockTask } from './rosenbrock.js';
+import type { RosenbrockTaskOptions } from './rosenbrock.js';
+
+/** Options of each built-in task, by name. */
+export interface TaskOptionsByName {
+  quadratic: QuadraticTaskOptions;
+  mlp: MlpTaskOptions;
+  convnet: ConvnetTaskOptions;
+  rosenbrock: RosenbrockTaskOptions;
+  'logistic-regression': LogisticRegressionTaskOptions;
+}
+
+export type TaskName = keyof TaskOptionsByName;
+
+const FACTORIES: { [K in TaskName]: (options: TaskOptionsByName[K]) => Task } = {
+  quadratic: quadraticTask,
+  mlp: mlpTask,
+  convnet: convnetTask,
+  rosenbrock: rosenbrockTask,
+  'logistic-regression': logisticRegressionTask,
+};
+
+/** The built-in tasks' names, for CLIs and help text. */
+export const TASK_NAMES: readonly TaskName[] = Object.keys(FACTORIES) as TaskName[];
+
+/** Whether `name` is a built-in task's name. */
+export function isTaskName(name: string): name is TaskName {
+  return Object.hasOwn(FACTORIES, name);
+}
+
+/**
+ * The built-in task called `name`, built with `options` (each task validates its own options and
+ * throws INVALID_ARGUMENT for a bad one). Throws UNKNOWN_TASK, listing the names, for any other name.
+ */
+export function taskByName<K extends TaskName>(name: K, options?: TaskOptionsByName[K]): Task;
+export function taskByName(name: string, options?: Record<string, unknown>): Task;
+export function taskByName(name: string, options: Record<string, unknown> = {}): Task {
+  if (!isTaskName(name)) {
+    throw new LoptError('UNKNOWN_TASK', `Unknown task "${name}".`, {
+      hint: `Choose one of: ${TASK_NAMES.join(', ')}, or pass the path of a module that exports a Task.`,
+    });
+  }
+  return (FACTORIES[name] as (o: Record<string, unknown>) => Task)(options);
+}
