@@ -54,7 +54,7 @@ export function cellStep(config: CellConfig, weights: CellWeights, grads: tf.Ten
 
   const outs = runMultiOutputOp(
     [...weightList, ...state],
-    (save) => {
+    () => {
       const x0 = preprocessGradients(config, grads);
       const ones = tf.ones([1, n]) as tf.Tensor2D;
       let x: tf.Tensor2D = x0;
@@ -69,8 +69,7 @@ export function cellStep(config: CellConfig, weights: CellWeights, grads: tf.Ten
       const update = tf.reshape(tf.mul(tf.add(tf.matMul(outKernel as tf.Tensor2D, x), outBias), scale), [n]);
       // Layout of `saved` (read back below): x0, kernels, output kernel, state in, then per layer
       // i, f, g, o, tanh(c), h.
-      save([x0, ...kernels, outKernel, ...state, ...acts]);
-      return [update, ...newState];
+      return { outputs: [update, ...newState], saved: [x0, ...kernels, outKernel, ...state, ...acts] };
     },
     (dys, saved) => {
       const x0 = saved[0] as tf.Tensor2D;

@@ -1,48 +1,70 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { LoptError } from '@lopt/core';
 
+/** The parts of tfjs's engine this file relies on (tfjs-core 4.22, pinned by the workspace catalog). */
+interface EngineInternals {
+  runKernelFunc(params: {
+    inputs: Record<string, tf.Tensor>;
+    forwardFunc: (backend: unknown, save: (tensors: tf.Tensor[]) => void) => tf.Tensor[];
+    backwardsFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => Record<string, () => tf.Tensor>;
+  }): tf.Tensor | tf.Tensor[];
+  isTapeOn(): boolean;
+  state: { activeTape: Array<{ outputs: tf.Tensor[]; saved?: tf.Tensor[] }> | null };
+}
+
+function engineInternals(): EngineInternals {
+  const engine = tf.engine() as unknown as Partial<EngineInternals>;
+  if (typeof engine.runKernelFunc !== 'function' || typeof engine.isTapeOn !== 'function' || engine.state === undefined) {
+    throw new LoptError('UNSUPPORTED', 'This TensorFlow.js build lacks the engine internals the cell step needs.', {
+      hint: 'Use @tensorflow/tfjs-core 4.22.0, the version lopt is built and tested with.',
+    });
+  }
+  return engine as EngineInternals;
+}
+
 /**
- * Runs `forward` as one node on tfjs's gradient tape with several outputs and a hand-written
+ * Runs `forward` as one node on tfjs's gradient tape, with several outputs and a hand-written
  * gradient.
  *
- * Why not `tf.customGrad`: it allows a single output, so a cell step (update + new state) would have
- * to return one concatenated tensor and split it again. On wasm every `tf.slice`/`tf.split` copies
- * the *whole* input per piece (the kernel reads it back with `readSync`), which measured ~3 ms per
- * piece for [80, 15910] and dominated the step. `customGrad` is itself a thin wrapper over the
- * engine's `runKernelFunc`, which already supports several outputs; this calls it the same way.
- * tfjs is pinned to one exact version in the workspace catalog, and the cell tests exercise this
- * path on every backend, so a change in that internal would fail loudly.
+ * Why not `tf.customGrad`:
+ * - it allows one output, so a cell step (update + new state) would return one concatenated tensor
+ *   to split again, and on wasm each `tf.slice` copies the *whole* input (its kernel reads it back
+ *   with `readSync`): ~3 ms per piece of a [80, 15,910] tensor, more than a gate's matMul;
+ * - its `save()` clones what it keeps, and on wasm a clone is a full copy (the Identity kernel);
+ *   saving ~16 activations per step cost ~2 ms per step at n = 15,910.
+ * `customGrad` is a thin wrapper over the engine's `runKernelFunc`, which supports several outputs;
+ * this calls it the same way, and keeps the activations as zero-copy views (reshape shares the
+ * data and counts a reference) attached to the tape node's `saved` list, which tfjs disposes after
+ * the backward pass exactly as it does its own. tfjs is pinned to one exact version, and the cell
+ * tests run this path (values, gradients, leaks) on every backend.
  *
- * - `forward(save)` computes the outputs; it runs inside a tidy with the tape paused (as a kernel).
- *   Call `save(tensors)` for what the gradient needs: tfjs keeps (clones of) them only while a
- *   tape is recording and disposes them after the backward pass.
+ * - `forward()` returns the outputs and the tensors the backward needs; it runs inside a tidy with
+ *   the tape paused, like a kernel. The `saved` tensors are kept only while a tape is recording.
  * - `backward(dys, saved)` returns one gradient per input, in order. `dys` has one entry per output;
  *   tfjs passes zeros for outputs that did not reach the differentiated value.
  */
 export function runMultiOutputOp(
   inputs: readonly tf.Tensor[],
-  forward: (save: (tensors: tf.Tensor[]) => void) => tf.Tensor[],
+  forward: () => { outputs: tf.Tensor[]; saved: tf.Tensor[] },
   backward: (dys: readonly tf.Tensor[], saved: readonly tf.Tensor[]) => tf.Tensor[],
 ): tf.Tensor[] {
-  const engine = tf.engine() as unknown as { runKernelFunc?: (params: unknown) => tf.Tensor | tf.Tensor[] };
-  if (typeof engine.runKernelFunc !== 'function') {
-    throw new LoptError('UNSUPPORTED', 'This TensorFlow.js build has no engine.runKernelFunc, which the cell step needs.', {
-      hint: 'Use @tensorflow/tfjs-core 4.22.0, the version lopt is tested with.',
-    });
-  }
+  const engine = engineInternals();
+  const taping = engine.isTapeOn();
   const inputMap: Record<string, tf.Tensor> = {};
   inputs.forEach((t, i) => {
     inputMap[i] = t;
   });
   let outputCount = 0;
+  let kept: tf.Tensor[] = [];
   const out = engine.runKernelFunc({
     inputs: inputMap,
-    forwardFunc: (_backend: unknown, save: (tensors: tf.Tensor[]) => void) => {
-      const outs = forward(save);
-      outputCount = outs.length;
-      return outs;
+    forwardFunc: () => {
+      const { outputs, saved } = forward();
+      outputCount = outputs.length;
+      if (taping) kept = saved.map((t) => tf.keep(tf.reshape(t, t.shape)));
+      return outputs;
     },
-    backwardsFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => {
+    backwardsFunc: (dy, saved) => {
       const dys = Array.isArray(dy) ? dy : [dy];
       if (dys.length !== outputCount) throw new Error(`runMultiOutputOp: got ${dys.length} dys for ${outputCount} outputs`);
       // Our own tidy frees the backward's intermediates now rather than at the end of the whole
@@ -56,5 +78,15 @@ export function runMultiOutputOp(
       return gradMap;
     },
   });
-  return Array.isArray(out) ? out : [out];
+  const outputs = Array.isArray(out) ? out : [out];
+  if (taping) {
+    const tape = engine.state.activeTape;
+    const node = tape?.[tape.length - 1];
+    if (node === undefined || node.outputs[0] !== outputs[0] || node.saved === undefined || node.saved.length !== 0) {
+      tf.dispose(kept);
+      throw new Error('runMultiOutputOp: the tape node was not where tfjs-core 4.22 puts it');
+    }
+    node.saved.push(...kept);
+  }
+  return outputs;
 }
