@@ -4,6 +4,7 @@ import type { Problem, Task } from '@lopt/core';
 import { loadCifar10, mnistSplit, sliceImageSet } from '@lopt/datasets';
 import type { ImageSet } from '@lopt/datasets';
 
+import { batchNorm as batchNormOp } from './batch-norm.js';
 import { conv2dSame } from './conv2d-same.js';
 import { dense } from './dense.js';
 import { imageBatch, leadingBatch } from './image-batch.js';
@@ -138,11 +139,8 @@ export function convnetTask(options: ConvnetTaskOptions = {}): ConvnetTask {
       const sampler = new MinibatchSampler(train.count, batchSize, rng.seedInt());
       let evalData: { x: tf.Tensor; y: tf.Tensor2D } | undefined;
 
-      const normalize = (z: tf.Tensor, offset: tf.Tensor, axes: number[]): tf.Tensor => {
-        if (!batchNorm) return tf.add(z, offset);
-        const { mean, variance } = tf.moments(z, axes);
-        return tf.batchNorm(z, mean, variance, offset, undefined, BN_EPSILON);
-      };
+      const normalize = (z: tf.Tensor, offset: tf.Tensor, axes: number[]): tf.Tensor =>
+        batchNorm ? batchNormOp(z, offset, axes, BN_EPSILON) : tf.add(z, offset);
 
       const forwardLoss = (params: readonly tf.Tensor[], x: tf.Tensor, y: tf.Tensor2D): tf.Scalar => {
         let h = x as tf.Tensor4D;

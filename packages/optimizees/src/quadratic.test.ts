@@ -34,7 +34,7 @@ describeEachBackend('quadraticTask', () => {
     const p = quadraticTask().sample(0) as QuadraticProblem;
     expect(p.paramShapes).toEqual([[128, 10]]);
     expect(p.w.shape).toEqual([128, 10, 10]);
-    const w = p.w.dataSync();
+    const w = Array.from(p.w.dataSync());
     const mean = w.reduce((s, v) => s + v, 0) / w.length;
     const variance = w.reduce((s, v) => s + (v - mean) ** 2, 0) / w.length;
     expect(Math.abs(mean)).toBeLessThan(0.05);

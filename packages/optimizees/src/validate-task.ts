@@ -22,8 +22,8 @@ const fmt = (shape: readonly number[]): string => `[${shape.join(', ')}]`;
 /**
  * Checks that `problem` keeps the {@link Problem} contract: `paramShapes` (and `groups`) are well
  * formed; `init()` returns one float32 tensor per shape with exactly that shape; `loss(params,
- * step)` returns a finite scalar; and, unless `gradients` is false, every parameter gets a finite
- * gradient. Throws TASK_INVALID naming what is wrong. Frees every tensor it creates, also on
+ * step)` returns a finite scalar and frees its intermediates; and, unless `gradients` is false,
+ * every parameter gets a finite gradient. Throws TASK_INVALID naming what is wrong. Frees every tensor it creates, also on
  * failure; does not dispose the problem.
  */
 export function checkProblem(problem: Problem, options: CheckProblemOptions = {}): void {
@@ -71,6 +71,9 @@ export function checkProblem(problem: Problem, options: CheckProblemOptions = {}
     const tensors = params as tf.Tensor[];
     checkScalar(() => problem.loss(tensors, step), `${label}.loss(params, ${step})`);
     if (problem.evalLoss !== undefined) checkScalar(() => problem.evalLoss!(tensors), `${label}.evalLoss(params)`);
+    // Second calls: the first may create tensors the problem keeps (a held-out batch).
+    checkNoLeak(() => problem.loss(tensors, step), `${label}.loss`);
+    if (problem.evalLoss !== undefined) checkNoLeak(() => problem.evalLoss!(tensors), `${label}.evalLoss`);
     if (gradients) checkGradients(problem, tensors, step, label);
   } finally {
     if (Array.isArray(params)) tf.dispose(params.filter((p): p is tf.Tensor => p instanceof tf.Tensor));
@@ -86,6 +89,15 @@ function checkScalar(compute: () => unknown, what: string): void {
     if (!Number.isFinite(v)) throw invalid(`${what} is ${v}; a loss must be finite at the initial parameters.`);
   } finally {
     value.dispose();
+  }
+}
+
+function checkNoLeak(compute: () => unknown, what: string): void {
+  const before = tf.memory().numTensors;
+  tf.dispose(compute() as tf.Tensor);
+  const leaked = tf.memory().numTensors - before;
+  if (leaked > 0) {
+    throw invalid(`${what} leaves ${leaked} tensor${leaked === 1 ? '' : 's'} behind per call; wrap its body in tf.tidy(() => ...).`);
   }
 }
 
