@@ -1,6 +1,6 @@
 // A complete optimizee for lopt: least-squares linear regression on synthetic data.
-// Plain ES module; its only import is TensorFlow.js core. Use it with the CLI
-// (`lopt train --task ./custom-task.mjs`) or import it and pass it to the meta-trainer.
+// Plain ES module; its only import is TensorFlow.js core. Give its path to the lopt CLI,
+// or import it and pass the task to the meta-trainer.
 import * as tf from '@tensorflow/tfjs-core';
 
 const FEATURES = 8;

@@ -26,3 +26,11 @@ describeEachBackend('examples/custom-task.mjs', () => {
     p.dispose();
   });
 });
+
+it('the README shows the example verbatim', async () => {
+  const { readFile } = await import('node:fs/promises');
+  const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8');
+  const example = await readFile(new URL('../examples/custom-task.mjs', import.meta.url), 'utf8');
+  const block = /<!-- example:custom-task\.mjs -->\n```js\n([\s\S]*?)```\n<!-- \/example -->/.exec(readme);
+  expect(block?.[1]).toBe(example);
+});
