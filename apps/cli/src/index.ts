@@ -1,1 +1,7 @@
-export { main } from './main.js';
+export { main, USAGE } from './main.js';
+export { lossPlotSpec, renderSvg, svgToPng, writeLossPlot } from './plot.js';
+export type { PlotOptions, Series } from './plot.js';
+export { readCurvesFile, toCurvesFile, writeCurvesFile, CURVES_KIND, CURVES_FORMAT } from './curves-file.js';
+export type { CurvesFile, LoadedCurves, StoredCurves } from './curves-file.js';
+export { loadTask } from './load-task.js';
+export type { LoadedTask } from './load-task.js';

@@ -1,60 +1,70 @@
-import { parseArgs } from 'node:util';
+import { isLoptError } from '@lopt/core';
+import type { LoptErrorCode } from '@lopt/core';
 
-import { LoptError, isLoptError } from '@lopt/core';
-import type { BackendName } from '@lopt/core';
-import { BACKEND_NAMES, useBackend } from '@lopt/backends';
+import { evalCommand } from './eval-command.js';
+import { infoCommand } from './info-command.js';
+import { plotCommand } from './plot-command.js';
+import { trainCommand } from './train-command.js';
 
-const USAGE = `Usage: lopt <command> [options]
+export const USAGE = `Usage: lopt <command> [options]
+
+Learned optimizers for TensorFlow.js ("Learning to learn by gradient descent by gradient descent").
 
 Commands:
-  info     the backend in use, SIMD, versions
-  train    meta-train a learned optimizer (arrives with @lopt/meta; prints the backend for now)
+  train     meta-train a learned optimizer on a task, save it, evaluate it against tuned baselines
+            (no options: about a minute on quadratics, then the evaluation table)
+  eval      evaluate a trained optimizer against tuned tfjs optimizers on held-out problems
+  plot      draw the loss curves of an evaluation (SVG and PNG)
+  compare   draw and tabulate several evaluations together
+  info      backend, SIMD, versions, where MNIST was found
 
-Options:
-  --backend wasm|node|cpu   TensorFlow.js backend (default wasm)
-  --debug                   print stack traces
+Run \`lopt <command> --help\` for a command's options. Common: --backend wasm|node|cpu, --json, --debug.
 `;
 
-function parseBackend(value: string | undefined): BackendName {
-  const name = value ?? 'wasm';
-  if (!(BACKEND_NAMES as readonly string[]).includes(name)) {
-    throw new LoptError('UNKNOWN_BACKEND', `Unknown backend "${name}".`, { hint: `Use --backend ${BACKEND_NAMES.join('|')}.` });
-  }
-  return name as BackendName;
-}
+/** Mistakes in how lopt was called exit 2; everything else lopt can explain exits 1; Ctrl-C 130. */
+const USAGE_ERRORS: ReadonlySet<LoptErrorCode> = new Set(['INVALID_ARGUMENT', 'UNKNOWN_TASK', 'UNKNOWN_BACKEND']);
 
-/** Runs the CLI and returns the exit code; the one place that turns errors into messages. */
+const COMMANDS: Record<string, (argv: readonly string[]) => Promise<number>> = {
+  train: trainCommand,
+  eval: evalCommand,
+  plot: (argv) => plotCommand('plot', argv),
+  compare: (argv) => plotCommand('compare', argv),
+  info: infoCommand,
+};
+
+/**
+ * Runs the CLI and returns the exit code. The one place that turns errors into messages: a
+ * LoptError prints its message and the fix as one paragraph, without a stack trace unless --debug;
+ * anything else is a bug in lopt and keeps its stack.
+ */
 export async function main(argv: readonly string[]): Promise<number> {
-  let debug = argv.includes('--debug');
+  const debug = argv.includes('--debug');
+  const command = argv[0];
   try {
-    const { positionals, values } = parseArgs({
-      args: [...argv],
-      allowPositionals: true,
-      options: { backend: { type: 'string' }, debug: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-    });
-    debug = values.debug === true;
-    const command = positionals[0];
-    if (values.help === true || command === undefined) {
+    if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
       process.stdout.write(USAGE);
-      return command === undefined && values.help !== true ? 1 : 0;
+      return command === undefined ? 1 : 0;
     }
-    if (command !== 'info' && command !== 'train') {
-      throw new LoptError('INVALID_ARGUMENT', `Unknown command "${command}".`, { hint: 'Run `lopt --help` for the commands.' });
+    if (command === '--version' || command === '-v') {
+      const { lopt } = await import('./version.js');
+      process.stdout.write(`${lopt.version}\n`);
+      return 0;
     }
-    const info = await useBackend(parseBackend(values.backend));
-    process.stdout.write(
-      `backend ${info.name}${info.simd ? ' (SIMD)' : ''}, ${info.threads} thread(s), tfjs-core ${info.tfjsVersion}\n`,
-    );
-    return 0;
+    const run = COMMANDS[command];
+    if (run === undefined) {
+      process.stderr.write(
+        `lopt: unknown command "${command}".\nThe commands are ${Object.keys(COMMANDS).join(', ')}; run \`lopt --help\` for what each does.\n`,
+      );
+      return 2;
+    }
+    return await run(argv.slice(1));
   } catch (error) {
-    if (isLoptError(error) && !debug) {
-      process.stderr.write(`lopt: ${error.format()}\n`);
-      return 2;
+    if (!isLoptError(error)) throw error;
+    process.stderr.write(`lopt: ${error.format()}\n`);
+    if (debug) {
+      process.stderr.write(`\n[${error.code}] ${error.stack ?? ''}\n`);
+      if (error.cause !== undefined) process.stderr.write(`caused by: ${(error.cause as Error)?.stack ?? String(error.cause)}\n`);
     }
-    if (error instanceof TypeError && (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS') && !debug) {
-      process.stderr.write(`lopt: ${error.message}\nRun \`lopt --help\` for the options.\n`);
-      return 2;
-    }
-    throw error;
+    return USAGE_ERRORS.has(error.code) ? 2 : 1;
   }
 }

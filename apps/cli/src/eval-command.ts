@@ -1,0 +1,113 @@
+import { stat } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+
+import { LoptError } from '@lopt/core';
+import { useBackend } from '@lopt/backends';
+
+import { backendFlag, intFlag, parseCommand } from './args.js';
+import { toCurvesFile, writeCurvesFile } from './curves-file.js';
+import { runEvaluation } from './evaluation.js';
+import { EVALUATION_HELP, EVALUATION_OPTIONS, evaluationFlags } from './evaluation-flags.js';
+import { learnedOptimizerFactory, loadLearnedOptimizer, OPTIMIZER_FILE } from './learned.js';
+import { loadTask } from './load-task.js';
+import { createOutput } from './output.js';
+import { writeLossPlot } from './plot.js';
+import { summarize, summaryTable } from './summary.js';
+import { parseTaskOptions } from './task-options.js';
+
+export const EVAL_HELP = `Usage: lopt eval <optimizer dir> [options]
+
+Evaluates a learned optimizer (the optimizer/ directory of a \`lopt train\` run, or the run
+directory) against tfjs's optimizers: each baseline's learning rate is tuned on problems of its own,
+then all run on the same held-out problems. Prints final loss, sum of losses and per-problem wins,
+and writes the curves (JSON) with their plot (SVG and PNG).
+
+Options:
+  --task <name|path>        task to evaluate on (default: the one it was trained on)
+  --task-options <json>     options of a built-in task, e.g. '{"dims":20}'
+  --steps <n>               optimizer steps per problem (default: its training horizon)
+${EVALUATION_HELP}
+  --out <file.json>         where to write the curves (default <run>/eval-<task>-<steps>.json)
+  --backend wasm|node|cpu   TensorFlow.js backend (default wasm)
+  --json                    one JSON object per line instead of text
+  --debug                   print stack traces of errors
+
+Example: lopt eval runs/quadratic-20250101-120000 --steps 200
+`;
+
+const EVAL_OPTIONS = {
+  task: { type: 'string' },
+  'task-options': { type: 'string' },
+  steps: { type: 'string' },
+  out: { type: 'string' },
+  ...EVALUATION_OPTIONS,
+} as const;
+
+async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** The optimizer directory given either itself or the run directory that contains it. */
+async function optimizerDirOf(path: string): Promise<string> {
+  const dir = resolve(path);
+  if (!(await isFile(join(dir, OPTIMIZER_FILE))) && (await isFile(join(dir, 'optimizer', OPTIMIZER_FILE)))) return join(dir, 'optimizer');
+  return dir;
+}
+
+export async function evalCommand(argv: readonly string[]): Promise<number> {
+  const { values, positionals } = parseCommand('eval', argv, EVAL_OPTIONS);
+  if (values.help === true) {
+    process.stdout.write(EVAL_HELP);
+    return 0;
+  }
+  if (positionals.length !== 1) {
+    throw new LoptError('INVALID_ARGUMENT', `lopt eval takes one optimizer directory, got ${positionals.length === 0 ? 'none' : positionals.length}.`, {
+      hint: 'Pass the directory of a `lopt train` run (or its optimizer/ directory), e.g. lopt eval runs/quadratic-20250101-120000.',
+    });
+  }
+  const out = createOutput({ json: values.json === true });
+  const evaluation = evaluationFlags(values);
+  const backend = await useBackend(backendFlag(values.backend));
+  const optimizerDir = await optimizerDirOf(positionals[0]!);
+  const spec = await loadLearnedOptimizer(optimizerDir);
+  try {
+    const provenance = (spec.provenance ?? {}) as { taskSource?: unknown; taskOptions?: Record<string, unknown>; settings?: { steps?: unknown } };
+    const trainedOn = typeof provenance.taskSource === 'string' ? provenance.taskSource : undefined;
+    const taskSpec = values.task ?? trainedOn;
+    if (taskSpec === undefined) {
+      throw new LoptError('INVALID_ARGUMENT', `${optimizerDir} does not record the task it was trained on.`, { hint: 'Pass --task <name|path>.' });
+    }
+    const taskOptions = parseTaskOptions(values['task-options']) ?? (values.task === undefined ? provenance.taskOptions : undefined);
+    const { task } = await loadTask(taskSpec, taskOptions);
+    const trainedSteps = typeof provenance.settings?.steps === 'number' ? provenance.settings.steps : 100;
+    const steps = intFlag('steps', values.steps, trainedSteps);
+    const curvesPath = resolve(values.out ?? join(dirname(optimizerDir), `eval-${task.name}-${steps}.json`));
+
+    out.info(`backend ${backend.name}${backend.simd ? ' (SIMD)' : ''} · optimizer ${optimizerDir}`);
+    out.info(`task ${task.name}${task.description === undefined ? '' : `: ${task.description}`} · ${steps} steps`);
+    const ev = runEvaluation({ task, steps, ...evaluation }, { learned: learnedOptimizerFactory(spec) }, out);
+    const rows = summarize(ev.curves, ev.learningRates, 'learned');
+    await writeCurvesFile(curvesPath, toCurvesFile(task.name, steps, ev.seeds, ev.curves, ev.learningRates));
+    const plots = await writeLossPlot(
+      curvesPath.replace(/\.json$/i, ''),
+      Object.entries(ev.curves).map(([name, c]) => ({ name, mean: c.mean, stderr: c.stderr })),
+      { title: `${task.name}: ${basename(dirname(optimizerDir))} vs tuned baselines`, subtitle: `mean loss over ${ev.seeds.length} held-out problems ± 1 s.e.` },
+    );
+    out.info('');
+    out.info(`${task.name}: ${ev.seeds.length} held-out problems, ${steps} steps each (baselines tuned on ${evaluation.tuneProblems} other problems)`);
+    out.info(summaryTable(rows, 'learned'));
+    const edge = Object.entries(ev.tuned).filter(([, t]) => t.atGridEdge).map(([n]) => n);
+    if (edge.length > 0) out.info(`note: the tuned learning rate of ${edge.join(', ')} is at the edge of the grid; widen it with --grid.`);
+    out.info('');
+    out.info(`curves  ${curvesPath}`);
+    out.info(`plots   ${plots.svg}, ${plots.png}`);
+    out.event('result', { optimizerDir, task: task.name, steps, curves: curvesPath, plots, summary: rows, tuned: ev.tuned });
+    return 0;
+  } finally {
+    for (const w of Object.values(spec.weights)) for (const t of Object.values(w)) t.dispose();
+  }
+}

@@ -1,0 +1,45 @@
+import { LoptError, isLoptError } from '@lopt/core';
+import { useBackend } from '@lopt/backends';
+import { mnistDataDir } from '@lopt/datasets';
+import { TASK_NAMES } from '@lopt/optimizees';
+
+import { backendFlag, parseCommand } from './args.js';
+import { formatTable } from './format.js';
+import { createOutput } from './output.js';
+import { lopt, packageVersion } from './version.js';
+
+export const INFO_HELP = `Usage: lopt info [--backend wasm|node|cpu] [--json]
+
+Selects the backend and reports it (SIMD, threads), the versions of lopt's packages and of
+TensorFlow.js, Node.js, where the MNIST files were found, and the built-in tasks.
+`;
+
+const PACKAGES = ['@lopt/core', '@lopt/backends', '@lopt/cell', '@lopt/datasets', '@lopt/optimizees', '@lopt/meta', '@tensorflow/tfjs-core', 'vega', 'vega-lite', '@resvg/resvg-js'];
+
+export async function infoCommand(argv: readonly string[]): Promise<number> {
+  const { values, positionals } = parseCommand('info', argv, {});
+  if (values.help === true) {
+    process.stdout.write(INFO_HELP);
+    return 0;
+  }
+  if (positionals.length > 0) throw new LoptError('INVALID_ARGUMENT', `lopt info takes no arguments, got "${positionals.join(' ')}".`, { hint: 'Run lopt info.' });
+  const out = createOutput({ json: values.json === true });
+  const backend = await useBackend(backendFlag(values.backend));
+  let mnist: string;
+  try {
+    mnist = mnistDataDir();
+  } catch (error) {
+    if (!isLoptError(error)) throw error;
+    mnist = `not found (${error.message})`;
+  }
+  const versions: Record<string, string> = { [lopt.name]: lopt.version };
+  for (const name of PACKAGES) versions[name] = packageVersion(name) ?? 'not installed';
+  out.info(`backend   ${backend.name}${backend.simd ? ', SIMD' : ''}, ${backend.threads === 0 ? 'native thread pool' : `${backend.threads} thread(s)`}`);
+  out.info(`node      ${process.version} (${process.platform}-${process.arch})`);
+  out.info(`mnist     ${mnist}`);
+  out.info(`tasks     ${TASK_NAMES.join(', ')}, or a path to an ES module exporting a Task`);
+  out.info('');
+  out.info(formatTable(['package', 'version'], Object.entries(versions)));
+  out.event('info', { backend, node: process.version, platform: `${process.platform}-${process.arch}`, mnist, tasks: TASK_NAMES, versions });
+  return 0;
+}

@@ -1,0 +1,69 @@
+import { stat } from 'node:fs/promises';
+import { isAbsolute, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+import { LoptError } from '@lopt/core';
+import type { Task } from '@lopt/core';
+import { TASK_NAMES, taskByName, validateTask } from '@lopt/optimizees';
+
+export interface LoadedTask {
+  readonly task: Task;
+  /** The built-in name, or the absolute path of the user's module. */
+  readonly source: string;
+  readonly builtin: boolean;
+}
+
+const EXAMPLE = 'export default { name: "my-task", sample(seed) { return { paramShapes, init, loss, dispose } } }';
+
+/** Whether `spec` names a module file rather than a built-in task. */
+export function isTaskPath(spec: string): boolean {
+  return spec.includes('/') || spec.includes('\\') || /\.(m?js|cjs|m?ts)$/.test(spec);
+}
+
+/**
+ * Resolves `--task`: a built-in name (quadratic, mlp, …) or the path of an ES module whose
+ * default export (or export named `task`) is a Task, or a function returning one. A module's
+ * task is checked once (one problem sampled: shapes, a finite scalar loss, finite gradients)
+ * so that a mistake surfaces as a TASK_INVALID message before any training starts.
+ */
+export async function loadTask(spec: string, options?: Readonly<Record<string, unknown>>, cwd = process.cwd()): Promise<LoadedTask> {
+  if (!isTaskPath(spec)) return { task: taskByName(spec, { ...options }), source: spec, builtin: true };
+  if (options !== undefined) {
+    throw new LoptError('INVALID_ARGUMENT', '--task-options applies to built-in tasks only.', {
+      hint: 'A task module configures itself: read settings from process.env or export a configured Task.',
+    });
+  }
+  const path = isAbsolute(spec) ? spec : resolve(cwd, spec);
+  try {
+    if (!(await stat(path)).isFile()) throw new Error('not a file');
+  } catch {
+    throw new LoptError('UNKNOWN_TASK', `No task module at ${path}.`, {
+      hint: `Pass a built-in task (${TASK_NAMES.join(', ')}) or the path of an ES module that exports a Task, e.g. --task ./examples/custom-task.mjs.`,
+    });
+  }
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
+  } catch (cause) {
+    throw new LoptError('TASK_INVALID', `The task module ${path} failed to load: ${(cause as Error).message}`, {
+      hint:
+        'It must be an ES module (.mjs, or .js next to a package.json with "type": "module") whose imports resolve ' +
+        'from its own directory (install @tensorflow/tfjs-core there); run it with `node` to see the full error.',
+      cause,
+    });
+  }
+  let value: unknown = mod.default ?? mod.task;
+  if (value === undefined) {
+    throw new LoptError('TASK_INVALID', `The task module ${path} exports no Task (it has neither a default export nor an export named "task").`, {
+      hint: `Add for example: ${EXAMPLE}; see examples/custom-task.mjs.`,
+    });
+  }
+  if (typeof value === 'function' && typeof (value as { sample?: unknown }).sample !== 'function') value = await (value as () => unknown)();
+  const source = `the ${mod.default === undefined ? '"task" export' : 'default export'} of ${path}`;
+  if (value === null || typeof value !== 'object' || typeof (value as { sample?: unknown }).sample !== 'function') {
+    throw new LoptError('TASK_INVALID', `${source} is not a Task: expected an object with a name and a sample(seed) method, got ${value === null ? 'null' : typeof value}.`, {
+      hint: `Export for example: ${EXAMPLE}; see examples/custom-task.mjs.`,
+    });
+  }
+  return { task: validateTask(value, { source }), source: path, builtin: false };
+}

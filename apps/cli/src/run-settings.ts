@@ -1,0 +1,54 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+import { LoptError } from '@lopt/core';
+import type { CellConfig } from '@lopt/cell';
+import { writeFileAtomic } from '@lopt/meta';
+
+export const RUN_FILE = 'run.json';
+
+/** What `lopt train` was asked to do, kept in `<out>/run.json` so that `--resume` needs no flags. */
+export interface RunSettings {
+  readonly kind: 'lopt-run';
+  readonly formatVersion: 1;
+  /** `--task` as given: a built-in name or a module path (absolute). */
+  readonly task: string;
+  readonly taskOptions?: Readonly<Record<string, unknown>>;
+  readonly steps: number;
+  readonly unroll: number;
+  readonly iterations: number;
+  readonly metaLearningRate: number;
+  readonly metaBatch: number;
+  readonly clipNorm?: number;
+  readonly seed: number;
+  readonly validateEvery: number;
+  readonly validationProblems: number;
+  readonly checkpointEvery: number;
+  readonly cell: CellConfig;
+  readonly backend: string;
+}
+
+export async function writeRunSettings(dir: string, settings: RunSettings): Promise<void> {
+  await writeFileAtomic(join(dir, RUN_FILE), `${JSON.stringify(settings, null, 2)}\n`);
+}
+
+/** The settings of an earlier run, or undefined if the directory has none. */
+export async function readRunSettings(dir: string): Promise<RunSettings | undefined> {
+  const path = join(dir, RUN_FILE);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+  try {
+    const data = JSON.parse(text) as RunSettings;
+    if (data?.kind !== 'lopt-run') throw new Error('not a lopt run file');
+    return data;
+  } catch (cause) {
+    throw new LoptError('CHECKPOINT_CORRUPT', `${path} is damaged (${(cause as Error).message}).`, {
+      hint: 'Restore it, or delete it and pass every setting (--task, --steps, --unroll, …) on the command line with --resume.',
+      cause,
+    });
+  }
+}

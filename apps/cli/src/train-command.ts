@@ -1,0 +1,320 @@
+import { join, resolve } from 'node:path';
+
+import { LoptError } from '@lopt/core';
+import { useBackend } from '@lopt/backends';
+import { cellConfig } from '@lopt/cell';
+import type { CellConfig } from '@lopt/cell';
+import { metaTrain, readCheckpoint } from '@lopt/meta';
+import type { MetaProgress, Weights } from '@lopt/meta';
+
+import { backendFlag, choiceFlag, intFlag, parseCommand, positiveFlag } from './args.js';
+import { toCurvesFile, writeCurvesFile } from './curves-file.js';
+import { runEvaluation } from './evaluation.js';
+import { EVALUATION_HELP, EVALUATION_OPTIONS, evaluationFlags } from './evaluation-flags.js';
+import { formatDuration, formatNumber } from './format.js';
+import { onInterrupt } from './interrupt.js';
+import { learnedOptimizerFactory, lstmCellFunctions, saveLearnedOptimizer } from './learned.js';
+import type { LearnedSpec } from './learned.js';
+import { loadTask } from './load-task.js';
+import { defaultRunDir, ensureWritableDir } from './output-dir.js';
+import { createOutput } from './output.js';
+import { writeLossPlot } from './plot.js';
+import { readRunSettings, writeRunSettings } from './run-settings.js';
+import type { RunSettings } from './run-settings.js';
+import { summarize, summaryTable } from './summary.js';
+import { parseTaskOptions } from './task-options.js';
+import { defaultCellConfig } from './task-defaults.js';
+import { lopt } from './version.js';
+
+/** Defaults of `lopt train` with no arguments: about a minute of meta-training on quadratics (wasm, one core). */
+export const TRAIN_DEFAULTS = {
+  task: 'quadratic',
+  steps: 100,
+  unroll: 20,
+  iterations: 50,
+  metaLearningRate: 0.01,
+  metaBatch: 1,
+  seed: 0,
+  validateEvery: 10,
+  validationProblems: 8,
+  checkpointEvery: 10,
+} as const;
+
+export const TRAIN_HELP = `Usage: lopt train [options]
+
+Meta-trains a learned optimizer (a coordinatewise LSTM) on a task, saves it, and evaluates it
+against tfjs's optimizers with tuned learning rates on held-out problems.
+With no options: ${TRAIN_DEFAULTS.iterations} meta-iterations on quadratics (about a minute), then the evaluation table.
+
+Task and run:
+  --task <name|path>        built-in task (quadratic, mlp, convnet, rosenbrock, logistic-regression)
+                            or an ES module exporting a Task (default ${TRAIN_DEFAULTS.task})
+  --task-options <json>     options of a built-in task, e.g. '{"dims":20}'
+  --steps <n>               optimizee steps per problem, T (default ${TRAIN_DEFAULTS.steps})
+  --unroll <n>              steps per truncated unroll (default ${TRAIN_DEFAULTS.unroll}; must divide --steps)
+  --iterations <n>          meta-iterations in total, one new problem each (default ${TRAIN_DEFAULTS.iterations})
+  --meta-lr <x>             Adam learning rate of the meta-optimizer (default ${TRAIN_DEFAULTS.metaLearningRate})
+  --meta-batch <n>          problems per meta-iteration (default ${TRAIN_DEFAULTS.metaBatch})
+  --clip-norm <x>           clip the meta-gradient to this global norm (default: no clipping)
+  --seed <n>                seed of the cell's initial weights and of the training problems (default 0)
+  --validate-every <n>      validate on held-out problems every n iterations (default ${TRAIN_DEFAULTS.validateEvery})
+  --validation-problems <n> held-out validation problems (default ${TRAIN_DEFAULTS.validationProblems})
+  --checkpoint-every <n>    write the checkpoint every n iterations (default ${TRAIN_DEFAULTS.checkpointEvery})
+  --out <dir>               run directory (default runs/<task>-<date>-<time>)
+  --resume                  continue the run in --out from its checkpoint (settings come from its run.json;
+                            pass --iterations to train longer)
+
+Cell (defaults: the paper's per task):
+  --preprocess none|log-sign   gradient preprocessing (quadratic: none; others: log-sign)
+  --output-scale <x>           update scale (quadratic: 1; others: 0.1)
+  --hidden <n,n>               LSTM units per layer (default 20,20)
+
+Evaluation after training:
+${EVALUATION_HELP}
+  --skip-eval               save the optimizer and stop, without evaluating
+
+Output:
+  --backend wasm|node|cpu   TensorFlow.js backend (default wasm)
+  --json                    one JSON object per line instead of text
+  --debug                   print stack traces of errors
+
+Writes <out>/checkpoint.json and metrics.jsonl (meta-trainer), run.json (these settings),
+optimizer/ (the best optimizer, for \`lopt eval\` and LearnedOptimizer), curves.json, curves.svg, curves.png.
+Ctrl-C stops after the current meta-iteration and writes the checkpoint; a second Ctrl-C quits at once.
+`;
+
+const TRAIN_OPTIONS = {
+  task: { type: 'string' },
+  'task-options': { type: 'string' },
+  steps: { type: 'string' },
+  unroll: { type: 'string' },
+  iterations: { type: 'string' },
+  'meta-lr': { type: 'string' },
+  'meta-batch': { type: 'string' },
+  'clip-norm': { type: 'string' },
+  seed: { type: 'string' },
+  'validate-every': { type: 'string' },
+  'validation-problems': { type: 'string' },
+  'checkpoint-every': { type: 'string' },
+  out: { type: 'string' },
+  resume: { type: 'boolean' },
+  preprocess: { type: 'string' },
+  'output-scale': { type: 'string' },
+  hidden: { type: 'string' },
+  'skip-eval': { type: 'boolean' },
+  ...EVALUATION_OPTIONS,
+} as const;
+
+function hiddenFlag(value: string | undefined): number[] | undefined {
+  if (value === undefined) return undefined;
+  const sizes = value.split(',').map((s) => Number(s.trim()));
+  if (sizes.length === 0 || !sizes.every((n) => Number.isInteger(n) && n > 0)) {
+    throw new LoptError('INVALID_ARGUMENT', `--hidden must be layer sizes like 20,20, got "${value}".`, { hint: 'Pass for example --hidden 20,20.' });
+  }
+  return sizes;
+}
+
+/** `lopt train`: meta-train, save, evaluate. Returns the exit code (130 when interrupted). */
+export async function trainCommand(argv: readonly string[]): Promise<number> {
+  const { values, positionals } = parseCommand('train', argv, TRAIN_OPTIONS);
+  if (values.help === true) {
+    process.stdout.write(TRAIN_HELP);
+    return 0;
+  }
+  if (positionals.length > 0) {
+    throw new LoptError('INVALID_ARGUMENT', `lopt train takes no positional arguments, got "${positionals.join(' ')}".`, {
+      hint: 'Pass the task with --task, e.g. lopt train --task ./examples/custom-task.mjs.',
+    });
+  }
+  const out = createOutput({ json: values.json === true });
+
+  // With --resume, the run's own run.json supplies every setting not given again.
+  let previous: RunSettings | undefined;
+  let startIteration = 0;
+  if (values.resume === true) {
+    if (values.out === undefined) {
+      throw new LoptError('INVALID_ARGUMENT', '--resume needs --out <dir>, the directory of the run to continue.', {
+        hint: 'Pass for example --out runs/quadratic-20250101-120000 --resume.',
+      });
+    }
+    const checkpoint = await readCheckpoint(resolve(values.out));
+    startIteration = checkpoint.iteration;
+    previous = await readRunSettings(resolve(values.out));
+  }
+
+  const taskSpec = values.task ?? previous?.task ?? TRAIN_DEFAULTS.task;
+  const taskOptions = parseTaskOptions(values['task-options']) ?? previous?.taskOptions;
+  const steps = intFlag('steps', values.steps, previous?.steps ?? TRAIN_DEFAULTS.steps);
+  const unroll = intFlag('unroll', values.unroll, previous?.unroll ?? Math.min(TRAIN_DEFAULTS.unroll, steps));
+  if (steps % unroll !== 0) {
+    throw new LoptError('INVALID_ARGUMENT', `--steps (${steps}) must be a multiple of --unroll (${unroll}).`, {
+      hint: `Use for example --steps ${Math.max(1, Math.round(steps / unroll)) * unroll} --unroll ${unroll}.`,
+    });
+  }
+  const iterations = intFlag('iterations', values.iterations, previous?.iterations ?? TRAIN_DEFAULTS.iterations, 0);
+  const metaLearningRate = positiveFlag('meta-lr', values['meta-lr'], previous?.metaLearningRate ?? TRAIN_DEFAULTS.metaLearningRate);
+  const metaBatch = intFlag('meta-batch', values['meta-batch'], previous?.metaBatch ?? TRAIN_DEFAULTS.metaBatch);
+  const clipNorm = values['clip-norm'] === undefined ? previous?.clipNorm : positiveFlag('clip-norm', values['clip-norm'], 1);
+  const seed = intFlag('seed', values.seed, previous?.seed ?? TRAIN_DEFAULTS.seed, 0);
+  const validateEvery = intFlag('validate-every', values['validate-every'], previous?.validateEvery ?? TRAIN_DEFAULTS.validateEvery);
+  const validationProblems = intFlag('validation-problems', values['validation-problems'], previous?.validationProblems ?? TRAIN_DEFAULTS.validationProblems);
+  const checkpointEvery = intFlag('checkpoint-every', values['checkpoint-every'], previous?.checkpointEvery ?? TRAIN_DEFAULTS.checkpointEvery);
+  const evaluation = evaluationFlags(values);
+  const backendName = backendFlag(values.backend ?? previous?.backend);
+
+  const backend = await useBackend(backendName);
+  const { task, source, builtin } = await loadTask(taskSpec, taskOptions);
+
+  const base = previous?.cell ?? defaultCellConfig(task.name);
+  const hidden = hiddenFlag(values.hidden);
+  const config: CellConfig = cellConfig({
+    hiddenSizes: hidden ?? base.hiddenSizes,
+    preprocess: choiceFlag('preprocess', values.preprocess, ['none', 'log-sign'] as const, base.preprocess),
+    p: base.p,
+    outputScale: positiveFlag('output-scale', values['output-scale'], base.outputScale),
+  });
+  if (previous !== undefined && JSON.stringify(config) !== JSON.stringify(previous.cell)) {
+    throw new LoptError('INVALID_ARGUMENT', 'The cell settings differ from the run being resumed.', {
+      hint: 'Resume without --preprocess, --output-scale and --hidden (the run keeps its own), or start a new run in another --out.',
+    });
+  }
+
+  const outDir = await ensureWritableDir(values.out ?? defaultRunDir(task.name));
+  const optimizerDir = join(outDir, 'optimizer');
+  const settings: RunSettings = {
+    kind: 'lopt-run',
+    formatVersion: 1,
+    task: builtin ? source : resolve(source),
+    ...(taskOptions === undefined ? {} : { taskOptions }),
+    steps,
+    unroll,
+    iterations,
+    metaLearningRate,
+    metaBatch,
+    ...(clipNorm === undefined ? {} : { clipNorm }),
+    seed,
+    validateEvery,
+    validationProblems,
+    checkpointEvery,
+    cell: config,
+    backend: backendName,
+  };
+  await writeRunSettings(outDir, settings);
+
+  out.info(`lopt ${lopt.version} · backend ${backend.name}${backend.simd ? ' (SIMD)' : ''} · tfjs ${backend.tfjsVersion}`);
+  out.info(`task ${task.name}${task.description === undefined ? '' : `: ${task.description}`}`);
+  out.info(
+    `${values.resume === true ? `resuming at iteration ${startIteration} of` : 'meta-training'} ${iterations} iterations · T=${steps}, unroll ${unroll} · meta-lr ${metaLearningRate} · seed ${seed} · cell ${config.hiddenSizes.join('x')} ${config.preprocess}, scale ${config.outputScale}`,
+  );
+  out.info(`run directory ${outDir}`);
+  out.event('start', { outDir, settings, backend, resume: values.resume === true, startIteration, lopt: lopt.version });
+
+  const provenance = (extra: Record<string, unknown>): Record<string, unknown> => ({
+    task: task.name,
+    taskSource: settings.task,
+    ...(taskOptions === undefined ? {} : { taskOptions }),
+    seed,
+    settings: { steps, unroll, iterations, metaLearningRate, metaBatch, clipNorm, validateEvery, validationProblems },
+    backend: backend.name,
+    lopt: lopt.version,
+    tfjs: backend.tfjsVersion,
+    savedAt: new Date().toISOString(),
+    ...extra,
+  });
+  const save = (weights: Readonly<Record<string, Weights>>, extra: Record<string, unknown>): Promise<void> =>
+    saveLearnedOptimizer({ config, weights, provenance: provenance(extra) }, optimizerDir);
+
+  const bar = out.bar('meta-training', iterations, 'it', startIteration);
+  let stopping = false;
+  const interrupt = onInterrupt(() => {
+    stopping = true;
+    out.info('Ctrl-C: stopping after this meta-iteration and writing the checkpoint (Ctrl-C again quits at once)…');
+    out.event('interrupt', {});
+  });
+  const started = performance.now();
+  let result;
+  try {
+    result = await metaTrain({
+      task,
+      cell: lstmCellFunctions(config),
+      steps,
+      unroll,
+      iterations,
+      metaBatch,
+      learningRate: metaLearningRate,
+      ...(clipNorm === undefined ? {} : { clipNorm }),
+      seed,
+      validateEvery,
+      validationProblems,
+      checkpointEvery,
+      outDir,
+      resume: values.resume === true,
+      signal: interrupt.signal,
+      onProgress: (e: MetaProgress) => {
+        const validated = e.validationLoss !== undefined;
+        bar.update(e.iteration, progressDetail(e), validated || stopping);
+        out.event('progress', { ...e });
+      },
+      onBest: (weights, info) => save(weights, { iteration: info.iteration, validationLoss: info.loss }),
+    });
+  } finally {
+    interrupt.dispose();
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const trained = { iterations: result.iterations, bestIteration: result.bestIteration, validationLoss: result.bestValidationLoss, skipped: result.skipped };
+  bar.finish(`best validation loss ${formatNumber(result.bestValidationLoss)} at iteration ${result.bestIteration}`);
+
+  try {
+    if (result.aborted) {
+      await save(result.weights, { ...trained, interrupted: true });
+      out.info(`Interrupted after meta-iteration ${result.iterations} of ${iterations} (${formatDuration(seconds)}).`);
+      out.info(`Checkpoint: ${join(outDir, 'checkpoint.json')}; best optimizer so far: ${optimizerDir}`);
+      out.info(`Continue with: lopt train --out ${outDir} --resume`);
+      out.event('interrupted', { outDir, checkpoint: join(outDir, 'checkpoint.json'), optimizerDir, ...trained });
+      return 130;
+    }
+    await save(result.weights, trained);
+    if (result.skipped > 0) out.info(`${result.skipped} meta-update(s) were skipped because a loss or meta-gradient was not finite.`);
+    if (values['skip-eval'] === true) {
+      out.info(`Saved the optimizer to ${optimizerDir} (evaluate it with: lopt eval ${optimizerDir}).`);
+      out.event('result', { outDir, optimizerDir, seconds, ...trained });
+      return 0;
+    }
+
+    const spec: LearnedSpec = { config, weights: result.weights };
+    const ev = runEvaluation(
+      { task, steps, problems: evaluation.problems, tuneProblems: evaluation.tuneProblems, baselines: evaluation.baselines, grid: evaluation.grid, metric: evaluation.metric },
+      { learned: learnedOptimizerFactory(spec) },
+      out,
+    );
+    const rows = summarize(ev.curves, ev.learningRates, 'learned');
+    const curvesPath = join(outDir, 'curves.json');
+    await writeCurvesFile(curvesPath, toCurvesFile(task.name, steps, ev.seeds, ev.curves, ev.learningRates));
+    const plots = await writeLossPlot(
+      join(outDir, 'curves'),
+      Object.entries(ev.curves).map(([name, c]) => ({ name, mean: c.mean, stderr: c.stderr })),
+      { title: `${task.name}: learned optimizer vs tuned baselines`, subtitle: `mean loss over ${ev.seeds.length} held-out problems ± 1 s.e.` },
+    );
+    await save(result.weights, { ...trained, evaluation: { steps, problems: ev.seeds.length, seeds: ev.seeds, summary: rows, tuned: ev.tuned } });
+    const edge = Object.entries(ev.tuned).filter(([, t]) => t.atGridEdge).map(([n]) => n);
+
+    out.info('');
+    out.info(`${task.name}: ${ev.seeds.length} held-out problems, ${steps} steps each (baselines tuned on ${evaluation.tuneProblems} other problems)`);
+    out.info(summaryTable(rows, 'learned'));
+    if (edge.length > 0) out.info(`note: the tuned learning rate of ${edge.join(', ')} is at the edge of the grid; widen it with --grid.`);
+    out.info('');
+    out.info(`optimizer  ${optimizerDir}`);
+    out.info(`curves     ${curvesPath}`);
+    out.info(`plots      ${plots.svg}, ${plots.png}`);
+    out.info(`total      ${formatDuration((performance.now() - started) / 1000)} (meta-training ${formatDuration(seconds)})`);
+    out.event('result', { outDir, optimizerDir, curves: curvesPath, plots, seconds, ...trained, summary: rows, tuned: ev.tuned });
+    return 0;
+  } finally {
+    for (const w of Object.values(result.weights)) for (const t of Object.values(w)) t.dispose();
+  }
+}
+
+function progressDetail(e: MetaProgress): string {
+  const val = Number.isFinite(e.bestValidationLoss) ? `  best val ${formatNumber(e.bestValidationLoss)}` : '';
+  return `loss ${formatNumber(e.metaLoss)}${e.validationLoss === undefined ? '' : `  val ${formatNumber(e.validationLoss)}`}${val}${e.skipped > 0 ? `  skipped ${e.skipped}` : ''}`;
+}
