@@ -8,3 +8,17 @@ export { cellStep } from './cell-step.js';
 export type { CellStepResult } from './cell-step.js';
 export { FLOAT32_MAX, preprocessGradients } from './preprocess.js';
 export { assertFiniteGradients } from './check-finite.js';
+export {
+  OPTIMIZER_FORMAT,
+  OPTIMIZER_FORMAT_VERSION,
+  OPTIMIZER_JSON_FILE,
+  OPTIMIZER_WEIGHTS_FILE,
+  assertOptimizerSpec,
+  disposeOptimizerSpec,
+  optimizerFromArtifacts,
+  optimizerToArtifacts,
+} from './optimizer-spec.js';
+export type { ArtifactSources, LearnedOptimizerSpec, OptimizerArtifacts, OptimizerJson } from './optimizer-spec.js';
+export { loadOptimizer, saveOptimizer } from './save-optimizer.js';
+export { LearnedOptimizer } from './learned-optimizer.js';
+export type { GroupOf, GroupRule, LearnedOptimizerOptions } from './learned-optimizer.js';

@@ -108,12 +108,12 @@ export function layerBackward(
 
   const xhT = tf.transpose(stackInputs(x, hPrev, ones));
   const dwb = tf.matMul(dz, xhT);
-  const dKernel = tf.slice(dwb, [0, 0], [4 * units, inputs + units]);
+  const dKernel = tf.slice(dwb, [0, 0], [4 * units, inputs + units]) as tf.Tensor2D;
   const dBias = tf.reshape(tf.slice(dwb, [0, inputs + units], [4 * units, 1]), [4 * units]) as tf.Tensor1D;
   // Two matMuls against the same dz instead of one and a row split: splitting [in + H, n] would
   // copy it twice on wasm, and the first layer needs no dx at all.
   const k2 = kernel as tf.Tensor2D;
-  const dhPrev = tf.matMul(tf.transpose(tf.slice(k2, [0, inputs], [4 * units, units])), dz);
-  const dx = needDx ? tf.matMul(tf.transpose(tf.slice(k2, [0, 0], [4 * units, inputs])), dz) : null;
+  const dhPrev = tf.matMul(tf.transpose(tf.slice(k2, [0, inputs], [4 * units, units])), dz) as tf.Tensor2D;
+  const dx = needDx ? (tf.matMul(tf.transpose(tf.slice(k2, [0, 0], [4 * units, inputs])), dz) as tf.Tensor2D) : null;
   return { dKernel, dBias, dx, dhPrev, dcPrev };
 }

@@ -2,3 +2,5 @@ export { availableBackends, describeEachBackend } from './describe-each-backend.
 export { expectClose, expectNoLeak } from './expect.js';
 export { describeTaskConformance } from './task-conformance.js';
 export type { TaskConformanceOptions } from './task-conformance.js';
+export { expectOptimizerConforms, runOptimizerOn } from './optimizer-conformance.js';
+export type { ConformanceProblem, ConvergenceResult, OptimizerConformanceOptions } from './optimizer-conformance.js';
