@@ -5,7 +5,7 @@ import { expect, it } from 'vitest';
 import { batchNorm } from './batch-norm.js';
 
 describeEachBackend('batchNorm', () => {
-  it('matches batch normalization written with plain ops, value and gradients', async () => {
+  it.each(['composed', 'fused'] as const)('%s: matches batch normalization written with plain ops, value and gradients', async (variant) => {
     await expectNoLeak(() => {
       for (const [shape, axes] of [[[4, 3, 5, 6], [0, 1, 2]], [[7, 6], [0]]] as const) tf.tidy(() => {
         const x = tf.mul(tf.randomNormal([...shape], 1, 1, 'float32', 1), 3);
@@ -15,7 +15,7 @@ describeEachBackend('batchNorm', () => {
           const { mean, variance } = tf.moments(a, [...axes], true);
           return tf.add(tf.div(tf.sub(a, mean), tf.sqrt(tf.add(variance, 1e-3))), b);
         };
-        const ours = (a: tf.Tensor, b: tf.Tensor): tf.Tensor => batchNorm(a, b, axes, 1e-3);
+        const ours = (a: tf.Tensor, b: tf.Tensor): tf.Tensor => batchNorm(a, b as tf.Tensor1D, 1e-3, variant);
         const y = ours(x, offset);
         const yRef = reference(x, offset);
         expectClose(y, yRef, { atol: 1e-4 });

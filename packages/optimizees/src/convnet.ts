@@ -139,21 +139,21 @@ export function convnetTask(options: ConvnetTaskOptions = {}): ConvnetTask {
       const sampler = new MinibatchSampler(train.count, batchSize, rng.seedInt());
       let evalData: { x: tf.Tensor; y: tf.Tensor2D } | undefined;
 
-      const normalize = (z: tf.Tensor, offset: tf.Tensor, axes: number[]): tf.Tensor =>
-        batchNorm ? batchNormOp(z, offset, axes, BN_EPSILON) : tf.add(z, offset);
+      const normalize = (z: tf.Tensor, offset: tf.Tensor): tf.Tensor =>
+        batchNorm ? batchNormOp(z, offset as tf.Tensor1D, BN_EPSILON) : tf.add(z, offset);
 
       const forwardLoss = (params: readonly tf.Tensor[], x: tf.Tensor, y: tf.Tensor2D): tf.Scalar => {
         let h = x as tf.Tensor4D;
         let p = 0;
         for (let l = 0; l < channels.length; l++) {
           const z = conv2dSame(h, params[p] as tf.Tensor4D, l > 0);
-          const a = tf.relu(normalize(z, params[p + 1]!, [0, 1, 2])) as tf.Tensor4D;
+          const a = tf.relu(normalize(z, params[p + 1]!)) as tf.Tensor4D;
           h = tf.maxPool(a, 2, 2, 'same');
           p += 2;
         }
         let f = tf.reshape(h, [h.shape[0], -1]) as tf.Tensor2D;
         for (let l = 0; l < hidden.length; l++) {
-          f = tf.relu(normalize(dense(f, params[p] as tf.Tensor2D), params[p + 1]!, [0])) as tf.Tensor2D;
+          f = tf.relu(normalize(dense(f, params[p] as tf.Tensor2D), params[p + 1]!)) as tf.Tensor2D;
           p += 2;
         }
         const logits = tf.add(dense(f, params[p] as tf.Tensor2D), params[p + 1]!);
