@@ -22,9 +22,9 @@ export interface CellStepResult {
  * size n), run the stacked LSTM on every coordinate as one batch, read out
  * `update = outputScale · (W_out·h + b_out)`.
  *
- * Pure: never disposes or assigns its inputs; the caller owns `update` and every tensor of `state`
- * (dispose the old state once the step that consumes it has run, unless a gradient tape still
- * needs it: tfjs keeps its own references for the backward pass, so disposing is safe either way).
+ * Pure: never disposes or assigns its inputs; the caller owns `update` and every tensor of `state`.
+ * Disposing the old state right after the step is safe even while a gradient tape is recording: the
+ * step keeps its own (zero-copy) references for the backward pass, which tfjs frees afterwards.
  *
  * Differentiable with tf.grads / tf.variableGrads / optimizer.minimize w.r.t. every weight and every
  * state tensor. The whole step is a single node on the tape with a hand-written backward (see

@@ -89,8 +89,8 @@ describeEachBackend('LearnedOptimizer', (backend) => {
 
   it('round-trips through tfjs serialization (getConfig/fromConfig and a saved tfjs-layers model)', async () => {
     const config = cellConfig({ hiddenSizes: [3, 2] });
-    const spec: LearnedOptimizerSpec = { config, weights: { default: initCellWeights(config, 1), conv: initCellWeights(config, 2) } };
-    const opt = new LearnedOptimizer(spec, { groupOf: [{ pattern: 'conv2d', group: 'conv' }], nonFinite: 'map' });
+    const spec: LearnedOptimizerSpec = { config, weights: { default: initCellWeights(config, 1), Conv_Layers: initCellWeights(config, 2) } };
+    const opt = new LearnedOptimizer(spec, { groupOf: [{ pattern: '^conv2d_\\w+/', group: 'Conv_Layers' }], nonFinite: 'map' });
     tf.dispose(Object.values(spec.weights).flatMap((w) => Object.values(w)));
     const entry = tf.serialization.SerializationMap.getMap().classNameMap[LearnedOptimizer.className];
     expect(entry).toBeDefined();
@@ -98,7 +98,8 @@ describeEachBackend('LearnedOptimizer', (backend) => {
     const copy = fromConfig(cls, opt.getConfig()) as LearnedOptimizer;
     expect(copy).toBeInstanceOf(LearnedOptimizer);
     expect(copy.getConfig()).toEqual(opt.getConfig());
-    expect(copy.groupFor('conv2d_Conv2D1/kernel')).toBe('conv');
+    expect(copy.groupFor('conv2d_Conv2D1/kernel')).toBe('Conv_Layers');
+    expect(copy.groupFor('dense_Dense1/kernel')).toBe('default');
 
     // Through a tfjs-layers model: training config (the optimizer) and optimizer weights (its state).
     const model = tfl.sequential({ layers: [tfl.layers.dense({ units: 2, inputShape: [2] })] });
@@ -115,6 +116,7 @@ describeEachBackend('LearnedOptimizer', (backend) => {
     expect(loaded.optimizer).toBeInstanceOf(LearnedOptimizer);
     const restored = loaded.optimizer as LearnedOptimizer;
     expect(restored.getConfig()).toEqual(opt.getConfig());
+    expect(restored.groups).toEqual(['default', 'Conv_Layers']);
     const [a, b] = [await opt.getWeights(), await restored.getWeights()];
     expect(b.map((w) => w.name)).toEqual(a.map((w) => w.name));
     a.forEach((w, k) => expectClose(b[k]!.tensor, w.tensor, { atol: 0, rtol: 0 }));

@@ -59,6 +59,16 @@ function compileGroupOf(groupOf: GroupOf | undefined): (name: string) => string 
   return (name) => rules.find((r) => r.re.test(name))?.group ?? 'default';
 }
 
+function parseRule(text: unknown, bad: (what: string) => LoptError): GroupRule {
+  try {
+    const rule = JSON.parse(String(text)) as { pattern?: unknown; group?: unknown };
+    if (typeof rule.pattern === 'string' && typeof rule.group === 'string') return { pattern: rule.pattern, group: rule.group };
+  } catch {
+    // reported below
+  }
+  throw bad(`group rule ${JSON.stringify(text)} is malformed.`);
+}
+
 /**
  * A trained learned optimizer as a drop-in `tf.Optimizer`: works with `optimizer.minimize(...)` and
  * with `model.compile({ optimizer })` / `model.fit` of @tensorflow/tfjs-layers. It keeps its own
@@ -232,7 +242,9 @@ export class LearnedOptimizer extends tf.Optimizer {
         name: group,
         weights: shapes.map(([name, shape]) => ({ name, shape: [...shape], values: Array.from(w[name]!.dataSync()) })),
       })),
-      groupRules: Array.isArray(this.groupOfOption) ? this.groupOfOption.map((r) => ({ name: r.pattern, group: r.group })) : null,
+      groupRules: Array.isArray(this.groupOfOption)
+        ? this.groupOfOption.map((r) => ({ name: JSON.stringify({ pattern: r.pattern, group: r.group }) }))
+        : null,
       groupOfFunction: typeof this.groupOfOption === 'function',
       nonFinite: this.nonFinite,
     };
@@ -272,7 +284,7 @@ export class LearnedOptimizer extends tf.Optimizer {
       const rules = config.groupRules;
       const options: LearnedOptimizerOptions = {
         ...(Array.isArray(rules)
-          ? { groupOf: (rules as unknown as Array<{ name: string; group: string }>).map((r) => ({ pattern: r.name, group: r.group })) }
+          ? { groupOf: (rules as unknown as Array<{ name: string }>).map((r) => parseRule(r.name, bad)) }
           : {}),
         nonFinite: config.nonFinite === 'map' ? 'map' : 'error',
       };

@@ -39,15 +39,13 @@ export interface OptimizerArtifacts {
   readonly weightData: ArrayBuffer;
 }
 
-// Lowercase letters, digits, '.' and '-' only: tfjs-layers rewrites strings between camelCase and
-// snake_case when it serializes an optimizer config, and these names survive both directions.
-const GROUP_NAME = /^[a-z0-9][a-z0-9.-]{0,63}$/;
+const GROUP_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 
 /** Throws INVALID_ARGUMENT unless `group` is a usable group name (letters, digits, `_.-`). */
 export function assertGroupName(group: string): void {
   if (typeof group !== 'string' || !GROUP_NAME.test(group)) {
     throw new LoptError('INVALID_ARGUMENT', `Invalid parameter group name ${JSON.stringify(group)}.`, {
-      hint: "Use 1-64 lowercase letters, digits, '.' or '-', starting with a letter or digit (e.g. 'default', 'conv', 'fc').",
+      hint: "Use 1-64 letters, digits, '_', '.' or '-' (e.g. 'default', 'conv', 'fc').",
     });
   }
 }

@@ -126,7 +126,7 @@ describeEachBackend('saveOptimizer / loadOptimizer', () => {
   });
 
   it('refuses to save invalid specs', async () => {
-    const e = await errorOf(saveOptimizer({ config, weights: { 'Bad Group': spec.weights.fc! } }, join(root, 'x')));
+    const e = await errorOf(saveOptimizer({ config, weights: { 'bad group': spec.weights.fc! } }, join(root, 'x')));
     expect(e.code).toBe('INVALID_ARGUMENT');
     const { 'output/bias': _, ...partial } = spec.weights.fc!;
     expect((await errorOf(saveOptimizer({ config, weights: { fc: partial } }, join(root, 'y')))).code).toBe('SHAPE_MISMATCH');
