@@ -1,0 +1,84 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+
+import { isLoptError } from '@lopt/core';
+import type { BackendName } from '@lopt/core';
+import { useBackend } from '@lopt/backends';
+
+import { runPaper } from './paper.js';
+import { runPerf } from './perf.js';
+import type { PerfSuite } from './perf.js';
+import { SUITE_NAMES } from './suites.js';
+import type { SuiteName } from './suites.js';
+
+const USAGE = `Usage: pnpm bench <paper|perf> [options]
+
+  paper   the paper's §3.1 quadratic and §3.2 MNIST experiments vs tuned SGD, NAG, RMSprop, Adam
+          --suite smoke|quick|full (default quick)  --out DIR (default apps/bench/results)
+          --only quadratic,mnist,...  --pretrained DIR (evaluate saved optimizers instead of training)
+          --backend wasm|node|cpu (default wasm)  --seed N
+  perf    cell and meta-training speed on every backend that loads here
+          --suite smoke|quick|full (default quick)  --out DIR (default apps/bench/results)
+          --backends wasm,cpu,node
+`;
+
+function suiteOf(value: string | undefined): SuiteName {
+  const s = (value ?? 'quick') as SuiteName;
+  if (!SUITE_NAMES.includes(s)) throw new Error(`--suite must be one of ${SUITE_NAMES.join(', ')}`);
+  return s;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      suite: { type: 'string' },
+      out: { type: 'string' },
+      only: { type: 'string' },
+      pretrained: { type: 'string' },
+      backend: { type: 'string' },
+      backends: { type: 'string' },
+      seed: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  const command = positionals[0];
+  if (values.help === true || (command !== 'paper' && command !== 'perf')) {
+    process.stdout.write(USAGE);
+    return values.help === true ? 0 : 1;
+  }
+  const suite = suiteOf(values.suite);
+  const outDir = values.out ?? 'apps/bench/results';
+  if (command === 'paper') {
+    const info = await useBackend((values.backend ?? 'wasm') as BackendName);
+    process.stdout.write(`bench paper --suite ${suite} on ${info.name}${info.simd ? ' (SIMD)' : ''}, writing to ${outDir}\n`);
+    const started = performance.now();
+    await runPaper({
+      suite,
+      outDir,
+      ...(values.only === undefined ? {} : { only: values.only.split(',') }),
+      ...(values.pretrained === undefined ? {} : { pretrainedDir: values.pretrained }),
+      seed: Number(values.seed ?? 0),
+    });
+    process.stdout.write(`done in ${((performance.now() - started) / 60000).toFixed(1)} min; see ${outDir}/REPORT.md\n`);
+  } else {
+    await runPerf({
+      suite: suite as PerfSuite,
+      outDir,
+      ...(values.backends === undefined ? {} : { backends: values.backends.split(',') as BackendName[] }),
+    });
+    process.stdout.write(`see ${outDir}/PERF.md\n`);
+  }
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`bench: ${isLoptError(error) ? error.format() : error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = isLoptError(error) ? 2 : 1;
+  },
+);

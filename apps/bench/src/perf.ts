@@ -1,0 +1,257 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+import * as tf from '@tensorflow/tfjs-core';
+import { useBackend } from '@lopt/backends';
+import { cellConfig, cellStep, initCellState, initCellWeights } from '@lopt/cell';
+import type { CellConfig, CellState } from '@lopt/cell';
+import { createRng, isLoptError, normalArray } from '@lopt/core';
+import type { BackendName, Task } from '@lopt/core';
+import { lstmCell, metaTrain } from '@lopt/meta';
+import { mlpTask, quadraticTask } from '@lopt/optimizees';
+
+import { environment } from './environment.js';
+import type { Environment } from './environment.js';
+
+export type PerfSuite = 'smoke' | 'quick' | 'full';
+
+export interface CellPerf {
+  readonly backend: string;
+  readonly n: number;
+  /** Median ms of one forward step. */
+  readonly forwardMs: number;
+  /** Median ms of a 20-step unroll, forward only. */
+  readonly unrollForwardMs: number;
+  /** Median ms of a 20-step unroll, forward + backward to every cell weight (null where it does not fit in memory). */
+  readonly unrollForwardBackwardMs: number | null;
+  /** unrollForwardBackwardMs / unrollForwardMs (target ≤ 3 at n = 15,910 on wasm). */
+  readonly backwardRatio: number | null;
+  /** GFLOP/s of the cell's forward step (its matMuls only). */
+  readonly forwardGflops: number;
+  /** GFLOP/s of one plain matMul of the first layer's shapes, measured in the same run. */
+  readonly referenceMatMulGflops: number;
+}
+
+export interface MetaPerf {
+  readonly backend: string;
+  readonly task: string;
+  /** Median seconds of one meta-iteration (T = 100 in unrolls of 20). */
+  readonly secondsPerIteration: number;
+  readonly target: number;
+  /** Live tensors after each meta-iteration (constant when nothing leaks). */
+  readonly tensorCounts: readonly number[];
+}
+
+export interface PerfResult {
+  readonly suite: PerfSuite;
+  readonly cell: readonly CellPerf[];
+  readonly meta: readonly MetaPerf[];
+  /** Peak resident memory (MiB) of this process through the meta-training runs, which come first. */
+  readonly metaPeakRssMiB: number;
+  /** Peak resident memory (MiB) of the whole benchmark, cell sizes included. */
+  readonly peakRssMiB: number;
+  readonly skipped: readonly string[];
+  readonly environment: Environment;
+}
+
+function rssMiB(): number {
+  return Math.round(process.resourceUsage().maxRSS / 1024);
+}
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+function timed(reps: number, f: () => void): number {
+  f(); // warm-up: kernel setup, wasm's packed weight cache
+  const ms: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t0 = performance.now();
+    f();
+    ms.push(performance.now() - t0);
+  }
+  return median(ms);
+}
+
+function cellFlops(config: CellConfig, n: number): number {
+  let inputs = config.preprocess === 'log-sign' ? 2 : 1;
+  let flops = 0;
+  for (const units of config.hiddenSizes) {
+    flops += 2 * 4 * units * (inputs + units) * n;
+    inputs = units;
+  }
+  return flops + 2 * inputs * n;
+}
+
+function measureCell(backend: string, n: number, reps: number, unroll = 20): CellPerf {
+  const config = cellConfig();
+  const weights = initCellWeights(config, 1);
+  const vars = Object.fromEntries(Object.entries(weights).map(([k, v]) => [k, tf.variable(v, true)]));
+  tf.dispose(Object.values(weights));
+  const grads = Array.from({ length: unroll }, (_, i) => tf.tensor1d(normalArray(createRng(i), n, 1e-3)));
+  const targets = grads.map((g) => tf.tidy(() => tf.mul(g, -1)));
+  const state0: CellState = initCellState(config, n);
+
+  const forwardMs = timed(reps, () => {
+    tf.tidy(() => cellStep(config, vars, grads[0]!, state0).update.dataSync());
+  });
+  const unrollForwardMs = timed(reps, () => {
+    tf.tidy(() => {
+      let state = state0;
+      let last: tf.Tensor | undefined;
+      for (const g of grads) {
+        const r = cellStep(config, vars, g, state);
+        state = r.state;
+        last = r.update;
+      }
+      last!.dataSync();
+    });
+  });
+  // 20 steps of activations for 10^6 coordinates (~20 GB) exceed wasm's 4 GiB heap.
+  const unrollForwardBackwardMs = n >= 1_000_000 ? null : timed(reps, () => {
+    const { value, grads: dw } = tf.variableGrads(() => {
+      let state = state0;
+      const terms: tf.Scalar[] = [];
+      grads.forEach((g, k) => {
+        const r = cellStep(config, vars, g, state);
+        state = r.state;
+        terms.push(tf.sum(tf.mul(r.update, targets[k]!)));
+      });
+      return tf.addN(terms) as tf.Scalar;
+    }, Object.values(vars));
+    Object.values(dw)[0]!.dataSync();
+    tf.dispose([value, ...Object.values(dw)]);
+  });
+  // Reference: one plain matMul of the cell's largest shape, [n, in + units] x [in + units, 4 units].
+  const units = config.hiddenSizes[0]!;
+  const a = tf.randomNormal([n, 2 * units]);
+  const b = tf.randomNormal([2 * units, 4 * units]);
+  const refMs = timed(reps, () => tf.tidy(() => tf.matMul(a, b).dataSync()));
+  const refFlops = 2 * n * 2 * units * 4 * units;
+  tf.dispose([a, b, ...grads, ...targets, ...state0, ...Object.values(vars)]);
+  return {
+    backend,
+    n,
+    forwardMs,
+    unrollForwardMs,
+    unrollForwardBackwardMs,
+    backwardRatio: unrollForwardBackwardMs === null ? null : unrollForwardBackwardMs / unrollForwardMs,
+    forwardGflops: cellFlops(config, n) / forwardMs / 1e6,
+    referenceMatMulGflops: refFlops / refMs / 1e6,
+  };
+}
+
+async function measureMeta(
+  backend: string,
+  name: string,
+  task: Task,
+  cell: Partial<CellConfig>,
+  run: { iterations: number; steps: number; unroll: number },
+  target: number,
+): Promise<MetaPerf> {
+  const counts: number[] = [];
+  const seconds: number[] = [];
+  const result = await metaTrain({
+    task,
+    cell: lstmCell(cellConfig(cell)),
+    ...run,
+    validateEvery: run.iterations + 1,
+    onProgress: (e) => {
+      counts.push(tf.memory().numTensors);
+      seconds.push(e.iterationSeconds);
+    },
+  });
+  tf.dispose(Object.values(result.weights).flatMap((w) => Object.values(w)));
+  // The first iteration also builds Adam's moments and warms kernels up; leave it out.
+  return { backend, task: name, secondsPerIteration: median(seconds.slice(1)), target, tensorCounts: counts };
+}
+
+const SIZES: Record<PerfSuite, readonly number[]> = {
+  smoke: [1280],
+  quick: [1280, 15910, 100_000],
+  full: [1280, 15910, 100_000, 1_000_000],
+};
+
+/** Speed of the cell and of meta-training on every backend that loads here. */
+export async function runPerf(opts: {
+  suite: PerfSuite;
+  outDir: string;
+  backends?: readonly BackendName[];
+  log?: (line: string) => void;
+}): Promise<PerfResult> {
+  const log = opts.log ?? ((l: string) => process.stdout.write(`${l}\n`));
+  const reps = opts.suite === 'smoke' ? 1 : 5;
+  // The smoke suite checks the plumbing only: its meta-iterations are 20 steps, not the paper's 100.
+  const run = opts.suite === 'smoke' ? { iterations: 2, steps: 20, unroll: 10 } : { iterations: 4, steps: 100, unroll: 20 };
+  const cell: CellPerf[] = [];
+  const meta: MetaPerf[] = [];
+  const skipped: string[] = [];
+  let metaPeak = 0;
+  for (const backend of opts.backends ?? (['wasm', 'cpu', 'node'] as const)) {
+    try {
+      await useBackend(backend);
+    } catch (error) {
+      if (!isLoptError(error)) throw error;
+      skipped.push(`${backend}: ${error.message}`);
+      log(`perf: skipping ${backend} (${error.code})`);
+      continue;
+    }
+    const smoke = opts.suite === 'smoke';
+    meta.push(await measureMeta(backend, 'quadratic (128 problems)', quadraticTask(), { preprocess: 'none', outputScale: 1 }, run, 0.5));
+    meta.push(await measureMeta(backend, 'mnist (784-20-10, batch 128)', mlpTask(smoke ? { batchSize: 16 } : {}), {}, run, 4));
+    // Only before any large cell run can this process's peak RSS speak for meta-training.
+    if (cell.length === 0) metaPeak = Math.max(metaPeak, rssMiB());
+    for (const m of meta.slice(-2)) log(`perf ${backend} ${m.task}: ${m.secondsPerIteration.toFixed(3)} s per meta-iteration (target ≤ ${m.target})`);
+    for (const n of SIZES[opts.suite]) {
+      if (backend === 'cpu' && n > 15910) {
+        skipped.push(`cpu n=${n}: the pure-JS backend needs minutes per unroll at this size`);
+        continue;
+      }
+      const r = measureCell(backend, n, reps);
+      cell.push(r);
+      log(`perf ${backend} n=${n}: step ${r.forwardMs.toFixed(2)} ms, 20-step fwd ${r.unrollForwardMs.toFixed(1)} ms, fwd+bwd ${r.unrollForwardBackwardMs?.toFixed(1) ?? '-'} ms (×${r.backwardRatio?.toFixed(2) ?? '-'}), ${r.forwardGflops.toFixed(1)} vs matMul ${r.referenceMatMulGflops.toFixed(1)} GFLOP/s`);
+    }
+  }
+  const result: PerfResult = {
+    suite: opts.suite,
+    cell,
+    meta,
+    metaPeakRssMiB: metaPeak,
+    peakRssMiB: rssMiB(),
+    skipped,
+    environment: environment(),
+  };
+  await mkdir(opts.outDir, { recursive: true });
+  await writeFile(join(opts.outDir, 'perf.json'), `${JSON.stringify(result, null, 1)}\n`);
+  await writeFile(join(opts.outDir, 'PERF.md'), perfMarkdown(result));
+  return result;
+}
+
+export function perfMarkdown(r: PerfResult): string {
+  const lines = [
+    '# lopt performance',
+    '',
+    `Suite \`${r.suite}\`, ${r.environment.date}, ${r.environment.cpu} (${r.environment.cores} cores), Node ${r.environment.node}. Medians; ratios were measured side by side in one run.`,
+    '',
+    '## The cell (2 layers × 20, log-sign input)',
+    '',
+    '| backend | n | forward step (ms) | 20-step forward (ms) | 20-step fwd+bwd (ms) | fwd+bwd / fwd | cell GFLOP/s | plain matMul GFLOP/s | cell / matMul |',
+    '|---|---|---|---|---|---|---|---|---|',
+    ...r.cell.map(
+      (c) =>
+        `| ${c.backend} | ${c.n.toLocaleString('en-US')} | ${c.forwardMs.toFixed(2)} | ${c.unrollForwardMs.toFixed(1)} | ${c.unrollForwardBackwardMs?.toFixed(1) ?? 'does not fit'} | ${c.backwardRatio?.toFixed(2) ?? '–'} | ${c.forwardGflops.toFixed(1)} | ${c.referenceMatMulGflops.toFixed(1)} | ${(c.forwardGflops / c.referenceMatMulGflops).toFixed(2)} |`,
+    ),
+    '',
+    '## Meta-training (T = 100, unrolls of 20)',
+    '',
+    '| backend | task | s per meta-iteration | target | tensors after each iteration |',
+    '|---|---|---|---|---|',
+    ...r.meta.map((m) => `| ${m.backend} | ${m.task} | ${m.secondsPerIteration.toFixed(3)} | ≤ ${m.target} | ${m.tensorCounts.join(', ')} |`),
+    '',
+    `Peak RSS through the meta-training runs (measured first): ${r.metaPeakRssMiB} MiB (target for MNIST meta-training ≤ 1024); whole benchmark process: ${r.peakRssMiB} MiB.`,
+    '',
+    ...(r.skipped.length > 0 ? ['Skipped:', '', ...r.skipped.map((s) => `- ${s}`), ''] : []),
+  ];
+  return lines.join('\n');
+}
