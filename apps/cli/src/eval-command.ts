@@ -3,12 +3,13 @@ import { basename, dirname, join, resolve } from 'node:path';
 
 import { LoptError } from '@lopt/core';
 import { useBackend } from '@lopt/backends';
+import { disposeOptimizerSpec } from '@lopt/cell';
 
 import { backendFlag, intFlag, parseCommand } from './args.js';
 import { toCurvesFile, writeCurvesFile } from './curves-file.js';
 import { runEvaluation } from './evaluation.js';
 import { EVALUATION_HELP, EVALUATION_OPTIONS, evaluationFlags } from './evaluation-flags.js';
-import { learnedOptimizerFactory, loadLearnedOptimizer, OPTIMIZER_FILE } from './learned.js';
+import { OPTIMIZER_JSON_FILE, learnedOptimizerFactory, loadOptimizer } from './learned.js';
 import { loadTask } from './load-task.js';
 import { createOutput } from './output.js';
 import { writeLossPlot } from './plot.js';
@@ -54,7 +55,7 @@ async function isFile(path: string): Promise<boolean> {
 /** The optimizer directory given either itself or the run directory that contains it. */
 async function optimizerDirOf(path: string): Promise<string> {
   const dir = resolve(path);
-  if (!(await isFile(join(dir, OPTIMIZER_FILE))) && (await isFile(join(dir, 'optimizer', OPTIMIZER_FILE)))) return join(dir, 'optimizer');
+  if (!(await isFile(join(dir, OPTIMIZER_JSON_FILE))) && (await isFile(join(dir, 'optimizer', OPTIMIZER_JSON_FILE)))) return join(dir, 'optimizer');
   return dir;
 }
 
@@ -73,7 +74,7 @@ export async function evalCommand(argv: readonly string[]): Promise<number> {
   const evaluation = evaluationFlags(values);
   const backend = await useBackend(backendFlag(values.backend));
   const optimizerDir = await optimizerDirOf(positionals[0]!);
-  const spec = await loadLearnedOptimizer(optimizerDir);
+  const spec = await loadOptimizer(optimizerDir);
   try {
     const provenance = (spec.provenance ?? {}) as { taskSource?: unknown; taskOptions?: Record<string, unknown>; settings?: { steps?: unknown } };
     const trainedOn = typeof provenance.taskSource === 'string' ? provenance.taskSource : undefined;
@@ -108,6 +109,6 @@ export async function evalCommand(argv: readonly string[]): Promise<number> {
     out.event('result', { optimizerDir, task: task.name, steps, curves: curvesPath, plots, summary: rows, tuned: ev.tuned });
     return 0;
   } finally {
-    for (const w of Object.values(spec.weights)) for (const t of Object.values(w)) t.dispose();
+    disposeOptimizerSpec(spec);
   }
 }

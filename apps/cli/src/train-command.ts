@@ -3,8 +3,8 @@ import { join, resolve } from 'node:path';
 import { LoptError } from '@lopt/core';
 import { useBackend } from '@lopt/backends';
 import { cellConfig } from '@lopt/cell';
-import type { CellConfig } from '@lopt/cell';
-import { metaTrain, readCheckpoint } from '@lopt/meta';
+import type { CellConfig, LearnedOptimizerSpec } from '@lopt/cell';
+import { lstmCell, metaTrain, readCheckpoint } from '@lopt/meta';
 import type { MetaProgress, Weights } from '@lopt/meta';
 
 import { backendFlag, choiceFlag, intFlag, parseCommand, positiveFlag } from './args.js';
@@ -13,8 +13,7 @@ import { runEvaluation } from './evaluation.js';
 import { EVALUATION_HELP, EVALUATION_OPTIONS, evaluationFlags } from './evaluation-flags.js';
 import { formatDuration, formatNumber } from './format.js';
 import { onInterrupt } from './interrupt.js';
-import { learnedOptimizerFactory, lstmCellFunctions, saveLearnedOptimizer } from './learned.js';
-import type { LearnedSpec } from './learned.js';
+import { learnedOptimizerFactory, saveOptimizer } from './learned.js';
 import { loadTask } from './load-task.js';
 import { defaultRunDir, ensureWritableDir } from './output-dir.js';
 import { createOutput } from './output.js';
@@ -64,9 +63,9 @@ Task and run:
   --resume                  continue the run in --out from its checkpoint (settings come from its run.json;
                             pass --iterations to train longer)
 
-Cell (defaults: the paper's per task):
-  --preprocess none|log-sign   gradient preprocessing (quadratic: none; others: log-sign)
-  --output-scale <x>           update scale (quadratic: 1; others: 0.1)
+Cell (defaults: the paper's MNIST settings):
+  --preprocess none|log-sign   gradient preprocessing (default log-sign, p = 10; the paper's quadratics: none)
+  --output-scale <x>           update scale (default 0.1; the paper's quadratics: 1)
   --hidden <n,n>               LSTM units per layer (default 20,20)
 
 Evaluation after training:
@@ -137,8 +136,6 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
         hint: 'Pass for example --out runs/quadratic-20250101-120000 --resume.',
       });
     }
-    const checkpoint = await readCheckpoint(resolve(values.out));
-    startIteration = checkpoint.iteration;
     previous = await readRunSettings(resolve(values.out));
   }
 
@@ -163,6 +160,8 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
   const backendName = backendFlag(values.backend ?? previous?.backend);
 
   const backend = await useBackend(backendName);
+  // Read (and so check) the checkpoint before loading the task; it decodes tensors, so after the backend.
+  if (values.resume === true) startIteration = (await readCheckpoint(resolve(values.out!))).iteration;
   const { task, source, builtin } = await loadTask(taskSpec, taskOptions);
 
   const base = previous?.cell ?? defaultCellConfig(task.name);
@@ -222,7 +221,7 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
     ...extra,
   });
   const save = (weights: Readonly<Record<string, Weights>>, extra: Record<string, unknown>): Promise<void> =>
-    saveLearnedOptimizer({ config, weights, provenance: provenance(extra) }, optimizerDir);
+    saveOptimizer({ config, weights, provenance: provenance(extra) }, optimizerDir);
 
   const bar = out.bar('meta-training', iterations, 'it', startIteration);
   let stopping = false;
@@ -236,7 +235,7 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
   try {
     result = await metaTrain({
       task,
-      cell: lstmCellFunctions(config),
+      cell: lstmCell(config),
       steps,
       unroll,
       iterations,
@@ -281,7 +280,7 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
       return 0;
     }
 
-    const spec: LearnedSpec = { config, weights: result.weights };
+    const spec: LearnedOptimizerSpec = { config, weights: result.weights };
     const ev = runEvaluation(
       { task, steps, problems: evaluation.problems, tuneProblems: evaluation.tuneProblems, baselines: evaluation.baselines, grid: evaluation.grid, metric: evaluation.metric },
       { learned: learnedOptimizerFactory(spec) },
