@@ -97,6 +97,12 @@ describe('errors: a message with its fix and an exit code, no stack trace', () =
     expectError(await train('--out', join(file, 'run')), 1, /Cannot write to the output directory .*a-file\/run \(ENOTDIR/, /--out/);
   });
 
+  test('a new run in the directory of an earlier one', async () => {
+    await mkdir(join(dir, 'earlier'), { recursive: true });
+    await writeFile(join(dir, 'earlier', 'checkpoint.json'), '{}');
+    expectError(await train('--out', join(dir, 'earlier')), 2, /already holds a training run/, /--resume/);
+  });
+
   test('--resume without a checkpoint', async () => {
     await mkdir(join(dir, 'empty'), { recursive: true });
     expectError(await runCli(['train', '--resume', '--out', join(dir, 'empty')]), 1, /No checkpoint at .*empty\/checkpoint\.json/, /without --resume/);

@@ -67,3 +67,19 @@ export async function loadTask(spec: string, options?: Readonly<Record<string, u
   }
   return { task: validateTask(value, { source }), source: path, builtin: false };
 }
+
+/** Built-in tasks on MNIST/CIFAR whose `split` option picks the half of the data the optimizer sees. */
+const SPLIT_TASKS: ReadonlySet<string> = new Set(['mlp', 'convnet', 'logistic-regression']);
+
+/**
+ * The task an optimizer is evaluated (and baselines tuned) on: for the built-in tasks on MNIST or
+ * CIFAR, the same task on the other half of the data ('optimizer-eval'), so that a learned
+ * optimizer is never evaluated on the images it was trained on; otherwise the task itself (its
+ * evaluation problems come from held-out seeds). An explicit `split` in the options wins.
+ */
+export async function loadEvaluationTask(spec: string, options?: Readonly<Record<string, unknown>>): Promise<LoadedTask> {
+  if (!isTaskPath(spec) && SPLIT_TASKS.has(spec) && options?.split === undefined) {
+    return loadTask(spec, { ...options, split: 'optimizer-eval' });
+  }
+  return loadTask(spec, options);
+}

@@ -67,8 +67,9 @@ export function createOutput(options: { json?: boolean; stream?: Stream; mode?: 
         const filled = total > 0 ? Math.round((Math.min(done, total) / total) * width) : width;
         const bar = `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`;
         const text = [label, bar, count, timing, detail].filter(Boolean).join('  ');
+        // A live line must fit the terminal or \r cannot redraw it; the final line may wrap.
         const columns = stream.columns ?? 120;
-        return text.length > columns - 1 ? text.slice(0, columns - 1) : text;
+        return !final && text.length > columns - 1 ? text.slice(0, columns - 1) : text;
       };
       return {
         update(done, detail, force = false) {

@@ -1,10 +1,11 @@
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 import { LoptError } from '@lopt/core';
 import { useBackend } from '@lopt/backends';
 import { cellConfig } from '@lopt/cell';
 import type { CellConfig, LearnedOptimizerSpec } from '@lopt/cell';
-import { lstmCell, metaTrain, readCheckpoint } from '@lopt/meta';
+import { CHECKPOINT_FILE, lstmCell, metaTrain, readCheckpoint } from '@lopt/meta';
 import type { MetaProgress, Weights } from '@lopt/meta';
 
 import { backendFlag, choiceFlag, intFlag, parseCommand, positiveFlag } from './args.js';
@@ -14,7 +15,7 @@ import { EVALUATION_HELP, EVALUATION_OPTIONS, evaluationFlags } from './evaluati
 import { formatDuration, formatNumber } from './format.js';
 import { onInterrupt } from './interrupt.js';
 import { learnedOptimizerFactory, saveOptimizer } from './learned.js';
-import { loadTask } from './load-task.js';
+import { loadEvaluationTask, loadTask } from './load-task.js';
 import { defaultRunDir, ensureWritableDir } from './output-dir.js';
 import { createOutput } from './output.js';
 import { writeLossPlot } from './plot.js';
@@ -179,6 +180,12 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
   }
 
   const outDir = await ensureWritableDir(values.out ?? defaultRunDir(task.name));
+  if (values.resume !== true && existsSync(join(outDir, CHECKPOINT_FILE))) {
+    // Starting over here would interleave two runs' metrics and replace the other's optimizer.
+    throw new LoptError('INVALID_ARGUMENT', `${outDir} already holds a training run (${CHECKPOINT_FILE}).`, {
+      hint: `Continue it with --resume, or pass another --out (or delete ${outDir} to start over there).`,
+    });
+  }
   const optimizerDir = join(outDir, 'optimizer');
   const settings: RunSettings = {
     kind: 'lopt-run',
@@ -281,8 +288,10 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
     }
 
     const spec: LearnedOptimizerSpec = { config, weights: result.weights };
+    const evalTask = builtin ? (await loadEvaluationTask(source, taskOptions)).task : task;
+    if (evalTask !== task && evalTask.description !== undefined) out.info(`evaluating on ${evalTask.description}`);
     const ev = runEvaluation(
-      { task, steps, problems: evaluation.problems, tuneProblems: evaluation.tuneProblems, baselines: evaluation.baselines, grid: evaluation.grid, metric: evaluation.metric },
+      { task: evalTask, steps, problems: evaluation.problems, tuneProblems: evaluation.tuneProblems, baselines: evaluation.baselines, grid: evaluation.grid, metric: evaluation.metric },
       { learned: learnedOptimizerFactory(spec) },
       out,
     );
