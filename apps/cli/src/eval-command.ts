@@ -10,7 +10,7 @@ import { toCurvesFile, writeCurvesFile } from './curves-file.js';
 import { runEvaluation } from './evaluation.js';
 import { EVALUATION_HELP, EVALUATION_OPTIONS, evaluationFlags } from './evaluation-flags.js';
 import { OPTIMIZER_JSON_FILE, learnedOptimizerFactory, loadOptimizer } from './learned.js';
-import { loadEvaluationTask } from './load-task.js';
+import { evaluationTask, loadTask } from './load-task.js';
 import { createOutput } from './output.js';
 import { writeLossPlot } from './plot.js';
 import { summarize, summaryTable } from './summary.js';
@@ -83,7 +83,7 @@ export async function evalCommand(argv: readonly string[]): Promise<number> {
       throw new LoptError('INVALID_ARGUMENT', `${optimizerDir} does not record the task it was trained on.`, { hint: 'Pass --task <name|path>.' });
     }
     const taskOptions = parseTaskOptions(values['task-options']) ?? (values.task === undefined ? provenance.taskOptions : undefined);
-    const { task } = await loadEvaluationTask(taskSpec, taskOptions);
+    const task = await evaluationTask(await loadTask(taskSpec, taskOptions), taskOptions);
     const trainedSteps = typeof provenance.settings?.steps === 'number' ? provenance.settings.steps : 100;
     const steps = intFlag('steps', values.steps, trainedSteps);
     const curvesPath = resolve(values.out ?? join(dirname(optimizerDir), `eval-${task.name}-${steps}.json`));

@@ -77,9 +77,9 @@ const SPLIT_TASKS: ReadonlySet<string> = new Set(['mlp', 'convnet', 'logistic-re
  * optimizer is never evaluated on the images it was trained on; otherwise the task itself (its
  * evaluation problems come from held-out seeds). An explicit `split` in the options wins.
  */
-export async function loadEvaluationTask(spec: string, options?: Readonly<Record<string, unknown>>): Promise<LoadedTask> {
-  if (!isTaskPath(spec) && SPLIT_TASKS.has(spec) && options?.split === undefined) {
-    return loadTask(spec, { ...options, split: 'optimizer-eval' });
+export async function evaluationTask(loaded: LoadedTask, options?: Readonly<Record<string, unknown>>): Promise<Task> {
+  if (loaded.builtin && SPLIT_TASKS.has(loaded.source) && options?.split === undefined) {
+    return (await loadTask(loaded.source, { ...options, split: 'optimizer-eval' })).task;
   }
-  return loadTask(spec, options);
+  return loaded.task;
 }

@@ -15,7 +15,7 @@ import { EVALUATION_HELP, EVALUATION_OPTIONS, evaluationFlags } from './evaluati
 import { formatDuration, formatNumber } from './format.js';
 import { onInterrupt } from './interrupt.js';
 import { learnedOptimizerFactory, saveOptimizer } from './learned.js';
-import { loadEvaluationTask, loadTask } from './load-task.js';
+import { evaluationTask, loadTask } from './load-task.js';
 import { defaultRunDir, ensureWritableDir } from './output-dir.js';
 import { createOutput } from './output.js';
 import { writeLossPlot } from './plot.js';
@@ -163,7 +163,8 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
   const backend = await useBackend(backendName);
   // Read (and so check) the checkpoint before loading the task; it decodes tensors, so after the backend.
   if (values.resume === true) startIteration = (await readCheckpoint(resolve(values.out!))).iteration;
-  const { task, source, builtin } = await loadTask(taskSpec, taskOptions);
+  const loaded = await loadTask(taskSpec, taskOptions);
+  const { task, source, builtin } = loaded;
 
   const base = previous?.cell ?? defaultCellConfig(task.name);
   const hidden = hiddenFlag(values.hidden);
@@ -288,7 +289,7 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
     }
 
     const spec: LearnedOptimizerSpec = { config, weights: result.weights };
-    const evalTask = builtin ? (await loadEvaluationTask(source, taskOptions)).task : task;
+    const evalTask = await evaluationTask(loaded, taskOptions);
     if (evalTask !== task && evalTask.description !== undefined) out.info(`evaluating on ${evalTask.description}`);
     const ev = runEvaluation(
       { task: evalTask, steps, problems: evaluation.problems, tuneProblems: evaluation.tuneProblems, baselines: evaluation.baselines, grid: evaluation.grid, metric: evaluation.metric },
