@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 
-import { TINY_TRAIN, assertBuilt, runCli, tempDir } from './cli.fixture.js';
+import { APP_DIR, TINY_TRAIN, assertBuilt, runCli, tempDir } from './cli.fixture.js';
 
 let dir: string;
 let cleanup: () => Promise<void>;
@@ -102,6 +102,20 @@ describe('lopt train → eval → plot', () => {
     expect(r.code).toBe(0);
     expect(existsSync(join(dir, 'diverged.png'))).toBe(true);
   }, 60_000);
+
+  test('the README command: lopt train --task ./examples/custom-task.mjs (from the repository root)', async () => {
+    const out = join(dir, 'custom');
+    const r = await runCli(['train', '--task', './examples/custom-task.mjs', '--iterations', '2', '--out', out, ...TINY_TRAIN], {
+      cwd: join(APP_DIR, '..', '..'),
+      timeoutMs: 90_000,
+    });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/task logistic-blobs: logistic regression/);
+    expect(r.stdout).toMatch(/^learned\s+-\s+/m);
+    const run = JSON.parse(await readFile(join(out, 'run.json'), 'utf8')) as { task: string };
+    expect(run.task).toBe(join(APP_DIR, '..', '..', 'examples', 'custom-task.mjs'));
+  }, 120_000);
 
   test('Ctrl-C finishes the iteration, writes the checkpoint and exits 130', async () => {
     const out = join(dir, 'interrupted');
