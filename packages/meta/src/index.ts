@@ -1,3 +1,4 @@
+export { lstmCell } from './lstm-cell.js';
 export { metaTrain, validationLoss } from './meta-train.js';
 export type { MetaProgress, MetaTrainOptions, MetaTrainResult } from './meta-train.js';
 export type { CellFunctions, State, Weights } from './cell-functions.js';
