@@ -31,76 +31,164 @@ export interface CellStepResult {
  * lstm-layer.ts for why); `grads` is a constant input and receives no gradient. Non-finite entries
  * of `grads` are mapped as documented in preprocessGradients.
  */
-export function cellStep(config: CellConfig, weights: CellWeights, grads: tf.Tensor, state: CellState): CellStepResult {
-  assertCellWeights(config, weights, 'cellStep');
-  const n = cellStateSize(config, state, 'cellStep');
+function checkStepInputs(config: CellConfig, weights: CellWeights, grads: tf.Tensor, state: CellState, where: string): number {
+  assertCellWeights(config, weights, where);
+  const n = cellStateSize(config, state, where);
   if (grads.size !== n) {
-    throw new LoptError('SHAPE_MISMATCH', `cellStep: grads has ${grads.size} elements but the state is for ${n} coordinates.`, {
+    throw new LoptError('SHAPE_MISMATCH', `${where}: grads has ${grads.size} elements but the state is for ${n} coordinates.`, {
       hint: 'Create the state with initCellState(config, grads.size).',
     });
   }
   if (grads.dtype !== 'float32') {
-    throw new LoptError('INVALID_ARGUMENT', `cellStep: grads must be float32, got ${grads.dtype}.`, {
+    throw new LoptError('INVALID_ARGUMENT', `${where}: grads must be float32, got ${grads.dtype}.`, {
       hint: 'Cast the gradient with tf.cast(g, "float32").',
     });
   }
+  return n;
+}
+
+/**
+ * The step's forward pass: outputs `[update, h_0, c_0, h_1, c_1, …]` and the tensors its backward
+ * reads. Layout of `saved`: x0, kernels, output kernel, state in, then per layer i, f, g, o,
+ * tanh(c), h.
+ */
+function stepForward(
+  config: CellConfig,
+  weights: CellWeights,
+  grads: tf.Tensor,
+  state: CellState,
+  n: number,
+): { outputs: tf.Tensor[]; saved: tf.Tensor[] } {
   const layers = config.hiddenSizes.length;
-  const weightList = cellWeightShapes(config).map(([name]) => weights[name]!);
   const kernels = config.hiddenSizes.map((_, l) => weights[`lstm_${l}/kernel`]!);
   const biases = config.hiddenSizes.map((_, l) => weights[`lstm_${l}/bias`]!);
   const outKernel = weights['output/kernel']!;
   const outBias = weights['output/bias']!;
-  const scale = config.outputScale;
+  const x0 = preprocessGradients(config, grads);
+  const ones = tf.ones([1, n]) as tf.Tensor2D;
+  let x: tf.Tensor2D = x0;
+  const newState: tf.Tensor2D[] = [];
+  const acts: tf.Tensor2D[] = [];
+  for (let l = 0; l < layers; l++) {
+    const fw = layerForward(kernels[l]!, biases[l]!, x, state[2 * l] as tf.Tensor2D, state[2 * l + 1] as tf.Tensor2D, ones);
+    newState.push(fw.h, fw.c);
+    acts.push(fw.i, fw.f, fw.g, fw.o, fw.tc, fw.h);
+    x = fw.h;
+  }
+  const update = tf.reshape(tf.mul(tf.add(tf.matMul(outKernel as tf.Tensor2D, x), outBias), config.outputScale), [n]);
+  return { outputs: [update, ...newState], saved: [x0, ...kernels, outKernel, ...state, ...acts] };
+}
 
+/**
+ * The step's backward pass: given the gradients of every output (`dys`, as stepForward orders its
+ * outputs) and the saved tensors, the gradient of every input: weights in cellWeightShapes order,
+ * then the state in.
+ */
+function stepBackward(config: CellConfig, n: number, dys: readonly tf.Tensor[], saved: readonly tf.Tensor[]): tf.Tensor[] {
+  const layers = config.hiddenSizes.length;
+  const scale = config.outputScale;
+  const x0 = saved[0] as tf.Tensor2D;
+  const savedKernels = saved.slice(1, 1 + layers);
+  const savedOutKernel = saved[1 + layers]!;
+  const stateIn = saved.slice(2 + layers, 2 + 3 * layers) as tf.Tensor2D[];
+  const actsAt = (l: number): LayerActivations & { h: tf.Tensor2D } => {
+    const [i, f, g, o, tc, h] = saved.slice(2 + 3 * layers + 6 * l, 2 + 3 * layers + 6 * (l + 1)) as tf.Tensor2D[];
+    return { i: i!, f: f!, g: g!, o: o!, tc: tc!, h: h! };
+  };
+  const ones = tf.ones([1, n]) as tf.Tensor2D;
+  const top = actsAt(layers - 1);
+  const topUnits = top.h.shape[0];
+  const dUpdate = tf.mul(tf.reshape(dys[0]!, [1, n]), scale);
+  // [1, n] and [n, 1] share one memory layout, so the read-out's gradients need no transpose.
+  const dOutKernel = tf.reshape(tf.matMul(top.h, tf.reshape(dUpdate, [n, 1])), [1, topUnits]);
+  const dOutBias = tf.reshape(tf.sum(dUpdate), [1]);
+  let dhFromAbove: tf.Tensor = tf.mul(tf.reshape(savedOutKernel, [topUnits, 1]), dUpdate);
+  const layerGrads: tf.Tensor[][] = [];
+  const stateGrads: tf.Tensor[][] = [];
+  for (let l = layers - 1; l >= 0; l--) {
+    const dh = tf.add(dys[1 + 2 * l]!, dhFromAbove);
+    const x = l === 0 ? x0 : actsAt(l - 1).h;
+    const back = layerBackward(savedKernels[l]!, x, stateIn[2 * l]!, stateIn[2 * l + 1]!, ones, actsAt(l), dh, dys[2 + 2 * l]!, l > 0);
+    layerGrads[l] = [back.dKernel, back.dBias];
+    stateGrads[l] = [back.dhPrev, back.dcPrev];
+    if (back.dx !== null) dhFromAbove = back.dx;
+  }
+  return [...layerGrads.flat(), dOutKernel, dOutBias, ...stateGrads.flat()];
+}
+
+/**
+ * One step of the learned optimizer for n coordinates: preprocess `grads` ([n], or any shape of
+ * size n), run the stacked LSTM on every coordinate as one batch, read out
+ * `update = outputScale · (W_out·h + b_out)`.
+ *
+ * Pure: never disposes or assigns its inputs; the caller owns `update` and every tensor of `state`
+ * (dispose the old state once the step that consumes it has run, unless a gradient tape still
+ * needs it: tfjs keeps its own references for the backward pass, so disposing is safe either way).
+ *
+ * Differentiable with tf.grads / tf.variableGrads / optimizer.minimize w.r.t. every weight and every
+ * state tensor. The whole step is a single node on the tape with a hand-written backward (see
+ * lstm-layer.ts for why); `grads` is a constant input and receives no gradient. Non-finite entries
+ * of `grads` are mapped as documented in preprocessGradients.
+ */
+export function cellStep(config: CellConfig, weights: CellWeights, grads: tf.Tensor, state: CellState): CellStepResult {
+  const n = checkStepInputs(config, weights, grads, state, 'cellStep');
+  const weightList = cellWeightShapes(config).map(([name]) => weights[name]!);
   const outs = runMultiOutputOp(
     [...weightList, ...state],
-    () => {
-      const x0 = preprocessGradients(config, grads);
-      const ones = tf.ones([1, n]) as tf.Tensor2D;
-      let x: tf.Tensor2D = x0;
-      const newState: tf.Tensor2D[] = [];
-      const acts: tf.Tensor2D[] = [];
-      for (let l = 0; l < layers; l++) {
-        const fw = layerForward(kernels[l]!, biases[l]!, x, state[2 * l] as tf.Tensor2D, state[2 * l + 1] as tf.Tensor2D, ones);
-        newState.push(fw.h, fw.c);
-        acts.push(fw.i, fw.f, fw.g, fw.o, fw.tc, fw.h);
-        x = fw.h;
-      }
-      const update = tf.reshape(tf.mul(tf.add(tf.matMul(outKernel as tf.Tensor2D, x), outBias), scale), [n]);
-      // Layout of `saved` (read back below): x0, kernels, output kernel, state in, then per layer
-      // i, f, g, o, tanh(c), h.
-      return { outputs: [update, ...newState], saved: [x0, ...kernels, outKernel, ...state, ...acts] };
-    },
-    (dys, saved) => {
-      const x0 = saved[0] as tf.Tensor2D;
-      const savedKernels = saved.slice(1, 1 + layers);
-      const savedOutKernel = saved[1 + layers]!;
-      const stateIn = saved.slice(2 + layers, 2 + 3 * layers) as tf.Tensor2D[];
-      const actsAt = (l: number): LayerActivations & { h: tf.Tensor2D } => {
-        const [i, f, g, o, tc, h] = saved.slice(2 + 3 * layers + 6 * l, 2 + 3 * layers + 6 * (l + 1)) as tf.Tensor2D[];
-        return { i: i!, f: f!, g: g!, o: o!, tc: tc!, h: h! };
-      };
-      const ones = tf.ones([1, n]) as tf.Tensor2D;
-      const top = actsAt(layers - 1);
-      const topUnits = top.h.shape[0];
-      const dUpdate = tf.mul(tf.reshape(dys[0]!, [1, n]), scale);
-      // [1, n] and [n, 1] share one memory layout, so the read-out's gradients need no transpose.
-      const dOutKernel = tf.reshape(tf.matMul(top.h, tf.reshape(dUpdate, [n, 1])), [1, topUnits]);
-      const dOutBias = tf.reshape(tf.sum(dUpdate), [1]);
-      let dhFromAbove: tf.Tensor = tf.mul(tf.reshape(savedOutKernel, [topUnits, 1]), dUpdate);
-      const layerGrads: tf.Tensor[][] = [];
-      const stateGrads: tf.Tensor[][] = [];
-      for (let l = layers - 1; l >= 0; l--) {
-        const dh = tf.add(dys[1 + 2 * l]!, dhFromAbove);
-        const x = l === 0 ? x0 : actsAt(l - 1).h;
-        const back = layerBackward(savedKernels[l]!, x, stateIn[2 * l]!, stateIn[2 * l + 1]!, ones, actsAt(l), dh, dys[2 + 2 * l]!, l > 0);
-        layerGrads[l] = [back.dKernel, back.dBias];
-        stateGrads[l] = [back.dhPrev, back.dcPrev];
-        if (back.dx !== null) dhFromAbove = back.dx;
-      }
-      return [...layerGrads.flat(), dOutKernel, dOutBias, ...stateGrads.flat()];
-    },
+    () => stepForward(config, weights, grads, state, n),
+    (dys, saved) => stepBackward(config, n, dys, saved),
   );
   const [update, ...newState] = outs;
   return { update: update as tf.Tensor1D, state: Object.freeze(newState) };
+}
+
+/** What {@link cellStepTraced} keeps for {@link cellStepBackward}. Owns its tensors until then. */
+export interface CellTrace {
+  readonly n: number;
+  readonly saved: readonly tf.Tensor[];
+}
+
+/**
+ * cellStep without a gradient tape, returning the activations its backward needs. With
+ * {@link cellStepBackward} a caller can run backpropagation through time by hand, which costs one
+ * forward per step instead of a forward and a taped replay (the meta-trainer's first-order
+ * meta-gradient does this). The caller owns `update`, `state` and `trace`; cellStepBackward
+ * disposes the trace.
+ */
+export function cellStepTraced(
+  config: CellConfig,
+  weights: CellWeights,
+  grads: tf.Tensor,
+  state: CellState,
+): CellStepResult & { trace: CellTrace } {
+  const n = checkStepInputs(config, weights, grads, state, 'cellStepTraced');
+  const { outputs, saved } = tf.tidy(() => {
+    const r = stepForward(config, weights, grads, state, n);
+    // The weights and state in `saved` belong to the caller; keep our own references to them.
+    return { outputs: r.outputs, saved: r.saved.map((t) => tf.reshape(t, t.shape)) };
+  });
+  const [update, ...newState] = outputs;
+  return { update: update as tf.Tensor1D, state: Object.freeze(newState), trace: { n, saved } };
+}
+
+/**
+ * The gradients of one traced step: from dL/d(update) and dL/d(new state) (null at the last step
+ * of an unroll: zero), dL/d(each weight) by name and dL/d(state in). Disposes `trace`; the caller
+ * owns the results.
+ */
+export function cellStepBackward(
+  config: CellConfig,
+  trace: CellTrace,
+  dUpdate: tf.Tensor,
+  dState: CellState | null,
+): { dWeights: CellWeights; dState: CellState } {
+  const names = cellWeightShapes(config).map(([name]) => name);
+  const grads = tf.tidy(() => {
+    const dStateOrZeros =
+      dState ?? config.hiddenSizes.flatMap((units) => [tf.zeros([units, trace.n]), tf.zeros([units, trace.n])]);
+    return stepBackward(config, trace.n, [dUpdate, ...dStateOrZeros], trace.saved);
+  });
+  tf.dispose(trace.saved as tf.Tensor[]);
+  const dWeights = Object.freeze(Object.fromEntries(names.map((name, i) => [name, grads[i]!])));
+  return { dWeights, dState: Object.freeze(grads.slice(names.length)) };
 }

@@ -1,13 +1,18 @@
-import { cellStep, initCellState, initCellWeights } from '@lopt/cell';
-import type { CellConfig } from '@lopt/cell';
+import { cellStep, cellStepBackward, cellStepTraced, initCellState, initCellWeights } from '@lopt/cell';
+import type { CellConfig, CellTrace } from '@lopt/cell';
 
 import type { CellFunctions } from './cell-functions.js';
 
-/** The paper's coordinatewise LSTM from @lopt/cell, as the meta-trainer's cell. */
+/**
+ * The paper's coordinatewise LSTM from @lopt/cell, as the meta-trainer's cell, with its
+ * hand-written backward so meta-gradients need no taped replay of the unroll.
+ */
 export function lstmCell(config: CellConfig): CellFunctions {
   return {
     initWeights: (seed) => initCellWeights(config, seed),
     initState: (n) => initCellState(config, n),
     step: (weights, grads, state) => cellStep(config, weights, grads, state),
+    stepTraced: (weights, grads, state) => cellStepTraced(config, weights, grads, state),
+    backward: (trace, dUpdate, dState) => cellStepBackward(config, trace as CellTrace, dUpdate, dState),
   };
 }

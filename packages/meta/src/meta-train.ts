@@ -12,7 +12,15 @@ import type { GroupLayout } from './layout.js';
 import { MetaAdam } from './meta-optimizer.js';
 import { heldOutSeeds } from './seeds.js';
 import { decodeTensors } from './tensor-codec.js';
-import { advance, autodiffMetaGradient, disposeTrajectory, firstOrderMetaGradient, startTrajectory } from './unroll.js';
+import {
+  advance,
+  autodiffMetaGradient,
+  canTrace,
+  disposeTrajectory,
+  firstOrderMetaGradient,
+  startTrajectory,
+  tracedUnrollGradient,
+} from './unroll.js';
 import type { Trajectory } from './unroll.js';
 
 /** One line of progress, emitted after every meta-iteration (and written to metrics.jsonl). */
@@ -223,6 +231,7 @@ export async function metaTrain(options: MetaTrainOptions): Promise<MetaTrainRes
   const groups = groupLayout(probe).names;
   probe.dispose();
   const cells = groups.map(() => cell);
+  const traced = canTrace(cells);
 
   const initRng = createRng(s.seed).seedInt();
   const variables: GroupVariables[] = groups.map((_, g) => {
@@ -381,6 +390,10 @@ export async function metaTrain(options: MetaTrainOptions): Promise<MetaTrainRes
             const { grads } = autodiffMetaGradient(tr, cells, varLists, weights, s.unroll, lossWeights, { stopGradients: false });
             const { losses } = advance(tr, cells, weights, s.unroll, false);
             return accept(losses, grads, b);
+          }
+          if (traced) {
+            const { losses, grads } = tracedUnrollGradient(tr, cells, varLists, weights, s.unroll, lossWeights);
+            return accept(losses, grads ?? undefined, b);
           }
           const { losses, inputs, startStates } = advance(tr, cells, weights, s.unroll, true);
           try {

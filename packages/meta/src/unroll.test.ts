@@ -1,11 +1,20 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { cellConfig } from '@lopt/cell';
 import { describeEachBackend, expectClose, expectNoLeak } from '@lopt/test-utils';
 import { expect, it } from 'vitest';
 
-import type { Weights } from './cell-functions.js';
+import type { CellFunctions, Weights } from './cell-functions.js';
 import { addGroupUpdates, groupLayout } from './layout.js';
+import { lstmCell } from './lstm-cell.js';
 import { toyCell, toyQuadratic } from './toy.fixture.js';
-import { advance, autodiffMetaGradient, disposeTrajectory, firstOrderMetaGradient, startTrajectory } from './unroll.js';
+import {
+  advance,
+  autodiffMetaGradient,
+  disposeTrajectory,
+  firstOrderMetaGradient,
+  startTrajectory,
+  tracedUnrollGradient,
+} from './unroll.js';
 
 const U = 5;
 const lossWeights = [1, 0.5, 1, 2, 1];
@@ -105,5 +114,62 @@ describeEachBackend('first-order meta-gradient', () => {
       disposeTrajectory(tr);
     });
     s.dispose();
+  });
+});
+
+describeEachBackend('traced meta-gradient (hand-written BPTT of the LSTM)', () => {
+  const config = cellConfig({ hiddenSizes: [4, 3], preprocess: 'log-sign', outputScale: 0.5 });
+  const lstm = lstmCell(config);
+  const { step, initWeights, initState } = lstm;
+  const replayOnly: CellFunctions = { step, initWeights, initState };
+
+  function lstmSetup(task = toyQuadratic(3)) {
+    const problem = task.sample(4);
+    const layout = groupLayout(problem);
+    const init = lstm.initWeights(9);
+    const vars = Object.fromEntries(Object.entries(init).map(([k, v]) => [k, tf.variable(v, true)])) as Record<string, tf.Variable>;
+    tf.dispose(Object.values(init));
+    return { problem, layout, vars, dispose: () => (tf.dispose(Object.values(vars)), problem.dispose()) };
+  }
+
+  it('equals the taped replay for every weight of the LSTM, across two unrolls', () => {
+    const s = lstmSetup();
+    const weights = [s.vars as Weights];
+    const varList = [Object.values(s.vars)];
+    const a = startTrajectory(s.problem, s.layout, [lstm]);
+    const b = startTrajectory(s.problem, s.layout, [replayOnly]);
+    for (let u = 0; u < 2; u++) {
+      const traced = tracedUnrollGradient(a, [lstm], varList, weights, U, lossWeights);
+      const { losses, inputs, startStates } = advance(b, [replayOnly], weights, U, true);
+      const replay = firstOrderMetaGradient([replayOnly], varList, weights, [...inputs, b.current.grads], startStates, lossWeights);
+      expect(traced.losses).toEqual(losses);
+      for (const v of varList[0]!) expectClose(traced.grads![v.name]!, replay[v.name]!, { atol: 1e-5, rtol: 1e-3 });
+      tf.dispose([...Object.values(traced.grads!), ...Object.values(replay), ...inputs.flat(), ...startStates.flat()]);
+    }
+    disposeTrajectory(a);
+    disposeTrajectory(b);
+    s.dispose();
+  });
+
+  it('leaks nothing, and releases everything when a loss is not finite', async () => {
+    const s = lstmSetup();
+    const varList = [Object.values(s.vars)];
+    await expectNoLeak(() => {
+      const tr = startTrajectory(s.problem, s.layout, [lstm]);
+      const r = tracedUnrollGradient(tr, [lstm], varList, [s.vars], U, lossWeights);
+      tf.dispose(Object.values(r.grads!));
+      disposeTrajectory(tr);
+    });
+    const poisoned = lstmSetup(toyQuadratic(3, { step: 3 }));
+    const pv = [Object.values(poisoned.vars)];
+    await expectNoLeak(() => {
+      const tr = startTrajectory(poisoned.problem, poisoned.layout, [lstm]);
+      const r = tracedUnrollGradient(tr, [lstm], pv, [poisoned.vars], U, lossWeights);
+      expect(r.grads).toBeNull();
+      expect(r.losses).toHaveLength(3);
+      disposeTrajectory(tr);
+    });
+    s.dispose();
+    poisoned.dispose();
   });
 });

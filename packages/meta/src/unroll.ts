@@ -160,6 +160,79 @@ export function firstOrderMetaGradient(
   return grads;
 }
 
+/** True if every cell can run backpropagation through time by hand (see CellFunctions). */
+export function canTrace(cells: readonly CellFunctions[]): boolean {
+  return cells.every((c) => c.stepTraced !== undefined && c.backward !== undefined);
+}
+
+/**
+ * {@link advance} followed by {@link firstOrderMetaGradient}, with the cells' hand-written
+ * backward instead of a taped replay: the forward keeps each step's trace, and the backward walks
+ * the unroll in reverse, feeding step k the target G_k (built on the way, as in
+ * firstOrderMetaGradient) and the state gradient from step k+1. Returns the meta-gradient keyed by
+ * the names of `variables` (the same keys tf.variableGrads would give), or null if a loss was not
+ * finite (nothing is left allocated then).
+ */
+export function tracedUnrollGradient(
+  tr: Trajectory,
+  cells: readonly CellFunctions[],
+  variables: readonly (readonly tf.Variable[])[],
+  weights: readonly Weights[],
+  length: number,
+  lossWeights: readonly number[],
+): { losses: number[]; grads: tf.NamedTensorMap | null } {
+  const losses: number[] = [];
+  const traces: unknown[][] = [];
+  // seen[k] = ∇f(θ_{t+k+1}); the last one stays in tr.current for the next unroll.
+  const seen: tf.Tensor[][] = [];
+  for (let k = 0; k < length; k++) {
+    const results = tr.current.grads.map((g, j) => cells[j]!.stepTraced!(weights[j]!, g, tr.states[j]!));
+    traces.push(results.map((r) => r.trace));
+    const updates = results.map((r) => r.update);
+    const params = addGroupUpdates(tr.layout, tr.params, updates);
+    tf.dispose([...updates, ...tr.params, ...tr.states.flat()]);
+    if (k === 0) tf.dispose(tr.current.grads);
+    else seen.push(tr.current.grads);
+    tr.params = params;
+    tr.states = results.map((r) => r.state);
+    tr.step += 1;
+    tr.current = evaluateAt(tr.problem, tr.layout, tr.params, tr.step);
+    losses.push(tr.current.loss);
+    if (!Number.isFinite(tr.current.loss)) {
+      // The update will be skipped: release what the backward would have consumed.
+      tf.dispose([...seen.flat(), ...(traces as tf.TensorContainer[])]);
+      return { losses, grads: null };
+    }
+  }
+  seen.push(tr.current.grads);
+  const sums: (tf.Tensor | null)[][] = variables.map((vs) => vs.map(() => null));
+  let target: tf.Tensor[] | null = null;
+  let dStates: (State | null)[] = cells.map(() => null);
+  for (let k = length - 1; k >= 0; k--) {
+    const previous: tf.Tensor[] | null = target;
+    target = seen[k]!.map((g, j) =>
+      tf.tidy(() => (previous === null ? tf.mul(g, lossWeights[k]!) : tf.add(previous[j]!, tf.mul(g, lossWeights[k]!)))),
+    );
+    if (previous !== null) tf.dispose(previous);
+    const current = target;
+    dStates = traces[k]!.map((trace, j) => {
+      const r = cells[j]!.backward!(trace, current[j]!, dStates[j]!);
+      Object.keys(weights[j]!).forEach((name, i) => {
+        const acc = sums[j]![i]!;
+        const g = r.dWeights[name]!;
+        sums[j]![i] = acc === null ? g : tf.add(acc, g);
+        if (acc !== null) tf.dispose([acc, g]);
+      });
+      if (dStates[j] !== null) tf.dispose([...dStates[j]!]);
+      return r.dState;
+    });
+  }
+  tf.dispose([...(target ?? []), ...dStates.flatMap((d) => (d === null ? [] : [...d])), ...seen.slice(0, -1).flat()]);
+  const out: tf.NamedTensorMap = {};
+  variables.forEach((vs, j) => vs.forEach((v, i) => (out[v.name] = sums[j]![i]!)));
+  return { losses, grads: out };
+}
+
 const stopGradient = tf.customGrad(((x: tf.Tensor) => ({
   value: tf.clone(x),
   gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy),

@@ -1,0 +1,70 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { createRng, normalArray } from '@lopt/core';
+import { describeEachBackend, expectClose, expectNoLeak } from '@lopt/test-utils';
+import { expect, it } from 'vitest';
+
+import { cellConfig } from './cell-config.js';
+import { initCellState } from './cell-state.js';
+import { cellStep, cellStepBackward, cellStepTraced } from './cell-step.js';
+import type { CellTrace } from './cell-step.js';
+import { initCellWeights } from './cell-weights.js';
+
+describeEachBackend('cellStepTraced + cellStepBackward', () => {
+  const config = cellConfig({ hiddenSizes: [5, 4], preprocess: 'log-sign', outputScale: 0.3 });
+  const n = 7;
+  const steps = 3;
+
+  it('give the same weight gradients as the tape through a 3-step unroll', async () => {
+    const weights = initCellWeights(config, 2);
+    const state0 = initCellState(config, n);
+    const rng = createRng(5);
+    const grads = Array.from({ length: steps }, () => tf.tensor1d(normalArray(rng, n, 0.1)));
+    const targets = Array.from({ length: steps }, () => tf.tensor1d(normalArray(rng, n)));
+    const names = Object.keys(weights);
+    // Tape: d/dθ Σ_k <update_k, target_k>.
+    const taped = tf.grads((...ws: tf.Tensor[]) => {
+      const w = Object.fromEntries(names.map((name, i) => [name, ws[i]!]));
+      let state = state0;
+      const terms: tf.Scalar[] = [];
+      grads.forEach((g, k) => {
+        const r = cellStep(config, w, g, state);
+        state = r.state;
+        terms.push(tf.sum(tf.mul(r.update, targets[k]!)));
+      });
+      return tf.addN(terms) as tf.Scalar;
+    })(names.map((name) => weights[name]!));
+
+    await expectNoLeak(() => {
+      let state = state0;
+      const traces: CellTrace[] = [];
+      const updates: tf.Tensor[] = [];
+      grads.forEach((g) => {
+        const r = cellStepTraced(config, weights, g, state);
+        if (state !== state0) tf.dispose([...state]);
+        state = r.state;
+        traces.push(r.trace);
+        updates.push(r.update);
+      });
+      tf.dispose([...state, ...updates]);
+      const sums: Record<string, tf.Tensor> = {};
+      let dState = null as ReturnType<typeof cellStepBackward>['dState'] | null;
+      for (let k = steps - 1; k >= 0; k--) {
+        const r = cellStepBackward(config, traces[k]!, targets[k]!, dState);
+        if (dState !== null) tf.dispose([...dState]);
+        dState = r.dState;
+        for (const name of names) {
+          const prev = sums[name];
+          sums[name] = prev === undefined ? r.dWeights[name]! : tf.add(prev, r.dWeights[name]!);
+          if (prev !== undefined) tf.dispose([prev, r.dWeights[name]!]);
+        }
+      }
+      tf.dispose([...dState!]);
+      names.forEach((name, i) => {
+        expect(Array.from(taped[i]!.dataSync()).reduce((a, b) => a + Math.abs(b), 0)).toBeGreaterThan(0);
+        expectClose(sums[name]!, taped[i]!, { atol: 1e-5, rtol: 1e-3 });
+      });
+      tf.dispose(Object.values(sums));
+    });
+    tf.dispose([...taped, ...grads, ...targets, ...state0, ...Object.values(weights)]);
+  });
+});
