@@ -15,7 +15,7 @@ const USAGE = `Usage: pnpm bench <paper|perf> [options]
 
   paper   the paper's §3.1 quadratic and §3.2 MNIST experiments vs tuned SGD, NAG, RMSprop, Adam
           --suite smoke|quick|full (default quick)  --out DIR (default apps/bench/results)
-          --only quadratic,mnist,...  --pretrained DIR (evaluate saved optimizers instead of training)
+          --only quadratic,mnist,...  --pretrained DIR|shipped (evaluate saved optimizers, or @lopt/cell's, instead of training)
           --backend wasm|node|cpu (default wasm)  --seed N
   perf    cell and meta-training speed on every backend that loads here
           --suite smoke|quick|full (default quick)  --out DIR (default apps/bench/results)

@@ -1,7 +1,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import { cellConfig, disposeOptimizerSpec, loadOptimizer, saveOptimizer } from '@lopt/cell';
+import { cellConfig, disposeOptimizerSpec, loadOptimizer, pretrainedDir, saveOptimizer } from '@lopt/cell';
 import type { LearnedOptimizerSpec } from '@lopt/cell';
 import { writeLossPlot } from '@lopt/cli';
 import { BASELINE_NAMES, baseline, evaluate, heldOutSeeds, lstmCell, metaTrain, tuneBaselines } from '@lopt/meta';
@@ -58,7 +58,10 @@ export interface ExperimentResult {
 export interface PaperOptions {
   readonly suite: SuiteName;
   readonly outDir: string;
-  /** Directory with `<training id>/optimizer.json` to evaluate instead of meta-training. */
+  /**
+   * Evaluate saved optimizers instead of meta-training: a directory with `<training id>/optimizer.json`,
+   * or 'shipped' for the ones in @lopt/cell (`loadPretrained`).
+   */
   readonly pretrainedDir?: string;
   readonly only?: readonly string[];
   readonly seed?: number;
@@ -101,9 +104,10 @@ async function train(t: TrainingSpec, opts: PaperOptions, log: (l: string) => vo
     cell: config,
   };
   if (opts.pretrainedDir !== undefined) {
-    const spec = await loadOptimizer(join(opts.pretrainedDir, t.id));
+    const dir = opts.pretrainedDir === 'shipped' ? pretrainedDir(t.id) : join(opts.pretrainedDir, t.id);
+    const spec = await loadOptimizer(dir);
     const p = spec.provenance ?? {};
-    log(`${t.id}: using the pretrained optimizer in ${join(opts.pretrainedDir, t.id)}`);
+    log(`${t.id}: using the pretrained optimizer in ${dir}`);
     return {
       spec,
       record: {
