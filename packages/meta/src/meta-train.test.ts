@@ -104,6 +104,15 @@ describe('metaTrain', () => {
     expect(isLoptError(corrupt, 'CHECKPOINT_CORRUPT')).toBe(true);
   });
 
+  it('validates on the final loss when asked (early stopping for the loss at step T)', async () => {
+    const mean = await metaTrain({ ...base, iterations: 2 });
+    const final = await metaTrain({ ...base, iterations: 2, validationMetric: 'final' });
+    // Same weights (validation does not touch training), different measure: final < mean on a descent.
+    expect(values(final.weights)).toEqual(values(mean.weights));
+    expect(final.bestValidationLoss).toBeLessThan(mean.bestValidationLoss);
+    [mean, final].forEach((r) => disposeWeights(r.weights));
+  });
+
   it('rejects bad settings with a hint', async () => {
     const e = await metaTrain({ ...base, steps: 21 }).catch((x: unknown) => x);
     expect(isLoptError(e, 'INVALID_ARGUMENT')).toBe(true);

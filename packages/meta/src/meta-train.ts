@@ -65,6 +65,8 @@ export interface MetaTrainOptions {
   readonly validateEvery?: number;
   /** Validation problems (default 8). */
   readonly validationProblems?: number;
+  /** What early stopping minimizes: the mean loss over the T steps (default, the meta-objective) or the loss at step T. */
+  readonly validationMetric?: 'mean' | 'final';
   /** Weight w_t of f(θ_t) in the meta-loss, t = 1..T (default 1). */
   readonly lossWeight?: (t: number, steps: number) => number;
   /** Where to write checkpoint.json, metrics.jsonl and the best optimizer (default: nowhere). */
@@ -168,7 +170,10 @@ function unflatNamed(groups: readonly string[], map: tf.NamedTensorMap): Weights
   });
 }
 
-/** Mean loss over `steps` steps of the learned optimizer on held-out problems (forward only). */
+/**
+ * The learned optimizer's loss on held-out problems (forward only), averaged over problems: the
+ * mean over its `steps` steps, or the loss after the last step.
+ */
 export function validationLoss(
   task: Task,
   cells: readonly CellFunctions[],
@@ -176,6 +181,7 @@ export function validationLoss(
   layoutNames: readonly string[],
   seeds: readonly number[],
   steps: number,
+  metric: 'mean' | 'final' = 'mean',
 ): number {
   let total = 0;
   for (const seed of seeds) {
@@ -186,7 +192,7 @@ export function validationLoss(
       try {
         const { losses } = advance(tr, cells, weights, steps, false);
         if (losses.length < steps || losses.some((l) => !Number.isFinite(l))) return Number.POSITIVE_INFINITY;
-        total += losses.reduce((a, b) => a + b, 0) / steps;
+        total += metric === 'final' ? losses[steps - 1]! : losses.reduce((a, b) => a + b, 0) / steps;
       } finally {
         disposeTrajectory(tr);
       }
@@ -359,6 +365,7 @@ export async function metaTrain(options: MetaTrainOptions): Promise<MetaTrainRes
           groups,
           heldOutSeeds('validation', s.validationProblems),
           s.steps,
+          options.validationMetric ?? 'mean',
         );
         if (validation < best.loss) {
           best = { loss: validation, iteration };
