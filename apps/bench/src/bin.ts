@@ -7,6 +7,7 @@ import { useBackend } from '@lopt/backends';
 
 import { runPaper } from './paper.js';
 import { runPerf } from './perf.js';
+import { rebuildReport } from './report.js';
 import type { PerfSuite } from './perf.js';
 import { SUITE_NAMES } from './suites.js';
 import type { SuiteName } from './suites.js';
@@ -17,6 +18,7 @@ const USAGE = `Usage: pnpm bench <paper|perf> [options]
           --suite smoke|quick|full (default quick)  --out DIR (default apps/bench/results)
           --only quadratic,mnist,...  --pretrained DIR|shipped (evaluate saved optimizers, or @lopt/cell's, instead of training)
           --backend wasm|node|cpu (default wasm)  --seed N
+  report  rebuild REPORT.md from the <experiment>.json files in --out
   perf    cell and meta-training speed on every backend that loads here
           --suite smoke|quick|full (default quick)  --out DIR (default apps/bench/results)
           --backends wasm,cpu,node
@@ -44,12 +46,16 @@ async function main(argv: string[]): Promise<number> {
     },
   });
   const command = positionals[0];
-  if (values.help === true || (command !== 'paper' && command !== 'perf')) {
+  if (values.help === true || (command !== 'paper' && command !== 'perf' && command !== 'report')) {
     process.stdout.write(USAGE);
     return values.help === true ? 0 : 1;
   }
   const suite = suiteOf(values.suite);
   const outDir = values.out ?? 'apps/bench/results';
+  if (command === 'report') {
+    process.stdout.write(`wrote ${await rebuildReport(outDir)}\n`);
+    return 0;
+  }
   if (command === 'paper') {
     const info = await useBackend((values.backend ?? 'wasm') as BackendName);
     process.stdout.write(`bench paper --suite ${suite} on ${info.name}${info.simd ? ' (SIMD)' : ''}, writing to ${outDir}\n`);

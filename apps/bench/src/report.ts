@@ -1,5 +1,5 @@
-import { writeFile } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 
 import type { ExperimentResult } from './paper.js';
 
@@ -15,7 +15,8 @@ export function experimentMarkdown(r: ExperimentResult): string {
   const lstm = r.optimizers['lstm']!;
   const adam = r.optimizers['adam'];
   const rows = Object.entries(r.optimizers).map(([name, o]) => {
-    const lr = o.learningRate === undefined ? '–' : String(o.learningRate);
+    const edge = r.tuning[name]?.atGridEdge === true ? ' (grid edge)' : '';
+    const lr = o.learningRate === undefined ? '–' : `${o.learningRate}${edge}`;
     const wins = o.learnedWins === undefined ? '–' : `${o.learnedWins}/${r.problems}`;
     const div = o.diverged > 0 ? ` (${o.diverged} diverged)` : '';
     return `| ${NAMES[name] ?? name} | ${lr} | ${fmt(o.final.mean)} ± ${fmt(o.final.stderr)}${div} | ${fmt(o.sum)} | ${wins} |`;
@@ -45,6 +46,20 @@ export function experimentMarkdown(r: ExperimentResult): string {
   ].join('\n');
 }
 
+/** Rebuilds REPORT.md from the `<experiment>.json` files of a results directory. */
+export async function rebuildReport(dir: string): Promise<string> {
+  const order = ['quadratic', 'mnist', 'mnist-200-steps', 'mnist-40-units', 'mnist-2-layers', 'mnist-relu'];
+  const files = (await readdir(dir)).filter((f) => f.endsWith('.json') && !f.startsWith('perf'));
+  const results = await Promise.all(
+    files.map(async (f) => JSON.parse(await readFile(join(dir, f), 'utf8')) as ExperimentResult),
+  );
+  const rank = (id: string): number => (order.includes(id) ? order.indexOf(id) : order.length);
+  results.sort((a, b) => rank(a.experiment) - rank(b.experiment));
+  const path = join(dir, 'REPORT.md');
+  await writeReport(path, results);
+  return path;
+}
+
 export async function writeReport(path: string, results: readonly ExperimentResult[]): Promise<void> {
   const env = results[0]?.environment;
   const head = [
@@ -54,7 +69,7 @@ export async function writeReport(path: string, results: readonly ExperimentResu
       ? ''
       : `Suite \`${results[0]!.suite}\`, ${env.date}, backend \`${env.backend}\`, ${env.cpu} (${env.cores} cores, ${env.memoryGiB} GiB), Node ${env.node}, tfjs-core ${env.versions['@tensorflow/tfjs-core']}.`,
     '',
-    'Lower is better everywhere. "LSTM better on" counts the held-out problems on which the learned optimizer ends with a lower loss than that baseline.',
+    'Lower is better everywhere. "LSTM better on" counts the held-out problems on which the learned optimizer ends with a lower loss than that baseline. "(grid edge)" marks a tuned learning rate at the end of the grid searched.',
     '',
   ];
   await writeFile(path, [...head, ...results.map(experimentMarkdown)].join('\n'));
