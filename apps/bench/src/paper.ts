@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { cellConfig, disposeOptimizerSpec, loadOptimizer, pretrainedDir, saveOptimizer } from '@lopt/cell';
-import type { LearnedOptimizerSpec } from '@lopt/cell';
+import type { LearnedOptimizerSpec, PretrainedName } from '@lopt/cell';
 import { writeLossPlot } from '@lopt/cli';
 import { BASELINE_NAMES, baseline, evaluate, heldOutSeeds, lstmCell, metaTrain, tuneBaselines } from '@lopt/meta';
 import type { Curves, TunedBaseline } from '@lopt/meta';
@@ -104,7 +104,8 @@ async function train(t: TrainingSpec, opts: PaperOptions, log: (l: string) => vo
     cell: config,
   };
   if (opts.pretrainedDir !== undefined) {
-    const dir = opts.pretrainedDir === 'shipped' ? pretrainedDir(t.id) : join(opts.pretrainedDir, t.id);
+    // pretrainedDir rejects, with the list of names, an id that @lopt/cell does not ship.
+    const dir = opts.pretrainedDir === 'shipped' ? pretrainedDir(t.id as PretrainedName) : join(opts.pretrainedDir, t.id);
     const spec = await loadOptimizer(dir);
     const p = spec.provenance ?? {};
     log(`${t.id}: using the pretrained optimizer in ${dir}`);

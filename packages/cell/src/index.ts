@@ -22,3 +22,5 @@ export type { ArtifactSources, LearnedOptimizerSpec, OptimizerArtifacts, Optimiz
 export { loadOptimizer, saveOptimizer } from './save-optimizer.js';
 export { LearnedOptimizer } from './learned-optimizer.js';
 export type { GroupOf, GroupRule, LearnedOptimizerOptions } from './learned-optimizer.js';
+export { PRETRAINED_NAMES, loadPretrained, pretrainedDir } from './pretrained.js';
+export type { PretrainedName } from './pretrained.js';

@@ -1,0 +1,31 @@
+import { fileURLToPath } from 'node:url';
+
+import { LoptError } from '@lopt/core';
+
+import type { LearnedOptimizerSpec } from './optimizer-spec.js';
+import { loadOptimizer } from './save-optimizer.js';
+
+/** The optimizers meta-trained by the lopt benchmark app and shipped in this package. */
+export const PRETRAINED_NAMES = ['quadratic'] as const;
+export type PretrainedName = (typeof PRETRAINED_NAMES)[number];
+
+/** The directory of a shipped optimizer (optimizer.json + weights.bin). */
+export function pretrainedDir(name: PretrainedName): string {
+  if (!(PRETRAINED_NAMES as readonly string[]).includes(name)) {
+    throw new LoptError('INVALID_ARGUMENT', `No pretrained optimizer named "${String(name)}".`, {
+      hint: `Choose one of: ${PRETRAINED_NAMES.join(', ')}.`,
+    });
+  }
+  // src/ and dist/ both sit one level below the package root, beside pretrained/.
+  return fileURLToPath(new URL(`../pretrained/${name}/`, import.meta.url));
+}
+
+/**
+ * A learned optimizer meta-trained with lopt and shipped in this package, with its provenance
+ * (command, seed, meta-iterations, held-out results against tuned baselines) in `spec.provenance`:
+ * - 'quadratic': trained on the paper's 10-dimensional quadratics (§3.1).
+ * The caller owns the returned tensors (disposeOptimizerSpec, or pass it to LearnedOptimizer).
+ */
+export function loadPretrained(name: PretrainedName): Promise<LearnedOptimizerSpec> {
+  return loadOptimizer(pretrainedDir(name));
+}
