@@ -6,7 +6,7 @@ import type { LearnedOptimizerSpec } from './optimizer-spec.js';
 import { loadOptimizer } from './save-optimizer.js';
 
 /** The optimizers meta-trained by the lopt benchmark app and shipped in this package. */
-export const PRETRAINED_NAMES = ['quadratic'] as const;
+export const PRETRAINED_NAMES = ['quadratic', 'mnist'] as const;
 export type PretrainedName = (typeof PRETRAINED_NAMES)[number];
 
 /** The directory of a shipped optimizer (optimizer.json + weights.bin). */
@@ -23,7 +23,8 @@ export function pretrainedDir(name: PretrainedName): string {
 /**
  * A learned optimizer meta-trained with lopt and shipped in this package, with its provenance
  * (command, seed, meta-iterations, held-out results against tuned baselines) in `spec.provenance`:
- * - 'quadratic': trained on the paper's 10-dimensional quadratics (§3.1).
+ * - 'quadratic': trained on the paper's 10-dimensional quadratics (§3.1);
+ * - 'mnist': trained on the paper's 784-20-10 sigmoid MLP on the first half of MNIST (§3.2).
  * The caller owns the returned tensors (disposeOptimizerSpec, or pass it to LearnedOptimizer).
  */
 export function loadPretrained(name: PretrainedName): Promise<LearnedOptimizerSpec> {
