@@ -93,7 +93,7 @@ function optimizerResult(curves: Curves, learned: Curves | undefined, learningRa
 
 async function train(t: TrainingSpec, opts: PaperOptions, log: (l: string) => void): Promise<{ spec: LearnedOptimizerSpec; record: TrainingRecord }> {
   const config = cellConfig(t.cell);
-  const settings = {
+  const run = {
     iterations: t.iterations,
     learningRate: t.learningRate,
     steps: t.steps,
@@ -101,8 +101,8 @@ async function train(t: TrainingSpec, opts: PaperOptions, log: (l: string) => vo
     validateEvery: t.validateEvery,
     validationProblems: t.validationProblems,
     seed: opts.seed ?? 0,
-    cell: config,
   };
+  const settings = { ...run, cell: config };
   if (opts.pretrainedDir !== undefined) {
     // pretrainedDir rejects, with the list of names, an id that @lopt/cell does not ship.
     const dir = opts.pretrainedDir === 'shipped' ? pretrainedDir(t.id as PretrainedName) : join(opts.pretrainedDir, t.id);
@@ -130,13 +130,7 @@ async function train(t: TrainingSpec, opts: PaperOptions, log: (l: string) => vo
     task,
     validationTask: t.validationTask(),
     cell: lstmCell(config),
-    iterations: t.iterations,
-    learningRate: t.learningRate,
-    steps: t.steps,
-    unroll: t.unroll,
-    validateEvery: t.validateEvery,
-    validationProblems: t.validationProblems,
-    seed: opts.seed ?? 0,
+    ...run,
     outDir: join(opts.outDir, 'runs', t.id),
     checkpointEvery: Math.max(1, t.validateEvery),
     onProgress: (e) => {
