@@ -95,13 +95,15 @@ describe('metaTrain', () => {
     [first, resumed].forEach((r) => disposeWeights(r.weights));
   });
 
-  it('rejects a corrupt or missing checkpoint with the right error', async () => {
+  it('rejects a corrupt or missing checkpoint with the right error, leaving no tensor behind', async () => {
     const dir = await tempDir();
+    const before = tf.memory().numTensors;
     const missing = await metaTrain({ ...base, iterations: 1, outDir: dir, resume: true }).catch((e: unknown) => e);
     expect(isLoptError(missing, 'CHECKPOINT_NOT_FOUND')).toBe(true);
     await writeFile(join(dir, CHECKPOINT_FILE), '{"kind": "lopt-meta-chec');
     const corrupt = await metaTrain({ ...base, iterations: 1, outDir: dir, resume: true }).catch((e: unknown) => e);
     expect(isLoptError(corrupt, 'CHECKPOINT_CORRUPT')).toBe(true);
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   it('validates on the final loss when asked (early stopping for the loss at step T)', async () => {

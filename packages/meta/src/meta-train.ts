@@ -262,39 +262,59 @@ export async function metaTrain(options: MetaTrainOptions): Promise<MetaTrainRes
   const history: MetaProgress[] = [];
   const { outDir } = options;
 
+  const release = (): void => {
+    tf.dispose([...variables.flatMap((g) => Object.values(g)), ...bestWeights.flatMap((w) => Object.values(w))]);
+    meta.dispose();
+  };
   if (options.resume === true) {
-    if (outDir === undefined) {
-      throw new LoptError('INVALID_ARGUMENT', 'resume needs outDir.', { hint: 'Pass the directory of the run to continue.' });
-    }
-    const ck = await readCheckpoint(outDir);
-    if (ck.groups.join(',') !== groups.join(',')) {
-      throw new LoptError('CHECKPOINT_CORRUPT', `The checkpoint in ${outDir} has groups [${ck.groups.join(', ')}], the task has [${groups.join(', ')}].`, {
-        hint: 'Resume with the task the run was started with.',
-      });
-    }
-    const current = unflatNamed(groups, decodeTensors(ck.weights));
-    groups.forEach((_, g) => {
-      for (const [k, v] of Object.entries(variables[g]!)) {
-        const saved = current[g]![k];
-        if (saved === undefined || saved.shape.join() !== v.shape.join()) {
-          throw new LoptError('SHAPE_MISMATCH', `The checkpoint's weight ${groups[g]}/${k} does not match the cell (${saved?.shape.join('x') ?? 'missing'} vs ${v.shape.join('x')}).`, {
-            hint: 'Resume with the same cell configuration the run was started with.',
-          });
-        }
-        v.assign(saved);
+    // A checkpoint that cannot be used must not leave this run's tensors behind.
+    try {
+      if (outDir === undefined) {
+        throw new LoptError('INVALID_ARGUMENT', 'resume needs outDir.', { hint: 'Pass the directory of the run to continue.' });
       }
-    });
-    tf.dispose(current.flatMap((w) => Object.values(w)));
-    tf.dispose(bestWeights.flatMap((w) => Object.values(w)));
-    bestWeights = unflatNamed(groups, decodeTensors(ck.bestWeights));
-    await meta.restore(ck.metaOptimizer);
-    rng = createRng(s.seed + 1, ck.rng);
-    iteration = ck.iteration;
-    skipped = ck.skipped;
-    best = { ...ck.best, loss: ck.best.loss ?? Number.POSITIVE_INFINITY };
+      const ck = await readCheckpoint(outDir);
+      if (ck.groups.join(',') !== groups.join(',')) {
+        throw new LoptError('CHECKPOINT_CORRUPT', `The checkpoint in ${outDir} has groups [${ck.groups.join(', ')}], the task has [${groups.join(', ')}].`, {
+          hint: 'Resume with the task the run was started with.',
+        });
+      }
+      const current = unflatNamed(groups, decodeTensors(ck.weights));
+      try {
+        groups.forEach((_, g) => {
+          for (const [k, v] of Object.entries(variables[g]!)) {
+            const saved = current[g]![k];
+            if (saved === undefined || saved.shape.join() !== v.shape.join()) {
+              throw new LoptError('SHAPE_MISMATCH', `The checkpoint's weight ${groups[g]}/${k} does not match the cell (${saved?.shape.join('x') ?? 'missing'} vs ${v.shape.join('x')}).`, {
+                hint: 'Resume with the same cell configuration the run was started with.',
+              });
+            }
+            v.assign(saved);
+          }
+        });
+      } finally {
+        tf.dispose(current.flatMap((w) => Object.values(w)));
+      }
+      tf.dispose(bestWeights.flatMap((w) => Object.values(w)));
+      bestWeights = unflatNamed(groups, decodeTensors(ck.bestWeights));
+      await meta.restore(ck.metaOptimizer);
+      rng = createRng(s.seed + 1, ck.rng);
+      iteration = ck.iteration;
+      skipped = ck.skipped;
+      best = { ...ck.best, loss: ck.best.loss ?? Number.POSITIVE_INFINITY };
+    } catch (error) {
+      release();
+      throw error;
+    }
   }
 
-  if (options.secondDerivatives === true) probeSecondDerivatives(task, groups, cells, varLists, weights);
+  if (options.secondDerivatives === true) {
+    try {
+      probeSecondDerivatives(task, groups, cells, varLists, weights);
+    } catch (error) {
+      release();
+      throw error;
+    }
+  }
 
   const save = async (): Promise<void> => {
     if (outDir === undefined) return;
