@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { isLoptError } from '@lopt/core';
+import { expectLoptError } from '@lopt/test-utils';
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { CIFAR10_CLASSES, loadCifar10 } from './cifar10.js';
@@ -32,17 +32,6 @@ function writeCifar(dir: string): void {
   writeFileSync(join(dir, 'test_batch.bin'), batch([9, 0, 3]));
 }
 
-function expectError(fn: () => unknown, code: string, ...parts: Array<string | RegExp>): void {
-  try {
-    fn();
-  } catch (error) {
-    expect(isLoptError(error), String(error)).toBe(true);
-    expect((error as { code: string }).code).toBe(code);
-    for (const p of parts) expect((error as Error).message).toMatch(p);
-    return;
-  }
-  expect.fail(`expected a LoptError ${code}`);
-}
 
 describe('loadCifar10', () => {
   const dir = join(tmp, 'cifar-10-batches-bin');
@@ -90,29 +79,29 @@ describe('loadCifar10', () => {
   });
 
   it('rejects bad options', () => {
-    expectError(() => loadCifar10(dir, { labels: [3, 3] }), 'INVALID_ARGUMENT', /distinct/);
-    expectError(() => loadCifar10(dir, { labels: [10] }), 'INVALID_ARGUMENT');
-    expectError(() => loadCifar10(dir, { labels: [] }), 'INVALID_ARGUMENT');
-    expectError(() => loadCifar10(dir, { trainBatches: [6] }), 'INVALID_ARGUMENT', /1\.\.5/);
+    expectLoptError(() => loadCifar10(dir, { labels: [3, 3] }), 'INVALID_ARGUMENT', /distinct/);
+    expectLoptError(() => loadCifar10(dir, { labels: [10] }), 'INVALID_ARGUMENT');
+    expectLoptError(() => loadCifar10(dir, { labels: [] }), 'INVALID_ARGUMENT');
+    expectLoptError(() => loadCifar10(dir, { trainBatches: [6] }), 'INVALID_ARGUMENT', /1\.\.5/);
   });
 
   it('names a missing directory or batch file', () => {
-    expectError(() => loadCifar10(join(tmp, 'nowhere')), 'DATA_NOT_FOUND', /nowhere/, /does not exist/);
+    expectLoptError(() => loadCifar10(join(tmp, 'nowhere')), 'DATA_NOT_FOUND', /nowhere/, /does not exist/);
     const d3 = join(tmp, 'partial');
     writeCifar(d3);
     rmSync(join(d3, 'data_batch_4.bin'));
-    expectError(() => loadCifar10(d3), 'DATA_NOT_FOUND', /data_batch_4\.bin/);
+    expectLoptError(() => loadCifar10(d3), 'DATA_NOT_FOUND', /data_batch_4\.bin/);
   });
 
   it('names a truncated file and a label out of range', () => {
     const d4 = join(tmp, 'truncated');
     writeCifar(d4);
     writeFileSync(join(d4, 'test_batch.bin'), batch([1, 2]).subarray(0, 3073 + 100));
-    expectError(() => loadCifar10(d4), 'DATA_CORRUPT', /test_batch\.bin/, /3173 bytes/, /truncated/);
+    expectLoptError(() => loadCifar10(d4), 'DATA_CORRUPT', /test_batch\.bin/, /3173 bytes/, /truncated/);
     const d5 = join(tmp, 'badlabel');
     writeCifar(d5);
     writeFileSync(join(d5, 'data_batch_3.bin'), batch([1, 12]));
-    expectError(() => loadCifar10(d5), 'DATA_CORRUPT', /data_batch_3\.bin/, /record 1 has label 12/);
+    expectLoptError(() => loadCifar10(d5), 'DATA_CORRUPT', /data_batch_3\.bin/, /record 1 has label 12/);
   });
 
   it('caches per directory and options until the cache is cleared', () => {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 
-import { isLoptError } from '@lopt/core';
+import { expectLoptError } from '@lopt/test-utils';
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { idxBytes } from './idx-bytes.fixture.js';
@@ -18,17 +18,6 @@ function write(name: string, bytes: Uint8Array): string {
   return path;
 }
 
-function expectError(fn: () => unknown, code: string, ...parts: Array<string | RegExp>): void {
-  try {
-    fn();
-  } catch (error) {
-    expect(isLoptError(error), String(error)).toBe(true);
-    expect((error as { code: string }).code).toBe(code);
-    for (const p of parts) expect((error as Error).message).toMatch(p);
-    return;
-  }
-  expect.fail(`expected a LoptError ${code}`);
-}
 
 describe('readIdx', () => {
   it('reads a uint8 3-D file in row-major order', () => {
@@ -60,29 +49,29 @@ describe('readIdx', () => {
 
   it('names the file and the problem for a bad magic number', () => {
     const path = write('magic.idx', Uint8Array.from([1, 2, 8, 1, 0, 0, 0, 0]));
-    expectError(() => readIdx(path), 'DATA_CORRUPT', path, /magic number 0x01020801/);
+    expectLoptError(() => readIdx(path), 'DATA_CORRUPT', path, /magic number 0x01020801/);
   });
 
   it('rejects an unknown element type and a zero-dimensional header', () => {
-    expectError(() => parseIdx(Uint8Array.from([0, 0, 0x07, 1, 0, 0, 0, 0]), 'x'), 'DATA_CORRUPT', /element type 0x07/);
-    expectError(() => parseIdx(Uint8Array.from([0, 0, 0x08, 0]), 'x'), 'DATA_CORRUPT', /0 dimensions/);
+    expectLoptError(() => parseIdx(Uint8Array.from([0, 0, 0x07, 1, 0, 0, 0, 0]), 'x'), 'DATA_CORRUPT', /element type 0x07/);
+    expectLoptError(() => parseIdx(Uint8Array.from([0, 0, 0x08, 0]), 'x'), 'DATA_CORRUPT', /0 dimensions/);
   });
 
   it('reports truncation in the header and in the data, and trailing bytes', () => {
     const path = write('short.idx', idxBytes(0x08, [10, 28, 28], new Uint8Array(100)));
-    expectError(() => readIdx(path), 'DATA_CORRUPT', path, /truncated/, /7856 bytes/, /\[10, 28, 28\]/);
-    expectError(() => parseIdx(Uint8Array.from([0, 0, 8, 3, 0, 0]), 'h'), 'DATA_CORRUPT', /inside the header/);
-    expectError(() => parseIdx(Uint8Array.from([0, 0]), 'tiny'), 'DATA_CORRUPT', /too short/);
-    expectError(() => parseIdx(idxBytes(0x08, [2], new Uint8Array(5)), 'long'), 'DATA_CORRUPT', /3 unexpected bytes/);
+    expectLoptError(() => readIdx(path), 'DATA_CORRUPT', path, /truncated/, /7856 bytes/, /\[10, 28, 28\]/);
+    expectLoptError(() => parseIdx(Uint8Array.from([0, 0, 8, 3, 0, 0]), 'h'), 'DATA_CORRUPT', /inside the header/);
+    expectLoptError(() => parseIdx(Uint8Array.from([0, 0]), 'tiny'), 'DATA_CORRUPT', /too short/);
+    expectLoptError(() => parseIdx(idxBytes(0x08, [2], new Uint8Array(5)), 'long'), 'DATA_CORRUPT', /3 unexpected bytes/);
   });
 
   it('throws DATA_NOT_FOUND naming a missing file', () => {
     const path = join(dir, 'nope-idx3-ubyte');
-    expectError(() => readIdx(path), 'DATA_NOT_FOUND', path);
+    expectLoptError(() => readIdx(path), 'DATA_NOT_FOUND', path);
   });
 
   it('reports a broken gzip stream as corrupt', () => {
     const path = write('bad.gz', Uint8Array.from([0x1f, 0x8b, 1, 2, 3]));
-    expectError(() => readIdx(path), 'DATA_CORRUPT', path, /gzipped/);
+    expectLoptError(() => readIdx(path), 'DATA_CORRUPT', path, /gzipped/);
   });
 });

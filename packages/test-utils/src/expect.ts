@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { isLoptError } from '@lopt/core';
 import { expect } from 'vitest';
 
 /**
@@ -38,4 +39,17 @@ export function expectClose(
   if (worstAt >= 0) {
     expect.fail(`element ${worstAt}: ${a[worstAt]} vs ${e[worstAt]} (atol ${atol}, rtol ${rtol})`);
   }
+}
+
+/** Asserts that `fn` throws a LoptError with `code` whose message matches every part. */
+export function expectLoptError(fn: () => unknown, code: string, ...parts: Array<string | RegExp>): void {
+  try {
+    fn();
+  } catch (error) {
+    expect(isLoptError(error), String(error)).toBe(true);
+    expect((error as { code: string }).code).toBe(code);
+    for (const p of parts) expect((error as Error).message).toMatch(p);
+    return;
+  }
+  expect.fail(`expected a LoptError ${code}`);
 }

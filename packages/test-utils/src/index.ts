@@ -1,5 +1,5 @@
 export { availableBackends, describeEachBackend } from './describe-each-backend.js';
-export { expectClose, expectNoLeak } from './expect.js';
+export { expectClose, expectLoptError, expectNoLeak } from './expect.js';
 export { describeTaskConformance } from './task-conformance.js';
 export type { TaskConformanceOptions } from './task-conformance.js';
 export { expectOptimizerConforms, runOptimizerOn } from './optimizer-conformance.js';
