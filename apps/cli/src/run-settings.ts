@@ -18,6 +18,12 @@ export interface RunSettings {
   readonly unroll: number;
   readonly iterations: number;
   readonly metaLearningRate: number;
+  /** Absent in runs written before schedules existed (constant). */
+  readonly metaLearningRateSchedule?: 'constant' | 'cosine';
+  readonly finalMetaLearningRate?: number;
+  /** The optimizer directory the run started from (`--init`), absolute. */
+  readonly init?: string;
+  readonly validationMetric?: 'mean' | 'final';
   readonly metaBatch: number;
   readonly clipNorm?: number;
   readonly seed: number;

@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 
 import { LoptError } from '@lopt/core';
 import { useBackend } from '@lopt/backends';
-import { cellConfig } from '@lopt/cell';
+import { cellConfig, disposeOptimizerSpec } from '@lopt/cell';
 import type { CellConfig, LearnedOptimizerSpec } from '@lopt/cell';
 import { CHECKPOINT_FILE, lstmCell, metaTrain, readCheckpoint } from '@lopt/meta';
 import type { MetaProgress, Weights } from '@lopt/meta';
@@ -14,7 +14,7 @@ import { runEvaluation } from './evaluation.js';
 import { EVALUATION_HELP, EVALUATION_OPTIONS, evaluationFlags } from './evaluation-flags.js';
 import { formatDuration, formatNumber } from './format.js';
 import { onInterrupt } from './interrupt.js';
-import { learnedOptimizerFactory, saveOptimizer } from './learned.js';
+import { learnedOptimizerFactory, loadOptimizer, saveOptimizer } from './learned.js';
 import { evaluationTask, loadTask } from './load-task.js';
 import { defaultRunDir, ensureWritableDir } from './output-dir.js';
 import { createOutput } from './output.js';
@@ -54,6 +54,15 @@ Task and run:
   --unroll <n>              steps per truncated unroll (default ${TRAIN_DEFAULTS.unroll}; must divide --steps)
   --iterations <n>          meta-iterations in total, one new problem each (default ${TRAIN_DEFAULTS.iterations})
   --meta-lr <x>             Adam learning rate of the meta-optimizer (default ${TRAIN_DEFAULTS.metaLearningRate})
+  --meta-lr-schedule constant|cosine
+                            keep the meta learning rate, or decay it along half a cosine to --meta-lr-final
+                            at the last iteration (default constant)
+  --meta-lr-final <x>       meta learning rate at the end of a cosine schedule (default --meta-lr / 10)
+  --init <dir>              start from a saved optimizer (its optimizer.json directory) instead of fresh
+                            weights, to fine-tune it; its cell settings are used
+  --validation-metric mean|final
+                            early stopping on the mean loss over the steps (default; the meta-objective)
+                            or on the loss after the last step
   --meta-batch <n>          problems per meta-iteration (default ${TRAIN_DEFAULTS.metaBatch})
   --clip-norm <x>           clip the meta-gradient to this global norm (default: no clipping)
   --seed <n>                seed of the cell's initial weights and of the training problems (default 0)
@@ -90,6 +99,10 @@ const TRAIN_OPTIONS = {
   unroll: { type: 'string' },
   iterations: { type: 'string' },
   'meta-lr': { type: 'string' },
+  'meta-lr-schedule': { type: 'string' },
+  'meta-lr-final': { type: 'string' },
+  init: { type: 'string' },
+  'validation-metric': { type: 'string' },
   'meta-batch': { type: 'string' },
   'clip-norm': { type: 'string' },
   seed: { type: 'string' },
@@ -151,6 +164,15 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
   }
   const iterations = intFlag('iterations', values.iterations, previous?.iterations ?? TRAIN_DEFAULTS.iterations, 0);
   const metaLearningRate = positiveFlag('meta-lr', values['meta-lr'], previous?.metaLearningRate ?? TRAIN_DEFAULTS.metaLearningRate);
+  const metaLearningRateSchedule = choiceFlag(
+    'meta-lr-schedule',
+    values['meta-lr-schedule'],
+    ['constant', 'cosine'] as const,
+    previous?.metaLearningRateSchedule ?? 'constant',
+  );
+  const finalMetaLearningRate = positiveFlag('meta-lr-final', values['meta-lr-final'], previous?.finalMetaLearningRate ?? metaLearningRate / 10);
+  const validationMetric = choiceFlag('validation-metric', values['validation-metric'], ['mean', 'final'] as const, previous?.validationMetric ?? 'mean');
+  const initDir = values.init === undefined ? previous?.init : resolve(values.init);
   const metaBatch = intFlag('meta-batch', values['meta-batch'], previous?.metaBatch ?? TRAIN_DEFAULTS.metaBatch);
   const clipNorm = values['clip-norm'] === undefined ? previous?.clipNorm : positiveFlag('clip-norm', values['clip-norm'], 1);
   const seed = intFlag('seed', values.seed, previous?.seed ?? TRAIN_DEFAULTS.seed, 0);
@@ -166,7 +188,15 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
   const loaded = await loadTask(taskSpec, taskOptions);
   const { task, source, builtin } = loaded;
 
-  const base = previous?.cell ?? defaultCellConfig(task.name);
+  // --init: the saved optimizer's cell and weights (not needed when resuming: the checkpoint has the weights).
+  const initial = initDir === undefined || values.resume === true ? undefined : await loadOptimizer(initDir);
+  if (initial !== undefined && (values.hidden !== undefined || values.preprocess !== undefined || values['output-scale'] !== undefined)) {
+    disposeOptimizerSpec(initial);
+    throw new LoptError('INVALID_ARGUMENT', '--init takes the cell settings of the optimizer it starts from.', {
+      hint: 'Drop --hidden, --preprocess and --output-scale when passing --init.',
+    });
+  }
+  const base = previous?.cell ?? initial?.config ?? defaultCellConfig(task.name);
   const hidden = hiddenFlag(values.hidden);
   const config: CellConfig = cellConfig({
     hiddenSizes: hidden ?? base.hiddenSizes,
@@ -197,8 +227,12 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
     unroll,
     iterations,
     metaLearningRate,
+    metaLearningRateSchedule,
+    finalMetaLearningRate,
     metaBatch,
     ...(clipNorm === undefined ? {} : { clipNorm }),
+    ...(initDir === undefined ? {} : { init: initDir }),
+    validationMetric,
     seed,
     validateEvery,
     validationProblems,
@@ -211,8 +245,9 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
   out.info(`lopt ${lopt.version} · backend ${backend.name}${backend.simd ? ' (SIMD)' : ''} · tfjs ${backend.tfjsVersion}`);
   out.info(`task ${task.name}${task.description === undefined ? '' : `: ${task.description}`}`);
   out.info(
-    `${values.resume === true ? `resuming at iteration ${startIteration} of` : 'meta-training'} ${iterations} iterations · T=${steps}, unroll ${unroll} · meta-lr ${metaLearningRate} · seed ${seed} · cell ${config.hiddenSizes.join('x')} ${config.preprocess}, scale ${config.outputScale}`,
+    `${values.resume === true ? `resuming at iteration ${startIteration} of` : 'meta-training'} ${iterations} iterations · T=${steps}, unroll ${unroll} · meta-lr ${metaLearningRate}${metaLearningRateSchedule === 'cosine' ? ` → ${finalMetaLearningRate} (cosine)` : ''} · seed ${seed} · cell ${config.hiddenSizes.join('x')} ${config.preprocess}, scale ${config.outputScale}`,
   );
+  if (initDir !== undefined) out.info(`starting from the optimizer in ${initDir}`);
   out.info(`run directory ${outDir}`);
   out.event('start', { outDir, settings, backend, resume: values.resume === true, startIteration, lopt: lopt.version });
 
@@ -221,7 +256,20 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
     taskSource: settings.task,
     ...(taskOptions === undefined ? {} : { taskOptions }),
     seed,
-    settings: { steps, unroll, iterations, metaLearningRate, metaBatch, clipNorm, validateEvery, validationProblems },
+    settings: {
+      steps,
+      unroll,
+      iterations,
+      metaLearningRate,
+      metaLearningRateSchedule,
+      finalMetaLearningRate,
+      metaBatch,
+      clipNorm,
+      validateEvery,
+      validationProblems,
+      validationMetric,
+      ...(initDir === undefined ? {} : { init: initDir }),
+    },
     backend: backend.name,
     lopt: lopt.version,
     tfjs: backend.tfjsVersion,
@@ -249,6 +297,10 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
       iterations,
       metaBatch,
       learningRate: metaLearningRate,
+      learningRateSchedule: metaLearningRateSchedule,
+      finalLearningRate: finalMetaLearningRate,
+      validationMetric,
+      ...(initial === undefined ? {} : { initialWeights: initial.weights }),
       ...(clipNorm === undefined ? {} : { clipNorm }),
       seed,
       validateEvery,
@@ -266,6 +318,7 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
     });
   } finally {
     interrupt.dispose();
+    if (initial !== undefined) disposeOptimizerSpec(initial);
   }
   const seconds = (performance.now() - started) / 1000;
   const trained = { iterations: result.iterations, bestIteration: result.bestIteration, validationLoss: result.bestValidationLoss, skipped: result.skipped };

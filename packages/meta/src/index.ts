@@ -1,5 +1,5 @@
 export { lstmCell } from './lstm-cell.js';
-export { metaTrain, validationLoss } from './meta-train.js';
+export { metaLearningRate, metaTrain, validationLoss } from './meta-train.js';
 export type { MetaProgress, MetaTrainOptions, MetaTrainResult } from './meta-train.js';
 export type { CellFunctions, State, Weights } from './cell-functions.js';
 export { evaluate, problemVariables, runOptimizer, summarize } from './evaluate.js';

@@ -26,6 +26,11 @@ export class MetaAdam {
     this.optimizer = tf.train.adam(learningRate);
   }
 
+  /** Sets the learning rate of the next updates (a schedule); Adam's moments are unaffected. */
+  setLearningRate(learningRate: number): void {
+    (this.optimizer as unknown as { learningRate: number }).learningRate = learningRate;
+  }
+
   /** Applies gradients given in the same variable order every time (Adam matches moments by order). */
   apply(grads: tf.NamedTensorMap): void {
     this.optimizer.applyGradients(grads as unknown as Parameters<tf.AdamOptimizer['applyGradients']>[0]);

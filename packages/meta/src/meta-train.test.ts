@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 
 import type { Weights } from './cell-functions.js';
 import { CHECKPOINT_FILE, readCheckpoint } from './checkpoint.js';
-import { metaTrain } from './meta-train.js';
+import { metaLearningRate, metaTrain } from './meta-train.js';
 import type { MetaTrainOptions } from './meta-train.js';
 import { toyCell, toyQuadratic } from './toy.fixture.js';
 
@@ -119,5 +119,56 @@ describe('metaTrain', () => {
     const e = await metaTrain({ ...base, steps: 21 }).catch((x: unknown) => x);
     expect(isLoptError(e, 'INVALID_ARGUMENT')).toBe(true);
     expect((e as { hint: string }).hint).toContain('unroll 5');
+  });
+});
+
+describe('metaLearningRate', () => {
+  it('is constant by default and follows half a cosine from learningRate to finalLearningRate', () => {
+    expect(metaLearningRate({ learningRate: 0.01 }, 7, 10)).toBe(0.01);
+    const cosine = { learningRate: 0.01, learningRateSchedule: 'cosine', finalLearningRate: 0.001 } as const;
+    const rates = Array.from({ length: 11 }, (_, i) => metaLearningRate(cosine, i, 11));
+    expect(rates[0]).toBeCloseTo(0.01, 12);
+    expect(rates[5]).toBeCloseTo(0.0055, 12);
+    expect(rates[10]).toBeCloseTo(0.001, 12);
+    for (let i = 1; i < rates.length; i++) expect(rates[i]!).toBeLessThan(rates[i - 1]!);
+  });
+});
+
+describe('metaTrain schedule and initial weights', () => {
+  it('applies the cosine schedule: a last iteration at a vanishing rate leaves the weights where the first left them', async () => {
+    const opts = { ...base, validateEvery: 100, learningRate: 0.05 };
+    const one = await metaTrain({ ...opts, iterations: 1 });
+    const decayed = await metaTrain({ ...opts, iterations: 2, learningRateSchedule: 'cosine', finalLearningRate: 1e-9 });
+    const constant = await metaTrain({ ...opts, iterations: 2 });
+    const a = values(one.weights);
+    const b = values(decayed.weights);
+    const c = values(constant.weights);
+    const maxDiff = (x: Record<string, number[]>, y: Record<string, number[]>) =>
+      Math.max(...Object.keys(x).flatMap((k) => x[k]!.map((v, i) => Math.abs(v - y[k]![i]!))));
+    expect(maxDiff(a, b)).toBeLessThan(1e-6);
+    expect(maxDiff(a, c)).toBeGreaterThan(1e-3);
+    [one, decayed, constant].forEach((r) => disposeWeights(r.weights));
+  });
+
+  it('starts from initialWeights (copied, caller keeps them), and rejects weights of another shape without leaking', async () => {
+    const source = await metaTrain({ ...base, iterations: 2 });
+    const before = tf.memory().numTensors;
+    const started = await metaTrain({ ...base, seed: 99, iterations: 0, initialWeights: source.weights });
+    expect(values(started.weights)).toEqual(values(source.weights));
+    disposeWeights(started.weights);
+    expect(tf.memory().numTensors).toBe(before);
+
+    const [group, w] = Object.entries(source.weights)[0]!;
+    const [name, t] = Object.entries(w)[0]!;
+    const wrong = { [group]: { ...w, [name]: tf.zeros([t.size + 1]) } };
+    const error = await metaTrain({ ...base, iterations: 1, initialWeights: wrong }).catch((e: unknown) => e);
+    expect(isLoptError(error, 'SHAPE_MISMATCH')).toBe(true);
+    expect((error as Error).message).toContain(name);
+    tf.dispose(wrong[group]![name]!);
+    expect(tf.memory().numTensors).toBe(before);
+    const missing = await metaTrain({ ...base, iterations: 1, initialWeights: { other: w } }).catch((e: unknown) => e);
+    expect(isLoptError(missing, 'SHAPE_MISMATCH')).toBe(true);
+    expect(tf.memory().numTensors).toBe(before);
+    disposeWeights(source.weights);
   });
 });

@@ -7,7 +7,7 @@ import type { Problem, Rng, Task } from '@lopt/core';
 
 import type { CellFunctions, Weights } from './cell-functions.js';
 import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
-import { groupLayout } from './layout.js';
+import { DEFAULT_GROUP, groupLayout } from './layout.js';
 import type { GroupLayout } from './layout.js';
 import { MetaAdam } from './meta-optimizer.js';
 import { heldOutSeeds } from './seeds.js';
@@ -58,6 +58,21 @@ export interface MetaTrainOptions {
   readonly metaBatch?: number;
   /** Learning rate of the meta-optimizer, tfjs Adam (default 0.001). */
   readonly learningRate?: number;
+  /**
+   * How the meta learning rate changes over the run: 'constant' (default), or 'cosine' — from
+   * `learningRate` at iteration 0 down to `finalLearningRate` at `iterations`, following half a
+   * cosine. A constant rate lets the validation loss plateau and drift once the optimizer is
+   * close; decaying it lets late iterations refine instead of wander.
+   */
+  readonly learningRateSchedule?: 'constant' | 'cosine';
+  /** Meta learning rate at the last iteration of a 'cosine' schedule (default learningRate / 10). */
+  readonly finalLearningRate?: number;
+  /**
+   * Start from these weights instead of a fresh initialization (e.g. a saved optimizer's, to
+   * fine-tune it), keyed by parameter group. Weights for the single group `'default'` are used
+   * for every group of a task with several. Copied: the caller keeps ownership.
+   */
+  readonly initialWeights?: Readonly<Record<string, Weights>>;
   /** Rescale the meta-gradient to at most this global norm (default: no clipping). */
   readonly clipNorm?: number;
   readonly seed?: number;
@@ -102,6 +117,8 @@ interface Settings {
   iterations: number;
   metaBatch: number;
   learningRate: number;
+  learningRateSchedule: 'constant' | 'cosine';
+  finalLearningRate: number;
   clipNorm: number | undefined;
   seed: number;
   validateEvery: number;
@@ -125,6 +142,8 @@ function settingsOf(o: MetaTrainOptions): Settings {
     iterations: o.iterations ?? 100,
     metaBatch: positiveInt('metaBatch', o.metaBatch ?? 1),
     learningRate: o.learningRate ?? 1e-3,
+    learningRateSchedule: o.learningRateSchedule ?? 'constant',
+    finalLearningRate: o.finalLearningRate ?? (o.learningRate ?? 1e-3) / 10,
     clipNorm: o.clipNorm,
     seed: o.seed ?? 0,
     validateEvery: positiveInt('validateEvery', o.validateEvery ?? 10),
@@ -142,6 +161,12 @@ function settingsOf(o: MetaTrainOptions): Settings {
   if (!(s.learningRate > 0) || !Number.isFinite(s.learningRate)) {
     throw new LoptError('INVALID_ARGUMENT', `learningRate must be a positive number, got ${s.learningRate}.`);
   }
+  if (s.learningRateSchedule !== 'constant' && s.learningRateSchedule !== 'cosine') {
+    throw new LoptError('INVALID_ARGUMENT', `learningRateSchedule must be 'constant' or 'cosine', got ${String(s.learningRateSchedule)}.`);
+  }
+  if (!(s.finalLearningRate > 0) || !Number.isFinite(s.finalLearningRate)) {
+    throw new LoptError('INVALID_ARGUMENT', `finalLearningRate must be a positive number, got ${s.finalLearningRate}.`);
+  }
   if (s.clipNorm !== undefined && !(s.clipNorm > 0)) {
     throw new LoptError('INVALID_ARGUMENT', `clipNorm must be positive, got ${s.clipNorm}.`);
   }
@@ -149,6 +174,33 @@ function settingsOf(o: MetaTrainOptions): Settings {
 }
 
 type GroupVariables = Record<string, tf.Variable>;
+
+/** The meta learning rate for the update made during meta-iteration `iteration` (0-based). */
+export function metaLearningRate(
+  schedule: { learningRate: number; learningRateSchedule?: 'constant' | 'cosine'; finalLearningRate?: number },
+  iteration: number,
+  iterations: number,
+): number {
+  const { learningRate } = schedule;
+  if ((schedule.learningRateSchedule ?? 'constant') === 'constant' || iterations <= 1) return learningRate;
+  const final = schedule.finalLearningRate ?? learningRate / 10;
+  const progress = Math.min(1, Math.max(0, iteration / (iterations - 1)));
+  return final + ((learningRate - final) * (1 + Math.cos(Math.PI * progress))) / 2;
+}
+
+/** Which saved group's weights start each of the task's groups. */
+function initialWeightsFor(initial: Readonly<Record<string, Weights>>, groups: readonly string[]): Weights[] {
+  const names = Object.keys(initial);
+  return groups.map((g) => {
+    const w = initial[g] ?? (names.length === 1 && names[0] === DEFAULT_GROUP ? initial[DEFAULT_GROUP] : undefined);
+    if (w === undefined) {
+      throw new LoptError('SHAPE_MISMATCH', `initialWeights has groups [${names.join(', ')}], the task has [${groups.join(', ')}].`, {
+        hint: `Pass weights for every group (${groups.join(', ')}), or one set under '${DEFAULT_GROUP}' to start every group from it.`,
+      });
+    }
+    return w;
+  });
+}
 
 function snapshot(vars: readonly GroupVariables[]): Weights[] {
   return vars.map((g) => Object.fromEntries(Object.entries(g).map(([k, v]) => [k, tf.clone(v)])));
@@ -240,16 +292,30 @@ export async function metaTrain(options: MetaTrainOptions): Promise<MetaTrainRes
   const traced = canTrace(cells);
 
   const initRng = createRng(s.seed).seedInt();
-  const variables: GroupVariables[] = groups.map((_, g) => {
+  const starts = options.initialWeights === undefined ? undefined : initialWeightsFor(options.initialWeights, groups);
+  const variables: GroupVariables[] = [];
+  for (const [g, group] of groups.entries()) {
     const init = cell.initWeights(initRng + g);
-    return Object.fromEntries(
-      Object.entries(init).map(([k, v]) => {
-        const variable = tf.variable(v, true);
-        v.dispose();
-        return [k, variable];
-      }),
-    );
-  });
+    const start = starts?.[g];
+    const made: GroupVariables = {};
+    try {
+      for (const [k, v] of Object.entries(init)) {
+        const given = start?.[k];
+        if (start !== undefined && (given === undefined || given.shape.join() !== v.shape.join())) {
+          throw new LoptError('SHAPE_MISMATCH', `initialWeights ${group}/${k} does not match the cell (${given?.shape.join('x') ?? 'missing'} vs ${v.shape.join('x')}).`, {
+            hint: 'Start from an optimizer saved with the same cell configuration (hidden sizes), or drop initialWeights.',
+          });
+        }
+        made[k] = tf.variable(given ?? v, true);
+      }
+      variables.push(made);
+    } catch (error) {
+      tf.dispose([...Object.values(made), ...variables.flatMap((v) => Object.values(v))]);
+      throw error;
+    } finally {
+      tf.dispose(Object.values(init));
+    }
+  }
   const weights: Weights[] = variables;
   const varLists = variables.map((g) => Object.values(g));
   const meta = new MetaAdam(s.learningRate);
@@ -365,6 +431,7 @@ export async function metaTrain(options: MetaTrainOptions): Promise<MetaTrainRes
         } else {
           const scale = s.clipNorm !== undefined && norm > s.clipNorm ? s.clipNorm / norm : 1;
           const scaled = scale === 1 ? mean : tf.tidy(() => Object.fromEntries(names.map((n) => [n, tf.mul(mean[n]!, scale)])));
+          meta.setLearningRate(metaLearningRate(s, iteration, s.iterations));
           meta.apply(scaled);
           if (scaled !== mean) tf.dispose(Object.values(scaled));
         }
