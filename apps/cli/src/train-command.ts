@@ -5,7 +5,7 @@ import { LoptError } from '@lopt/core';
 import { useBackend } from '@lopt/backends';
 import { cellConfig, disposeOptimizerSpec } from '@lopt/cell';
 import type { CellConfig, LearnedOptimizerSpec } from '@lopt/cell';
-import { CHECKPOINT_FILE, lstmCell, metaTrain, readCheckpoint } from '@lopt/meta';
+import { CHECKPOINT_FILE, defaultWorkers, lstmCell, metaTrain, parallelLstmCell, readCheckpoint } from '@lopt/meta';
 import type { MetaProgress, Weights } from '@lopt/meta';
 
 import { backendFlag, choiceFlag, intFlag, parseCommand, positiveFlag } from './args.js';
@@ -64,6 +64,8 @@ Task and run:
                             early stopping on the mean loss over the steps (default; the meta-objective)
                             or on the loss after the last step
   --meta-batch <n>          problems per meta-iteration (default ${TRAIN_DEFAULTS.metaBatch})
+  --workers <n>             worker threads that share each step's coordinates with this one (default: one per
+                            core beyond the first, at most 3; 0 computes on this thread only)
   --clip-norm <x>           clip the meta-gradient to this global norm (default: no clipping)
   --seed <n>                seed of the cell's initial weights and of the training problems (default 0)
   --validate-every <n>      validate on held-out problems every n iterations (default ${TRAIN_DEFAULTS.validateEvery})
@@ -105,6 +107,7 @@ const TRAIN_OPTIONS = {
   'validation-metric': { type: 'string' },
   'meta-batch': { type: 'string' },
   'clip-norm': { type: 'string' },
+  workers: { type: 'string' },
   seed: { type: 'string' },
   'validate-every': { type: 'string' },
   'validation-problems': { type: 'string' },
@@ -179,6 +182,7 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
   const validateEvery = intFlag('validate-every', values['validate-every'], previous?.validateEvery ?? TRAIN_DEFAULTS.validateEvery);
   const validationProblems = intFlag('validation-problems', values['validation-problems'], previous?.validationProblems ?? TRAIN_DEFAULTS.validationProblems);
   const checkpointEvery = intFlag('checkpoint-every', values['checkpoint-every'], previous?.checkpointEvery ?? TRAIN_DEFAULTS.checkpointEvery);
+  const workers = intFlag('workers', values.workers, defaultWorkers(), 0);
   const evaluation = evaluationFlags(values);
   const backendName = backendFlag(values.backend ?? previous?.backend);
 
@@ -286,12 +290,15 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
     out.info('Ctrl-C: stopping after this meta-iteration and writing the checkpoint (Ctrl-C again quits at once)…');
     out.event('interrupt', {});
   });
+  const parallel = workers > 0 ? await parallelLstmCell(config, { workers, backend: backendName }) : undefined;
+  const cell = parallel ?? lstmCell(config);
+  if (workers > 0) out.info(`computing on ${workers + 1} threads (${workers} worker${workers === 1 ? '' : 's'}; --workers 0 for one)`);
   const started = performance.now();
   let result;
   try {
     result = await metaTrain({
       task,
-      cell: lstmCell(config),
+      cell,
       steps,
       unroll,
       iterations,
@@ -319,6 +326,7 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
   } finally {
     interrupt.dispose();
     if (initial !== undefined) disposeOptimizerSpec(initial);
+    await parallel?.dispose();
   }
   const seconds = (performance.now() - started) / 1000;
   const trained = { iterations: result.iterations, bestIteration: result.bestIteration, validationLoss: result.bestValidationLoss, skipped: result.skipped };

@@ -20,7 +20,8 @@ export type LoptErrorCode =
   | 'TASK_INVALID'
   | 'UNKNOWN_TASK'
   | 'UNSUPPORTED'
-  | 'IO_ERROR';
+  | 'IO_ERROR'
+  | 'WORKER_FAILED';
 
 export interface LoptErrorOptions {
   /** One sentence that tells the user how to fix the problem. */

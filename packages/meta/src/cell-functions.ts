@@ -23,4 +23,11 @@ export interface CellFunctions {
    */
   stepTraced?(weights: Weights, grads: tf.Tensor, state: State): { update: tf.Tensor; state: State; trace: unknown };
   backward?(trace: unknown, dUpdate: tf.Tensor, dState: State | null): { dWeights: Weights; dState: State };
+  /**
+   * Optional: frees what the cell holds outside the tensors of these states, state gradients or
+   * traces, which are being dropped without a step or backward consuming them (the caller still
+   * disposes their tensors). Cells that keep everything in their tensors need not implement it;
+   * `parallelLstmCell` does (its workers hold their shares of states and traces).
+   */
+  release?(resources: readonly unknown[]): void;
 }

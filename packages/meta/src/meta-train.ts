@@ -246,7 +246,7 @@ export function validationLoss(
         if (losses.length < steps || losses.some((l) => !Number.isFinite(l))) return Number.POSITIVE_INFINITY;
         total += metric === 'final' ? losses[steps - 1]! : losses.reduce((a, b) => a + b, 0) / steps;
       } finally {
-        disposeTrajectory(tr);
+        disposeTrajectory(tr, cells);
       }
     } finally {
       problem.dispose();
@@ -437,7 +437,7 @@ export async function metaTrain(options: MetaTrainOptions): Promise<MetaTrainRes
         }
         tf.dispose(Object.values(mean));
       }
-      trajectories.forEach(disposeTrajectory);
+      trajectories.forEach((tr) => disposeTrajectory(tr, cells));
       problems.forEach((p) => p.dispose());
       const live = lossSums.filter((_, b) => alive[b]);
       const metaLoss = live.length === 0 ? Number.NaN : live.reduce((a, b) => a + b, 0) / live.length / s.steps;
@@ -560,7 +560,7 @@ function probeSecondDerivatives(
       },
     );
   } finally {
-    disposeTrajectory(tr);
+    disposeTrajectory(tr, cells);
     problem.dispose();
   }
 }

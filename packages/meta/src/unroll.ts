@@ -54,7 +54,9 @@ export function startTrajectory(problem: Problem, layout: GroupLayout, cell: rea
   };
 }
 
-export function disposeTrajectory(tr: Trajectory): void {
+/** Frees a trajectory's tensors, and what its cells hold for its states elsewhere (see CellFunctions.release). */
+export function disposeTrajectory(tr: Trajectory, cells?: readonly CellFunctions[]): void {
+  tr.states.forEach((s, g) => cells?.[g]?.release?.([s]));
   tf.dispose(tr.params);
   tf.dispose(tr.states.flat());
   tf.dispose(tr.current.grads);
@@ -200,6 +202,7 @@ export function tracedUnrollGradient(
     losses.push(tr.current.loss);
     if (!Number.isFinite(tr.current.loss)) {
       // The update will be skipped: release what the backward would have consumed.
+      cells.forEach((c, j) => c.release?.(traces.map((t) => t[j])));
       tf.dispose([...seen.flat(), ...(traces as tf.TensorContainer[])]);
       return { losses, grads: null };
     }
@@ -227,6 +230,9 @@ export function tracedUnrollGradient(
       return r.dState;
     });
   }
+  cells.forEach((c, j) => {
+    if (dStates[j] !== null) c.release?.([dStates[j]]);
+  });
   tf.dispose([...(target ?? []), ...dStates.flatMap((d) => (d === null ? [] : [...d])), ...seen.slice(0, -1).flat()]);
   const out: tf.NamedTensorMap = {};
   variables.forEach((vs, j) => vs.forEach((v, i) => (out[v.name] = sums[j]![i]!)));

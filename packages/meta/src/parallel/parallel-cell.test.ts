@@ -1,0 +1,90 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { isLoptError } from '@lopt/core';
+import type { BackendName } from '@lopt/core';
+import { cellConfig } from '@lopt/cell';
+import { describeEachBackend, expectClose } from '@lopt/test-utils';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+
+import type { Weights } from '../cell-functions.js';
+import { groupLayout } from '../layout.js';
+import { lstmCell } from '../lstm-cell.js';
+import { metaTrain, validationLoss } from '../meta-train.js';
+import { toyQuadratic } from '../toy.fixture.js';
+import { disposeTrajectory, startTrajectory, tracedUnrollGradient } from '../unroll.js';
+import { parallelLstmCell } from './parallel-cell.js';
+import type { ParallelCell } from './parallel-cell.js';
+
+const config = cellConfig({ preprocess: 'log-sign', p: 10, outputScale: 0.1 });
+const U = 4;
+const lossWeights = [1, 0.5, 2, 1];
+
+describeEachBackend('parallelLstmCell', () => {
+  let cell: ParallelCell;
+  beforeAll(async () => {
+    // Tiny shares so that a 6-coordinate problem is split between this thread and the worker.
+    cell = await parallelLstmCell(config, { workers: 1, backend: tf.getBackend() as BackendName, minShardSize: 2 });
+  }, 60_000);
+  afterAll(() => cell?.dispose());
+
+  it('starts a worker', () => {
+    expect(cell.workers).toBe(1);
+  });
+
+  it('gives the one-thread meta-gradient across two unrolls, and leaves nothing behind in either thread', () => {
+    const single = lstmCell(config);
+    const problem = toyQuadratic(6).sample(2);
+    const layout = groupLayout(problem);
+    const init = single.initWeights(4);
+    const vars = Object.entries(init).map(([k, v]) => tf.variable(v, true, `w-${k}-${Math.random()}`));
+    const weights: Weights = Object.fromEntries(Object.keys(init).map((k, i) => [k, vars[i]!]));
+    tf.dispose(Object.values(init));
+    const before = tf.memory().numTensors;
+    const a = startTrajectory(problem, layout, [cell]);
+    const b = startTrajectory(problem, layout, [single]);
+    for (let u = 0; u < 2; u++) {
+      const pa = tracedUnrollGradient(a, [cell], [vars], [weights], U, lossWeights);
+      const pb = tracedUnrollGradient(b, [single], [vars], [weights], U, lossWeights);
+      expect(pa.losses.length).toBe(U);
+      pa.losses.forEach((l, i) => expect(l).toBeCloseTo(pb.losses[i]!, 5));
+      for (const v of vars) expectClose(pa.grads![v.name]!, pb.grads![v.name]!, { atol: 1e-6, rtol: 1e-4 });
+      tf.dispose([...Object.values(pa.grads!), ...Object.values(pb.grads!)]);
+    }
+    disposeTrajectory(a, [cell]);
+    disposeTrajectory(b, [single]);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(cell.remoteObjects()).toBe(0);
+    // Forward only (validation), through `step`.
+    const validate = (c: typeof single) => validationLoss(toyQuadratic(6), [c], [weights], ['default'], [5, 6], 6);
+    expect(validate(cell)).toBeCloseTo(validate(single), 5);
+    expect(cell.remoteObjects()).toBe(0);
+    tf.dispose(vars);
+    problem.dispose();
+  });
+
+  it('meta-trains to the same weights as the one-thread cell, and releases the state of a dropped trajectory', async () => {
+    const options = { task: toyQuadratic(6), steps: 8, unroll: 4, iterations: 3, learningRate: 0.01, validateEvery: 2, validationProblems: 2, seed: 1 };
+    const one = await metaTrain({ ...options, cell: lstmCell(config) });
+    const two = await metaTrain({ ...options, cell });
+    for (const [k, v] of Object.entries(one.weights['default']!)) expectClose(two.weights['default']![k]!, v, { atol: 1e-5, rtol: 1e-3 });
+    tf.dispose([...Object.values(one.weights['default']!), ...Object.values(two.weights['default']!)]);
+    // NaN from step 2 on: the trajectory is dropped mid-unroll.
+    const poisoned = await metaTrain({ ...options, task: toyQuadratic(6, { step: 2 }), cell });
+    expect(poisoned.skipped).toBeGreaterThan(0);
+    tf.dispose(Object.values(poisoned.weights['default']!));
+    expect(cell.remoteObjects()).toBe(0);
+  }, 60_000);
+
+  it('rejects a state it did not make', () => {
+    const weights = cell.initWeights(1);
+    const foreign = lstmCell(config).initState(6);
+    const g = tf.ones([6]);
+    let error: unknown;
+    try {
+      cell.step(weights, g, foreign);
+    } catch (e) {
+      error = e;
+    }
+    expect(isLoptError(error, 'INVALID_ARGUMENT')).toBe(true);
+    tf.dispose([...Object.values(weights), ...foreign, g]);
+  });
+});
