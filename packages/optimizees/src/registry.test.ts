@@ -6,7 +6,7 @@ import { TASK_NAMES, isTaskName, taskByName } from './registry.js';
 
 describeEachBackend('taskByName', () => {
   it('builds every built-in task under its own name', () => {
-    expect(TASK_NAMES).toEqual(['quadratic', 'mlp', 'convnet', 'rosenbrock', 'logistic-regression']);
+    expect(TASK_NAMES).toEqual(['quadratic', 'mlp', 'convnet', 'rosenbrock', 'logistic-regression', 'neural-art']);
     for (const name of TASK_NAMES) {
       const task = taskByName(name);
       expect(task.name).toBe(name);
@@ -22,6 +22,7 @@ describeEachBackend('taskByName', () => {
     p.dispose();
     expect(taskByName('mlp', { hidden: [40], activation: 'relu' }).description).toMatch(/784-40-10 relu/);
     expect(() => taskByName('mlp', { batchSize: -1 })).toThrow(/batchSize must be an integer/);
+    expect(taskByName('neural-art', { size: 32, style: 'test' }).description).toMatch(/neural art 32×32: .*style mosaic/);
   });
 
   it('throws UNKNOWN_TASK listing the names', () => {
@@ -31,7 +32,7 @@ describeEachBackend('taskByName', () => {
     } catch (e) {
       expect(isLoptError(e, 'UNKNOWN_TASK')).toBe(true);
       expect((e as Error).message).toContain('"resnet"');
-      expect((e as { hint: string }).hint).toContain('quadratic, mlp, convnet, rosenbrock, logistic-regression');
+      expect((e as { hint: string }).hint).toContain('quadratic, mlp, convnet, rosenbrock, logistic-regression, neural-art');
     }
   });
 });

@@ -7,6 +7,8 @@ import { logisticRegressionTask } from './logistic-regression.js';
 import type { LogisticRegressionTaskOptions } from './logistic-regression.js';
 import { mlpTask } from './mlp.js';
 import type { MlpTaskOptions } from './mlp.js';
+import { neuralArtTask } from './neural-art/neural-art.js';
+import type { NeuralArtTaskOptions } from './neural-art/neural-art.js';
 import { quadraticTask } from './quadratic.js';
 import type { QuadraticTaskOptions } from './quadratic.js';
 import { rosenbrockTask } from './rosenbrock.js';
@@ -19,6 +21,7 @@ export interface TaskOptionsByName {
   convnet: ConvnetTaskOptions;
   rosenbrock: RosenbrockTaskOptions;
   'logistic-regression': LogisticRegressionTaskOptions;
+  'neural-art': NeuralArtTaskOptions;
 }
 
 export type TaskName = keyof TaskOptionsByName;
@@ -29,6 +32,7 @@ const FACTORIES: { [K in TaskName]: (options: TaskOptionsByName[K]) => Task } = 
   convnet: convnetTask,
   rosenbrock: rosenbrockTask,
   'logistic-regression': logisticRegressionTask,
+  'neural-art': neuralArtTask,
 };
 
 /** The built-in tasks' names, for CLIs and help text. */
