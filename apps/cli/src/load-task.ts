@@ -81,5 +81,9 @@ export async function evaluationTask(loaded: LoadedTask, options?: Readonly<Reco
   if (loaded.builtin && SPLIT_TASKS.has(loaded.source) && options?.split === undefined) {
     return (await loadTask(loaded.source, { ...options, split: 'optimizer-eval' })).task;
   }
+  // Neural art: evaluate on the held-out content images (the style stays the one trained on).
+  if (loaded.builtin && loaded.source === 'neural-art' && options?.contents === undefined) {
+    return (await loadTask(loaded.source, { ...options, contents: 'test' })).task;
+  }
   return loaded.task;
 }

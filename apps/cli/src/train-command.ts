@@ -47,7 +47,7 @@ against tfjs's optimizers with tuned learning rates on held-out problems.
 With no options: ${TRAIN_DEFAULTS.iterations} meta-iterations on quadratics (about a minute), then the evaluation table.
 
 Task and run:
-  --task <name|path>        built-in task (quadratic, mlp, convnet, rosenbrock, logistic-regression)
+  --task <name|path>        built-in task (quadratic, mlp, convnet, rosenbrock, logistic-regression, neural-art)
                             or an ES module exporting a Task (default ${TRAIN_DEFAULTS.task})
   --task-options <json>     options of a built-in task, e.g. '{"dims":20}'
   --steps <n>               optimizee steps per problem, T (default ${TRAIN_DEFAULTS.steps})

@@ -1,0 +1,13 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { useBackend } from '@lopt/backends';
+await useBackend('wasm');
+const n = 15910;
+const xh = tf.randomUniform([41, n]); const dz = tf.randomUniform([80, n]);
+const time = (fn, reps = 20) => { for (let r = 0; r < 3; r++) tf.dispose(fn()); const ts = []; for (let r = 0; r < reps; r++) { const t0 = performance.now(); const o = fn(); ts.push(performance.now() - t0); tf.dispose(o); } ts.sort((a, b) => a - b); return ts[reps >> 1].toFixed(2); };
+const dzT = tf.transpose(dz);
+const A = () => tf.tidy(() => tf.matMul(dz, tf.transpose(tf.concat([xh],0))));
+const B = () => tf.tidy(() => tf.transpose(tf.matMul(tf.concat([xh],0), tf.transpose(dz))));
+const Bpre = () => tf.tidy(() => tf.transpose(tf.matMul(tf.concat([xh],0), dzT)));
+const T = () => tf.tidy(() => tf.transpose(dz));
+console.log('A', time(A), 'B(incl dz transpose)', time(B), 'B(dzT given)', time(Bpre), 'transpose dz', time(T));
+console.log('A', time(A), 'B(incl dz transpose)', time(B), 'B(dzT given)', time(Bpre), 'transpose dz', time(T));
