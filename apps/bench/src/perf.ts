@@ -7,7 +7,7 @@ import { cellConfig, cellStep, initCellState, initCellWeights } from '@lopt/cell
 import type { CellConfig, CellState } from '@lopt/cell';
 import { createRng, isLoptError, normalArray } from '@lopt/core';
 import type { BackendName, Task } from '@lopt/core';
-import { lstmCell, metaTrain } from '@lopt/meta';
+import { defaultWorkers, lstmCell, metaTrain, parallelLstmCell } from '@lopt/meta';
 import { mlpTask, quadraticTask } from '@lopt/optimizees';
 
 import { environment } from './environment.js';
@@ -35,6 +35,8 @@ export interface CellPerf {
 export interface MetaPerf {
   readonly backend: string;
   readonly task: string;
+  /** Threads computing the cell: 1, or 1 + the workers of parallelLstmCell. */
+  readonly threads: number;
   /** Median seconds of one meta-iteration (T = 100 in unrolls of 20). */
   readonly secondsPerIteration: number;
   readonly target: number;
@@ -157,22 +159,29 @@ async function measureMeta(
   cell: Partial<CellConfig>,
   run: { iterations: number; steps: number; unroll: number },
   target: number,
+  workers = 0,
 ): Promise<MetaPerf> {
   const counts: number[] = [];
   const seconds: number[] = [];
-  const result = await metaTrain({
-    task,
-    cell: lstmCell(cellConfig(cell)),
-    ...run,
-    validateEvery: run.iterations + 1,
-    onProgress: (e) => {
-      counts.push(tf.memory().numTensors);
-      seconds.push(e.iterationSeconds);
-    },
-  });
-  tf.dispose(Object.values(result.weights).flatMap((w) => Object.values(w)));
+  const config = cellConfig(cell);
+  const parallel = workers > 0 ? await parallelLstmCell(config, { workers, backend: backend as BackendName }) : undefined;
+  try {
+    const result = await metaTrain({
+      task,
+      cell: parallel ?? lstmCell(config),
+      ...run,
+      validateEvery: run.iterations + 1,
+      onProgress: (e) => {
+        counts.push(tf.memory().numTensors);
+        seconds.push(e.iterationSeconds);
+      },
+    });
+    tf.dispose(Object.values(result.weights).flatMap((w) => Object.values(w)));
+  } finally {
+    await parallel?.dispose();
+  }
   // The first iteration also builds Adam's moments and warms kernels up; leave it out.
-  return { backend, task: name, secondsPerIteration: median(seconds.slice(1)), target, tensorCounts: counts };
+  return { backend, task: name, threads: 1 + (parallel?.workers ?? 0), secondsPerIteration: median(seconds.slice(1)), target, tensorCounts: counts };
 }
 
 const SIZES: Record<PerfSuite, readonly number[]> = {
@@ -210,11 +219,16 @@ export async function runPerf(opts: {
     if (backend === 'cpu' && !smoke) {
       skipped.push('cpu MNIST meta-iteration: minutes each on the pure-JS backend (its matMul runs at ~1 GFLOP/s)');
     } else {
-      meta.push(await measureMeta(backend, 'mnist (784-20-10, batch 128)', mlpTask(smoke ? { batchSize: 16 } : {}), {}, run, 4));
+      const mnist = mlpTask(smoke ? { batchSize: 16 } : {});
+      meta.push(await measureMeta(backend, 'mnist (784-20-10, batch 128)', mnist, {}, run, 4));
+      // The same meta-iterations with the coordinates split across threads (lopt train's default).
+      const workers = defaultWorkers();
+      if (workers > 0) meta.push(await measureMeta(backend, 'mnist (784-20-10, batch 128)', mnist, {}, run, 4, workers));
+      else skipped.push('parallel MNIST meta-iteration: this machine has one core');
     }
     // Only before any large cell run can this process's peak RSS speak for meta-training.
     if (cell.length === 0) metaPeak = Math.max(metaPeak, rssMiB());
-    for (const m of meta.filter((x) => x.backend === backend)) log(`perf ${backend} ${m.task}: ${m.secondsPerIteration.toFixed(3)} s per meta-iteration (target ≤ ${m.target})`);
+    for (const m of meta.filter((x) => x.backend === backend)) log(`perf ${backend} ${m.task}, ${m.threads} thread(s): ${m.secondsPerIteration.toFixed(3)} s per meta-iteration (target ≤ ${m.target})`);
     for (const n of SIZES[opts.suite]) {
       if (backend === 'cpu' && n > 15910) {
         skipped.push(`cpu n=${n}: the pure-JS backend needs minutes per unroll at this size`);
@@ -258,9 +272,9 @@ export function perfMarkdown(r: PerfResult): string {
     '',
     '## Meta-training (T = 100, unrolls of 20)',
     '',
-    '| backend | task | s per meta-iteration | target | tensors after each iteration |',
+    '| backend | task | threads | s per meta-iteration | target | tensors after each iteration |',
     '|---|---|---|---|---|',
-    ...r.meta.map((m) => `| ${m.backend} | ${m.task} | ${m.secondsPerIteration.toFixed(3)} | ≤ ${m.target} | ${m.tensorCounts.join(', ')} |`),
+    ...r.meta.map((m) => `| ${m.backend} | ${m.task} | ${m.threads} | ${m.secondsPerIteration.toFixed(3)} | ≤ ${m.target} | ${m.tensorCounts.join(', ')} |`),
     '',
     `Peak RSS through the meta-training runs (measured first): ${r.metaPeakRssMiB} MiB (target for MNIST meta-training ≤ 1024); whole benchmark process: ${r.peakRssMiB} MiB.`,
     '',
