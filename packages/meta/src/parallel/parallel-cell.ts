@@ -21,7 +21,11 @@ export interface ParallelCellOptions {
   readonly workers?: number;
   /** TensorFlow.js backend each worker selects (default 'wasm'); use the one the caller runs on. */
   readonly backend?: BackendName;
-  /** Fewer coordinates than this per share run on the calling thread alone (default 2,048). */
+  /**
+   * Fewer coordinates than this per share run on the calling thread alone (default 2,048). Each
+   * step costs a round trip to every worker; measured on wasm, splitting 1,280 coordinates (the
+   * quadratics) made meta-iterations ~1.5× slower, splitting 15,910 (MNIST) ~1.6× faster.
+   */
   readonly minShardSize?: number;
   /** How long to wait for a worker to start, in ms (default 60 s). */
   readonly startTimeoutMs?: number;
