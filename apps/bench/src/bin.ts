@@ -12,11 +12,15 @@ import type { PerfSuite } from './perf.js';
 import { SUITE_NAMES } from './suites.js';
 import type { SuiteName } from './suites.js';
 
-const USAGE = `Usage: pnpm bench <paper|perf> [options]
+const USAGE = `Usage: pnpm bench <paper|report|perf> [options]
 
-  paper   the paper's §3.1 quadratic and §3.2 MNIST experiments vs tuned SGD, NAG, RMSprop, Adam
+  paper   the paper's experiments vs tuned SGD, NAG, RMSprop, Adam: §3.1 quadratic, §3.2 MNIST
+          (mnist, mnist-200-steps, mnist-40-units, mnist-2-layers, mnist-relu), §3.3 convnets
+          (cifar-10, cifar-5, cifar-2: separate conv/fc cells, plus LSTM-sub on the subsets)
           --suite smoke|quick|full (default quick)  --out DIR (default apps/bench/results)
-          --only quadratic,mnist,...  --pretrained DIR|shipped (evaluate saved optimizers, or @lopt/cell's, instead of training)
+          --only quadratic,mnist,cifar-10,...  --pretrained DIR|shipped (evaluate saved optimizers, or @lopt/cell's, instead of training)
+          --cifar-dir DIR  CIFAR-10 binary batches (cifar-10-batches-bin) for §3.3 (default: $LOPT_CIFAR_DIR);
+                           without it the §3.3 experiments run on MNIST, as mnist-convnet-10/-5/-2
           --backend wasm|node|cpu (default wasm)  --seed N
   report  rebuild REPORT.md from the <experiment>.json files in --out
   perf    cell and meta-training speed on every backend that loads here
@@ -41,6 +45,7 @@ async function main(argv: string[]): Promise<number> {
       pretrained: { type: 'string' },
       backend: { type: 'string' },
       backends: { type: 'string' },
+      'cifar-dir': { type: 'string' },
       seed: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -58,13 +63,20 @@ async function main(argv: string[]): Promise<number> {
   }
   if (command === 'paper') {
     const info = await useBackend((values.backend ?? 'wasm') as BackendName);
+    const cifarDir = values['cifar-dir'] ?? (process.env['LOPT_CIFAR_DIR'] || undefined);
     process.stdout.write(`bench paper --suite ${suite} on ${info.name}${info.simd ? ' (SIMD)' : ''}, writing to ${outDir}\n`);
+    process.stdout.write(
+      cifarDir === undefined
+        ? 'CIFAR-10: no directory given (--cifar-dir or LOPT_CIFAR_DIR); the §3.3 convnet experiments run on MNIST\n'
+        : `CIFAR-10: reading ${cifarDir}\n`,
+    );
     const started = performance.now();
     await runPaper({
       suite,
       outDir,
-      ...(values.only === undefined ? {} : { only: values.only.split(',') }),
+      ...(values.only === undefined ? {} : { only: values.only.split(',').map((x) => x.trim()).filter((x) => x.length > 0) }),
       ...(values.pretrained === undefined ? {} : { pretrainedDir: values.pretrained }),
+      ...(cifarDir === undefined ? {} : { cifarDir }),
       seed: Number(values.seed ?? 0),
     });
     process.stdout.write(`done in ${((performance.now() - started) / 60000).toFixed(1)} min; see ${outDir}/REPORT.md\n`);

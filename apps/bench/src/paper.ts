@@ -1,21 +1,25 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { isAbsolute, join } from 'node:path';
 
 import { cellConfig, disposeOptimizerSpec, loadOptimizer, pretrainedDir, saveOptimizer } from '@lopt/cell';
 import type { LearnedOptimizerSpec, PretrainedName } from '@lopt/cell';
 import { writeLossPlot } from '@lopt/cli';
+import { LoptError } from '@lopt/core';
 import { BASELINE_NAMES, baseline, evaluate, heldOutSeeds, lstmCell, metaTrain, tuneBaselines } from '@lopt/meta';
-import type { Curves, TunedBaseline } from '@lopt/meta';
+import type { Curves, OptimizerFactory, TunedBaseline } from '@lopt/meta';
 
 import { environment } from './environment.js';
 import type { Environment } from './environment.js';
 import { learnedFactory } from './learned-factory.js';
-import { writeReport } from './report.js';
+import { displayName } from './names.js';
+import { rebuildReport } from './report.js';
 import { suite } from './suites.js';
-import type { ExperimentSpec, SuiteName, TrainingSpec } from './suites.js';
+import type { Artifact, DataSource, ExperimentSpec, Suite, SuiteName, TrainingSpec } from './suites.js';
 
 export interface TrainingRecord {
   readonly id: string;
+  /** What it was trained on (absent in results written before it was recorded). */
+  readonly description?: string;
   readonly source: 'trained' | 'pretrained';
   readonly iterations: number;
   readonly bestIteration: number;
@@ -35,7 +39,7 @@ export interface OptimizerResult {
   /** Sum over steps 1..T of the mean loss (the paper's "sum of losses"). */
   readonly sum: number;
   readonly diverged: number;
-  /** Problems on which the learned optimizer's final loss is below this optimizer's. */
+  /** Problems on which the main learned optimizer's ('lstm') final loss is below this optimizer's. */
   readonly learnedWins?: number;
   readonly perProblemFinal: readonly number[];
 }
@@ -48,22 +52,36 @@ export interface ExperimentResult {
   readonly steps: number;
   readonly problems: number;
   readonly seeds: { readonly evaluation: readonly number[]; readonly tuning: readonly number[] };
+  /** The main learned optimizer's ('lstm') training. */
   readonly training: TrainingRecord;
+  /** Every learned optimizer's training, by its key in `optimizers` (absent in older results: only 'lstm'). */
+  readonly learned?: Readonly<Record<string, TrainingRecord>>;
   readonly tuning: Readonly<Record<string, TunedBaseline>>;
   readonly optimizers: Readonly<Record<string, OptimizerResult>>;
+  /** The data the task ran on, where it matters (the convnet experiments: CIFAR-10 or MNIST). */
+  readonly data?: DataSource;
+  /** Extra files the experiment wrote, relative to the results directory. */
+  readonly artifacts?: readonly Artifact[];
   readonly environment: Environment;
+  /** When the `bench paper` run that wrote this started (absent in older results). */
+  readonly runStarted?: string;
+  /** Seconds spent tuning the baselines and evaluating (training not included). */
   readonly seconds: number;
 }
 
 export interface PaperOptions {
-  readonly suite: SuiteName;
+  /** A suite by name, or a suite of one's own (e.g. `suite('quick')` with an experiment added). */
+  readonly suite: SuiteName | Suite;
   readonly outDir: string;
   /**
    * Evaluate saved optimizers instead of meta-training: a directory with `<training id>/optimizer.json`,
    * or 'shipped' for the ones in @lopt/cell (`loadPretrained`).
    */
   readonly pretrainedDir?: string;
+  /** Experiment ids (or aliases, e.g. 'cifar-10' for its MNIST stand-in) to run; default all. */
   readonly only?: readonly string[];
+  /** The CIFAR-10 binary directory for the §3.3 experiments; without it they run on MNIST. */
+  readonly cifarDir?: string;
   readonly seed?: number;
   readonly log?: (line: string) => void;
 }
@@ -91,7 +109,12 @@ function optimizerResult(curves: Curves, learned: Curves | undefined, learningRa
   };
 }
 
-async function train(t: TrainingSpec, opts: PaperOptions, log: (l: string) => void): Promise<{ spec: LearnedOptimizerSpec; record: TrainingRecord }> {
+interface Trained {
+  readonly spec: LearnedOptimizerSpec;
+  readonly record: TrainingRecord;
+}
+
+async function train(t: TrainingSpec, s: Suite, opts: PaperOptions, log: (l: string) => void): Promise<Trained> {
   const config = cellConfig(t.cell);
   const run = {
     iterations: t.iterations,
@@ -113,6 +136,7 @@ async function train(t: TrainingSpec, opts: PaperOptions, log: (l: string) => vo
       spec,
       record: {
         id: t.id,
+        ...(t.description === undefined ? {} : { description: t.description }),
         source: 'pretrained',
         iterations: Number(p['iterations'] ?? Number.NaN),
         bestIteration: Number(p['bestIteration'] ?? Number.NaN),
@@ -126,12 +150,15 @@ async function train(t: TrainingSpec, opts: PaperOptions, log: (l: string) => vo
   }
   const started = performance.now();
   const task = t.task();
+  // A fresh run: metrics.jsonl of an earlier run of the same training must not be appended to.
+  const runDir = join(opts.outDir, 'runs', t.id);
+  await rm(runDir, { recursive: true, force: true });
   const result = await metaTrain({
     task,
     validationTask: t.validationTask(),
     cell: lstmCell(config),
     ...run,
-    outDir: join(opts.outDir, 'runs', t.id),
+    outDir: runDir,
     checkpointEvery: Math.max(1, t.validateEvery),
     onProgress: (e) => {
       if (e.validationLoss !== undefined || e.iteration === e.iterations) {
@@ -142,6 +169,7 @@ async function train(t: TrainingSpec, opts: PaperOptions, log: (l: string) => vo
   const seconds = (performance.now() - started) / 1000;
   const record: TrainingRecord = {
     id: t.id,
+    ...(t.description === undefined ? {} : { description: t.description }),
     source: 'trained',
     iterations: result.iterations,
     bestIteration: result.bestIteration,
@@ -157,7 +185,7 @@ async function train(t: TrainingSpec, opts: PaperOptions, log: (l: string) => vo
     provenance: {
       task: task.name,
       taskDescription: (task as { description?: string }).description ?? task.name,
-      command: `pnpm bench paper --suite ${opts.suite}`,
+      command: `pnpm bench paper --suite ${s.name}${s.cifarDir === undefined ? '' : ` --cifar-dir ${s.cifarDir}`}`,
       seed: opts.seed ?? 0,
       iterations: result.iterations,
       bestIteration: result.bestIteration,
@@ -177,78 +205,140 @@ function median(xs: readonly number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
+function checkArtifact(e: ExperimentSpec, a: Artifact): Artifact {
+  const parts = a.path.split('/');
+  if (a.path.length === 0 || isAbsolute(a.path) || a.path.includes('\\') || parts.some((p) => p === '..' || p === '')) {
+    throw new LoptError('INVALID_ARGUMENT', `Experiment ${e.id} listed the artifact path "${a.path}"; it must be relative to the results directory.`, {
+      hint: "Return paths like 'neural-art/lstm-128.png' below ctx.outDir, with forward slashes.",
+    });
+  }
+  return { path: a.path, caption: a.caption };
+}
+
 async function runExperiment(
   e: ExperimentSpec,
-  suiteName: SuiteName,
-  trained: { spec: LearnedOptimizerSpec; record: TrainingRecord },
-  grid: readonly number[],
-  tuningProblems: number,
+  s: Suite,
+  trained: ReadonlyMap<string, Trained>,
+  runStarted: string,
   opts: PaperOptions,
   log: (l: string) => void,
 ): Promise<ExperimentResult> {
   const started = performance.now();
   const task = e.task();
-  const tuningSeeds = heldOutSeeds('tuning', tuningProblems);
+  const tuningSeeds = heldOutSeeds('tuning', e.tuningProblems ?? s.tuningProblems);
   const evaluationSeeds = heldOutSeeds('evaluation', e.problems);
-  const tuning = tuneBaselines(task, { grid, seeds: tuningSeeds, steps: e.steps });
+  const tuning = tuneBaselines(task, { grid: e.grid ?? s.grid, seeds: tuningSeeds, steps: e.steps });
   for (const [name, t] of Object.entries(tuning)) {
     log(`${e.id}: tuned ${name} learning rate ${t.learningRate}${t.atGridEdge ? ' (at the edge of the grid)' : ''}`);
   }
-  const factories = {
-    lstm: learnedFactory(trained.spec),
+  // 'lstm' first, then the other learned optimizers in the order the experiment lists them.
+  const learnedKeys = ['lstm', ...Object.keys(e.learned).filter((k) => k !== 'lstm')];
+  const learned = Object.fromEntries(learnedKeys.map((k) => [k, trained.get(e.learned[k]!)!]));
+  const factories: Record<string, OptimizerFactory> = {
+    ...Object.fromEntries(learnedKeys.map((k) => [k, learnedFactory(learned[k]!.spec)])),
     ...Object.fromEntries(BASELINE_NAMES.map((n) => [n, () => baseline(n, tuning[n]!.learningRate)])),
   };
   const curves = evaluate(task, factories, { steps: e.steps, seeds: evaluationSeeds });
-  const learned = curves['lstm']!;
+  const main = curves['lstm']!;
   const optimizers = Object.fromEntries(
     Object.entries(curves).map(([name, c]) => [
       name,
-      optimizerResult(c, name === 'lstm' ? undefined : learned, name === 'lstm' ? undefined : tuning[name]!.learningRate),
+      optimizerResult(c, name === 'lstm' ? undefined : main, tuning[name]?.learningRate),
     ]),
   );
+  const artifacts =
+    e.artifacts === undefined
+      ? undefined
+      : (
+          await e.artifacts({
+            outDir: opts.outDir,
+            experiment: e,
+            task,
+            learned: Object.fromEntries(learnedKeys.map((k) => [k, learned[k]!.spec])),
+            tuning,
+            optimizers: factories,
+            seeds: evaluationSeeds,
+            steps: e.steps,
+            log,
+          })
+        ).map((a) => checkArtifact(e, a));
   const result: ExperimentResult = {
     experiment: e.id,
     title: e.title,
     paper: e.paper,
-    suite: suiteName,
+    suite: s.name,
     steps: e.steps,
     problems: e.problems,
     seeds: { evaluation: evaluationSeeds, tuning: tuningSeeds },
-    training: trained.record,
+    training: learned['lstm']!.record,
+    learned: Object.fromEntries(learnedKeys.map((k) => [k, learned[k]!.record])),
     tuning,
     optimizers,
+    ...(e.data === undefined ? {} : { data: e.data }),
+    ...(artifacts === undefined ? {} : { artifacts }),
     environment: environment(),
+    runStarted,
     seconds: (performance.now() - started) / 1000,
   };
   await writeFile(join(opts.outDir, `${e.id}.json`), `${JSON.stringify(result, null, 1)}\n`);
   await writeLossPlot(
     join(opts.outDir, e.id),
-    Object.entries(optimizers).map(([name, o]) => ({ name: name === 'lstm' ? 'LSTM (learned)' : name, mean: o.mean, stderr: o.stderr })),
+    Object.entries(optimizers).map(([name, o]) => ({ name: displayName(name, learnedKeys), mean: o.mean, stderr: o.stderr })),
     { title: e.title, subtitle: `${e.problems} held-out problems, mean ± standard error` },
   );
-  const lstm = optimizers['lstm']!;
   const adam = optimizers['adam']!;
-  log(`${e.id}: final loss LSTM ${lstm.final.mean.toPrecision(4)} vs tuned Adam ${adam.final.mean.toPrecision(4)} (ratio ${(lstm.final.mean / adam.final.mean).toFixed(3)})`);
+  const ratios = learnedKeys.map((k) => `${k} ${optimizers[k]!.final.mean.toPrecision(4)} (ratio ${(optimizers[k]!.final.mean / adam.final.mean).toFixed(3)})`);
+  log(`${e.id}: final loss vs tuned Adam ${adam.final.mean.toPrecision(4)}: ${ratios.join(', ')}; ${(result.seconds / 60).toFixed(1)} min tuning and evaluating`);
   return result;
 }
 
-/** Runs a suite of the paper's experiments and writes results/<id>.json, plots and REPORT.md. */
+/** The experiments `only` names (ids or aliases), in suite order; unknown names are an error. */
+export function selectExperiments(s: Suite, only: readonly string[] | undefined): ExperimentSpec[] {
+  if (only === undefined) return [...s.experiments];
+  const known = (e: ExperimentSpec, name: string): boolean => e.id === name || (e.aliases ?? []).includes(name);
+  const unknown = only.filter((name) => !s.experiments.some((e) => known(e, name)));
+  if (unknown.length > 0) {
+    throw new LoptError('INVALID_ARGUMENT', `No experiment named ${unknown.map((u) => `"${u}"`).join(', ')} in the ${s.name} suite.`, {
+      hint: `Choose from: ${s.experiments.map((e) => e.id + (e.aliases === undefined ? '' : ` (or ${e.aliases.join(', ')})`)).join(', ')}.`,
+    });
+  }
+  return s.experiments.filter((e) => only.some((name) => known(e, name)));
+}
+
+/**
+ * Runs a suite of the paper's experiments and writes results/<id>.json and plots, then rebuilds
+ * REPORT.md from every result in the directory (so earlier runs of other experiments stay in it).
+ */
 export async function runPaper(opts: PaperOptions): Promise<ExperimentResult[]> {
   const log = opts.log ?? ((l: string) => process.stdout.write(`${l}\n`));
-  const s = suite(opts.suite);
-  const experiments = s.experiments.filter((e) => opts.only === undefined || opts.only.includes(e.id));
+  const s = typeof opts.suite === 'string' ? suite(opts.suite, opts.cifarDir === undefined ? {} : { cifarDir: opts.cifarDir }) : opts.suite;
+  const experiments = selectExperiments(s, opts.only);
+  for (const e of experiments) {
+    const alias = opts.only?.find((name) => e.aliases?.includes(name) === true && !opts.only!.includes(e.id));
+    if (alias === undefined) continue;
+    log(e.data?.kind === 'mnist' ? `${alias}: no CIFAR-10 directory given (--cifar-dir or LOPT_CIFAR_DIR), so it runs on MNIST as ${e.id}` : `${alias}: runs as ${e.id}`);
+  }
+  // Read CIFAR-10 now (it is cached for the run), so a wrong --cifar-dir fails in seconds, not after other trainings.
+  const cifar = experiments.find((e) => e.data?.kind === 'cifar10');
+  if (cifar !== undefined) cifar.task().sample(0).dispose();
   await mkdir(opts.outDir, { recursive: true });
-  const needed = new Set(experiments.map((e) => e.trainedWith));
-  const trained = new Map<string, { spec: LearnedOptimizerSpec; record: TrainingRecord }>();
+  const runStarted = new Date().toISOString();
+  const needed = new Set(experiments.flatMap((e) => Object.values(e.learned)));
+  for (const id of needed) {
+    if (!s.trainings.some((t) => t.id === id)) {
+      throw new LoptError('INVALID_ARGUMENT', `An experiment compares the learned optimizer from training "${id}", which the ${s.name} suite does not define.`, {
+        hint: `Use one of the suite's trainings: ${s.trainings.map((t) => t.id).join(', ')}.`,
+      });
+    }
+  }
+  const trained = new Map<string, Trained>();
   const results: ExperimentResult[] = [];
   try {
-    for (const t of s.trainings) if (needed.has(t.id)) trained.set(t.id, await train(t, opts, log));
-    for (const e of experiments) {
-      results.push(await runExperiment(e, s.name, trained.get(e.trainedWith)!, s.grid, s.tuningProblems, opts, log));
-    }
+    for (const t of s.trainings) if (needed.has(t.id)) trained.set(t.id, await train(t, s, opts, log));
+    for (const e of experiments) results.push(await runExperiment(e, s, trained, runStarted, opts, log));
   } finally {
     for (const t of trained.values()) disposeOptimizerSpec(t.spec);
   }
-  await writeReport(join(opts.outDir, 'REPORT.md'), results);
+  await rebuildReport(opts.outDir);
   return results;
 }

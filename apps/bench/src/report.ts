@@ -1,73 +1,138 @@
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 
-import type { ExperimentResult } from './paper.js';
-
-const NAMES: Record<string, string> = { lstm: 'LSTM (learned)', sgd: 'SGD', nag: 'NAG', rmsprop: 'RMSprop', adam: 'Adam' };
+import { displayName } from './names.js';
+import type { ExperimentResult, TrainingRecord } from './paper.js';
+import { suite } from './suites.js';
 
 function fmt(x: number): string {
   if (!Number.isFinite(x)) return String(x);
   return Math.abs(x) >= 1000 || Math.abs(x) < 1e-3 ? x.toExponential(2) : x.toPrecision(3);
 }
 
-/** One Markdown section per experiment: settings, the table, the plot. */
+function minutes(seconds: number): string {
+  return `${(seconds / 60).toFixed(1)} min`;
+}
+
+/** The learned optimizers of a result, by key, 'lstm' first (older results record only 'lstm'). */
+function learnedOf(r: ExperimentResult): Record<string, TrainingRecord> {
+  return r.learned ?? { lstm: r.training };
+}
+
+function trainingText(t: TrainingRecord): string {
+  const on = t.description === undefined ? '' : ` (${t.description})`;
+  if (t.source === 'pretrained') return `\`${t.id}\`${on}: a pretrained optimizer (${t.iterations} meta-iterations)`;
+  const perIteration = Number.isFinite(t.secondsPerIteration) ? t.secondsPerIteration.toFixed(2) : '–';
+  return `\`${t.id}\`${on}: ${t.iterations} meta-iteration${t.iterations === 1 ? '' : 's'} in ${minutes(t.seconds)} (${perIteration} s per iteration; best validation at ${t.bestIteration}; ${t.skipped} skipped updates)`;
+}
+
+/** One Markdown section per experiment: settings, the table, the plot, any extra artifacts. */
 export function experimentMarkdown(r: ExperimentResult): string {
-  const lstm = r.optimizers['lstm']!;
+  const learned = learnedOf(r);
+  const learnedKeys = Object.keys(learned);
   const adam = r.optimizers['adam'];
   const rows = Object.entries(r.optimizers).map(([name, o]) => {
     const edge = r.tuning[name]?.atGridEdge === true ? ' (grid edge)' : '';
     const lr = o.learningRate === undefined ? '–' : `${o.learningRate}${edge}`;
     const wins = o.learnedWins === undefined ? '–' : `${o.learnedWins}/${r.problems}`;
     const div = o.diverged > 0 ? ` (${o.diverged} diverged)` : '';
-    return `| ${NAMES[name] ?? name} | ${lr} | ${fmt(o.final.mean)} ± ${fmt(o.final.stderr)}${div} | ${fmt(o.sum)} | ${wins} |`;
+    return `| ${displayName(name, learnedKeys)} | ${lr} | ${fmt(o.final.mean)} ± ${fmt(o.final.stderr)}${div} | ${fmt(o.sum)} | ${wins} |`;
   });
-  const t = r.training;
-  const trained =
-    t.source === 'pretrained'
-      ? `a pretrained optimizer (${t.iterations} meta-iterations)`
-      : `${t.iterations} meta-iterations in ${(t.seconds / 60).toFixed(1)} min (${Number.isFinite(t.secondsPerIteration) ? t.secondsPerIteration.toFixed(2) : "–"} s per iteration; best validation at ${t.bestIteration}; ${t.skipped} skipped updates)`;
+  const evaluated = `Baselines' learning rates tuned on ${r.seeds.tuning.length} separate problems; evaluated on ${r.problems} held-out problems for ${r.steps} steps${r.runStarted === undefined ? '' : ` (tuning and evaluation: ${minutes(r.seconds)})`}.`;
+  const trainedLines =
+    learnedKeys.length === 1
+      ? [`Learned optimizer trained on ${trainingText(learned['lstm']!)}. ${evaluated}`]
+      : ['Learned optimizers:', '', ...learnedKeys.map((k) => `- ${displayName(k, learnedKeys)}, trained on ${trainingText(learned[k]!)}.`), '', evaluated];
+  const ratios =
+    adam === undefined
+      ? []
+      : learnedKeys
+          .filter((k) => r.optimizers[k] !== undefined)
+          .map((k) => {
+            const o = r.optimizers[k]!;
+            const who = k === 'lstm' ? 'LSTM' : displayName(k, learnedKeys).replace(/ \(.*\)$/, '');
+            return `${who} / tuned Adam, final loss: **${(o.final.mean / adam.final.mean).toFixed(3)}**; sum of losses: **${(o.sum / adam.sum).toFixed(3)}**.`;
+          });
+  const artifacts = (r.artifacts ?? []).flatMap((a) =>
+    /\.(png|svg|jpe?g|gif|webp)$/i.test(a.path) ? [`![${a.caption}](${a.path})`, '', `*${a.caption}*`, ''] : [`- [${a.caption}](${a.path})`, ''],
+  );
   return [
     `## ${r.title}`,
     '',
     `Paper: ${r.paper}`,
     '',
-    `Learned optimizer trained on \`${t.id}\`: ${trained}. Baselines' learning rates tuned on ${r.seeds.tuning.length} separate problems; evaluated on ${r.problems} held-out problems for ${r.steps} steps.`,
+    ...(r.data === undefined ? [] : [`Data: ${r.data.note}`, '']),
+    ...trainedLines,
     '',
     `| optimizer | learning rate | loss at step ${r.steps} (mean ± s.e.) | sum of losses | LSTM better on |`,
     '|---|---|---|---|---|',
     ...rows,
     '',
-    adam === undefined
-      ? ''
-      : `LSTM / tuned Adam, final loss: **${(lstm.final.mean / adam.final.mean).toFixed(3)}**; sum of losses: **${(lstm.sum / adam.sum).toFixed(3)}**.`,
+    ratios.join(' '),
     '',
     `![${r.title}](${basename(r.experiment)}.svg)`,
     '',
+    ...artifacts,
   ].join('\n');
 }
 
-/** Rebuilds REPORT.md from the `<experiment>.json` files of a results directory. */
+/** The order experiments appear in the report: the suites' own order, CIFAR or not. */
+function experimentOrder(): string[] {
+  const ids = [...suite('full').experiments, ...suite('full', { cifarDir: '-' }).experiments].map((e) => e.id);
+  return [...new Set(ids)];
+}
+
+function isExperimentResult(x: unknown): x is ExperimentResult {
+  const r = x as Partial<ExperimentResult> | null;
+  return typeof r === 'object' && r !== null && typeof r.experiment === 'string' && typeof r.optimizers === 'object';
+}
+
+/**
+ * Rebuilds REPORT.md from every `<experiment>.json` in a results directory (other JSON files, such
+ * as perf.json, are skipped), in the suites' order; returns its path.
+ */
 export async function rebuildReport(dir: string): Promise<string> {
-  const order = ['quadratic', 'mnist', 'mnist-200-steps', 'mnist-40-units', 'mnist-2-layers', 'mnist-relu'];
-  const files = (await readdir(dir)).filter((f) => f.endsWith('.json') && !f.startsWith('perf'));
-  const results = await Promise.all(
-    files.map(async (f) => JSON.parse(await readFile(join(dir, f), 'utf8')) as ExperimentResult),
-  );
+  const order = experimentOrder();
+  const files = (await readdir(dir)).filter((f) => f.endsWith('.json'));
+  const parsed = await Promise.all(files.map(async (f) => JSON.parse(await readFile(join(dir, f), 'utf8')) as unknown));
+  const results = parsed.filter(isExperimentResult);
   const rank = (id: string): number => (order.includes(id) ? order.indexOf(id) : order.length);
-  results.sort((a, b) => rank(a.experiment) - rank(b.experiment));
+  results.sort((a, b) => rank(a.experiment) - rank(b.experiment) || a.experiment.localeCompare(b.experiment));
   const path = join(dir, 'REPORT.md');
   await writeReport(path, results);
   return path;
 }
 
+function runLine(r: ExperimentResult): string {
+  const env = r.environment;
+  return `Suite \`${r.suite}\`, ${env.date}, backend \`${env.backend}\`, ${env.cpu} (${env.cores} cores, ${env.memoryGiB} GiB), Node ${env.node}, tfjs-core ${env.versions['@tensorflow/tfjs-core']}.`;
+}
+
+/**
+ * Writes REPORT.md for `results`. Results of one `bench paper` run share a header line; when the
+ * directory holds results of several runs, the header lists each run and its experiments.
+ */
 export async function writeReport(path: string, results: readonly ExperimentResult[]): Promise<void> {
-  const env = results[0]?.environment;
+  const runs = new Map<string, ExperimentResult[]>();
+  for (const r of results) {
+    const key = r.runStarted ?? `before run ids: ${r.suite} ${r.environment.backend}`;
+    runs.set(key, [...(runs.get(key) ?? []), r]);
+  }
+  const first = results[0];
+  const runLines =
+    first === undefined
+      ? ['']
+      : runs.size === 1
+        ? [runLine(first)]
+        : [
+            `Results of ${runs.size} runs on this machine:`,
+            '',
+            ...[...runs.values()].map((rs) => `- ${runLine(rs[0]!).replace(/\.$/, '')}: ${rs.map((r) => `\`${r.experiment}\``).join(', ')}.`),
+          ];
   const head = [
     '# lopt: the paper\'s experiments, reproduced on this machine',
     '',
-    env === undefined
-      ? ''
-      : `Suite \`${results[0]!.suite}\`, ${env.date}, backend \`${env.backend}\`, ${env.cpu} (${env.cores} cores, ${env.memoryGiB} GiB), Node ${env.node}, tfjs-core ${env.versions['@tensorflow/tfjs-core']}.`,
+    ...runLines,
     '',
     'Lower is better everywhere. "LSTM better on" counts the held-out problems on which the learned optimizer ends with a lower loss than that baseline. "(grid edge)" marks a tuned learning rate at the end of the grid searched.',
     '',

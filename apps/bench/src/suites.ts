@@ -1,14 +1,19 @@
-import type { CellConfig } from '@lopt/cell';
+import type { CellConfig, LearnedOptimizerSpec } from '@lopt/cell';
 import type { Task } from '@lopt/core';
-import { mlpTask, quadraticTask } from '@lopt/optimizees';
+import { convnetTask, mlpTask, quadraticTask } from '@lopt/optimizees';
+import type { ConvnetTaskOptions } from '@lopt/optimizees';
 import { logGrid } from '@lopt/meta';
+import type { OptimizerFactory, TunedBaseline } from '@lopt/meta';
 
 export type SuiteName = 'smoke' | 'quick' | 'full';
 export const SUITE_NAMES: readonly SuiteName[] = ['smoke', 'quick', 'full'];
 
 /** How one learned optimizer is meta-trained. */
 export interface TrainingSpec {
-  readonly id: 'quadratic' | 'mnist';
+  /** e.g. 'quadratic', 'mnist', 'cifar', 'cifar-sub'; names the saved optimizer's directory. */
+  readonly id: string;
+  /** What it is trained on, for the report (e.g. 'CIFAR-10 labels 5–9 only'). */
+  readonly description?: string;
   readonly task: () => Task;
   /** Early-stopping problems: held-out seeds (and for MNIST the same half, never the evaluation half). */
   readonly validationTask: () => Task;
@@ -21,16 +26,62 @@ export interface TrainingSpec {
   readonly validationProblems: number;
 }
 
-/** One comparison: the learned optimizer from `trainedWith` vs tuned baselines on held-out problems. */
+/** Where an experiment's images come from, written into its results and shown in the report. */
+export interface DataSource {
+  readonly kind: 'cifar10' | 'mnist';
+  /** The CIFAR-10 directory used (CIFAR only). */
+  readonly dir?: string;
+  /** One plain sentence for the report. */
+  readonly note: string;
+}
+
+/** A file an experiment wrote besides its results and loss plot (e.g. an output image). */
+export interface Artifact {
+  /** Path relative to the results directory, with forward slashes (e.g. 'neural-art/lstm.png'). */
+  readonly path: string;
+  readonly caption: string;
+}
+
+/** What an experiment's `artifacts` callback gets, after its baselines are tuned and it is evaluated. */
+export interface ArtifactContext {
+  /** The results directory: write files below it and return their relative paths. */
+  readonly outDir: string;
+  readonly experiment: ExperimentSpec;
+  /** The evaluation task (the same instance the curves came from). */
+  readonly task: Task;
+  /** The learned optimizers compared, by key ('lstm', ...); owned by the run, do not dispose. */
+  readonly learned: Readonly<Record<string, LearnedOptimizerSpec>>;
+  readonly tuning: Readonly<Record<string, TunedBaseline>>;
+  /** A fresh optimizer per problem for every key in the results: learned ones and tuned baselines. */
+  readonly optimizers: Readonly<Record<string, OptimizerFactory>>;
+  /** The held-out evaluation seeds. */
+  readonly seeds: readonly number[];
+  readonly steps: number;
+  readonly log: (line: string) => void;
+}
+
+/**
+ * One comparison: learned optimizers vs tuned baselines on held-out problems. `learned` maps the
+ * key each learned optimizer has in the results to the training that made it; 'lstm' is the main
+ * one, which the "LSTM better on" counts compare against.
+ */
 export interface ExperimentSpec {
   readonly id: string;
+  /** Other names `--only` accepts for it (e.g. 'cifar-10' for its MNIST stand-in). */
+  readonly aliases?: readonly string[];
   readonly title: string;
   /** What the paper reports for this setting (section and claim). */
   readonly paper: string;
-  readonly trainedWith: TrainingSpec['id'];
+  readonly learned: { readonly lstm: string } & Readonly<Record<string, string>>;
   readonly task: () => Task;
   readonly steps: number;
   readonly problems: number;
+  readonly data?: DataSource;
+  /** Learning-rate grid and tuning problems for this experiment's baselines (default: the suite's). */
+  readonly grid?: readonly number[];
+  readonly tuningProblems?: number;
+  /** Writes extra files (e.g. images) once the experiment is evaluated; they are listed in REPORT.md. */
+  readonly artifacts?: (ctx: ArtifactContext) => Promise<readonly Artifact[]>;
 }
 
 export interface Suite {
@@ -40,6 +91,32 @@ export interface Suite {
   /** Learning-rate grid for every baseline. */
   readonly grid: readonly number[];
   readonly tuningProblems: number;
+  /** The CIFAR-10 directory the convnet experiments use; undefined: they run on MNIST. */
+  readonly cifarDir?: string;
+}
+
+export interface SuiteOptions {
+  /** CIFAR-10 binary directory for the §3.3 experiments; without it they run on MNIST. */
+  readonly cifarDir?: string;
+}
+
+/**
+ * The §3.3 convnet at a given scale. On wasm one value-and-grad of the paper's network (16/16/16
+ * channels, FC 32) takes ~150 ms at minibatch 128 and ~50 ms at 32 (measured here, MNIST 28×28),
+ * and the cell runs on its ~22k coordinates as well, so meta-iterations and baseline tuning cost
+ * far more than for the MLP; each suite picks a network and budget to match.
+ */
+interface ConvnetScale {
+  /** Meta-iterations of each of the two trainings (all labels; held-out labels only). */
+  iterations: number;
+  batchSize: number;
+  channels: readonly number[];
+  hidden: readonly number[];
+  problems: number;
+  tuningProblems: number;
+  grid: readonly number[];
+  validateEvery: number;
+  validationProblems: number;
 }
 
 interface Scale {
@@ -54,6 +131,7 @@ interface Scale {
   validateEvery: number;
   validationProblems: number;
   batchSize: number;
+  convnet: ConvnetScale;
 }
 
 const SCALES: Record<SuiteName, Scale> = {
@@ -69,6 +147,18 @@ const SCALES: Record<SuiteName, Scale> = {
     validateEvery: 1,
     validationProblems: 1,
     batchSize: 16,
+    // A few seconds in CI: a 4-channel network on minibatches of 8, one meta-iteration per training.
+    convnet: {
+      iterations: 1,
+      batchSize: 8,
+      channels: [4, 4, 4],
+      hidden: [8],
+      problems: 2,
+      tuningProblems: 1,
+      grid: [1e-2, 1e-1],
+      validateEvery: 1,
+      validationProblems: 1,
+    },
   },
   quick: {
     quadraticIterations: 400,
@@ -82,6 +172,22 @@ const SCALES: Record<SuiteName, Scale> = {
     validateEvery: 20,
     validationProblems: 4,
     batchSize: 128,
+    // Half the paper's channels (8/8/8, FC 32; ~7,900 parameters instead of ~21,800) on minibatches
+    // of 32: ~23 ms per value-and-grad and ~5 s per 100-step meta-iteration on this 2-core machine,
+    // so both trainings, tuning on a half-decade grid from 0.003 to 10 (SGD and, on two classes,
+    // Adam chose 1 when the grid stopped there) and evaluating all three experiments take ~20
+    // minutes here (the README gives the measured time).
+    convnet: {
+      iterations: 50,
+      batchSize: 32,
+      channels: [8, 8, 8],
+      hidden: [32],
+      problems: 5,
+      tuningProblems: 2,
+      grid: logGrid(-2.5, 1, 2),
+      validateEvery: 10,
+      validationProblems: 2,
+    },
   },
   full: {
     quadraticIterations: 2000,
@@ -95,15 +201,50 @@ const SCALES: Record<SuiteName, Scale> = {
     validateEvery: 25,
     validationProblems: 8,
     batchSize: 128,
+    // The paper's network and minibatch (100 steps in unrolls of 20, as for MNIST): ~150 ms per
+    // value-and-grad, and 33 s per meta-iteration measured here while other jobs shared the two
+    // cores, so up to ~2 h of meta-training per optimizer; a grid of 9 rates and 10 evaluation
+    // problems keep tuning and evaluation under ~1 h per experiment: 4–6 hours in all here.
+    convnet: {
+      iterations: 200,
+      batchSize: 128,
+      channels: [16, 16, 16],
+      hidden: [32],
+      problems: 10,
+      tuningProblems: 3,
+      grid: logGrid(-4, 0, 2),
+      validateEvery: 25,
+      validationProblems: 8,
+    },
   },
 };
 
+/** The paper's cell for MNIST and the convnets: log-sign input, p = 10, outputs × 0.1. */
+const PAPER_CELL: Partial<CellConfig> = { preprocess: 'log-sign', p: 10, outputScale: 0.1 };
+
+/** "LSTM-sub" is trained on these labels only: the ones no subset experiment evaluates on. */
+export const HELD_OUT_LABELS: readonly number[] = [5, 6, 7, 8, 9];
+const SUBSETS = [
+  { classes: 10, labels: undefined },
+  { classes: 5, labels: [0, 1, 2, 3, 4] },
+  { classes: 2, labels: [0, 1] },
+] as const;
+
 /**
- * The paper's §3.1 and §3.2 experiments at a given scale. MNIST optimizers are meta-trained on the
- * first half of the training images and evaluated on the second half ('optimizer-eval'), which
- * training and early stopping never see.
+ * The paper's experiments at a given scale: §3.1 quadratics, §3.2 MNIST, §3.3 convnets.
+ *
+ * MNIST optimizers are meta-trained on the first half of the training images and evaluated on the
+ * second half ('optimizer-eval'), which training and early stopping never see.
+ *
+ * §3.3: two optimizers are meta-trained on the convnet task, with one cell for the conv parameters
+ * and one for the fully connected ones: on all ten labels, and ("LSTM-sub") on labels 5–9 only;
+ * both on the first half of the training images. They are evaluated on the second half: all ten
+ * labels, labels 0–4, labels 0–1. With `cifarDir` this is CIFAR-10 and the ids are 'cifar', 'cifar-sub'
+ * and 'cifar-10', 'cifar-5', 'cifar-2'; without it the same experiments run on MNIST digits, with
+ * ids 'mnist-convnet…' so results are never filed under CIFAR's names ('cifar-10' etc. still select
+ * them in `--only`).
  */
-export function suite(name: SuiteName): Suite {
+export function suite(name: SuiteName, options: SuiteOptions = {}): Suite {
   const s = SCALES[name];
   const mnist = (opts: Parameters<typeof mlpTask>[0] = {}) => () =>
     mlpTask({ batchSize: s.batchSize, split: 'optimizer-eval', ...opts });
@@ -116,7 +257,7 @@ export function suite(name: SuiteName): Suite {
       // problems, so each gradient is ~1/128 of its own problem's and a raw-gradient cell must first
       // learn that scale: measured here, it learns several times slower than with the log-sign
       // input it uses for MNIST (which is scale-free), so lopt uses log-sign for both.
-      cell: { preprocess: 'log-sign', p: 10, outputScale: 0.1 },
+      cell: PAPER_CELL,
       iterations: s.quadraticIterations,
       learningRate: 0.01,
       steps: s.steps,
@@ -128,7 +269,7 @@ export function suite(name: SuiteName): Suite {
       id: 'mnist',
       task: () => mlpTask({ batchSize: s.batchSize, split: 'optimizer-train' }),
       validationTask: () => mlpTask({ batchSize: s.batchSize, split: 'optimizer-train' }),
-      cell: { preprocess: 'log-sign', p: 10, outputScale: 0.1 },
+      cell: PAPER_CELL,
       iterations: s.mnistIterations,
       learningRate: 0.01,
       steps: s.steps,
@@ -142,7 +283,7 @@ export function suite(name: SuiteName): Suite {
       id: 'quadratic',
       title: 'Quadratics, d = 10 (§3.1)',
       paper: 'Figure 2 (left): the LSTM optimizer beats all baselines.',
-      trainedWith: 'quadratic',
+      learned: { lstm: 'quadratic' },
       task: () => quadraticTask(),
       steps: s.steps,
       problems: s.quadraticProblems,
@@ -151,7 +292,7 @@ export function suite(name: SuiteName): Suite {
       id: 'mnist',
       title: 'MNIST, 784-20-10 sigmoid MLP (§3.2)',
       paper: 'Figure 4 (left): the LSTM optimizer beats all baselines.',
-      trainedWith: 'mnist',
+      learned: { lstm: 'mnist' },
       task: mnist(),
       steps: s.steps,
       problems: s.problems,
@@ -160,7 +301,7 @@ export function suite(name: SuiteName): Suite {
       id: 'mnist-200-steps',
       title: `MNIST, ${2 * s.steps} steps (trained for ${s.steps})`,
       paper: 'Figure 4 (right): still better than the baselines past the training horizon.',
-      trainedWith: 'mnist',
+      learned: { lstm: 'mnist' },
       task: mnist(),
       steps: 2 * s.steps,
       problems: s.problems,
@@ -169,7 +310,7 @@ export function suite(name: SuiteName): Suite {
       id: 'mnist-40-units',
       title: 'MNIST, 40 hidden units',
       paper: 'Figure 5 (left): generalizes to a wider network.',
-      trainedWith: 'mnist',
+      learned: { lstm: 'mnist' },
       task: mnist({ hidden: [40] }),
       steps: s.steps,
       problems: s.problems,
@@ -178,7 +319,7 @@ export function suite(name: SuiteName): Suite {
       id: 'mnist-2-layers',
       title: 'MNIST, 2 hidden layers of 20',
       paper: 'Figure 5 (middle): generalizes to a deeper network.',
-      trainedWith: 'mnist',
+      learned: { lstm: 'mnist' },
       task: mnist({ hidden: [20, 20] }),
       steps: s.steps,
       problems: s.problems,
@@ -187,11 +328,90 @@ export function suite(name: SuiteName): Suite {
       id: 'mnist-relu',
       title: 'MNIST, ReLU activations',
       paper: 'Figure 5 (right): fails to generalize to ReLU.',
-      trainedWith: 'mnist',
+      learned: { lstm: 'mnist' },
       task: mnist({ activation: 'relu' }),
       steps: s.steps,
       problems: s.problems,
     },
   ];
-  return { name, trainings, experiments, grid: s.grid, tuningProblems: s.tuningProblems };
+  const convnet = convnetExperiments(s, options.cifarDir);
+  return {
+    name,
+    trainings: [...trainings, ...convnet.trainings],
+    experiments: [...experiments, ...convnet.experiments],
+    grid: s.grid,
+    tuningProblems: s.tuningProblems,
+    ...(options.cifarDir === undefined ? {} : { cifarDir: options.cifarDir }),
+  };
+}
+
+/** §3.3: the convnet trainings (all labels; held-out labels) and the CIFAR-10/5/2 experiments. */
+function convnetExperiments(s: Scale, cifarDir: string | undefined): { trainings: TrainingSpec[]; experiments: ExperimentSpec[] } {
+  const c = s.convnet;
+  const cifar = cifarDir !== undefined;
+  const task = (split: 'optimizer-train' | 'optimizer-eval', labels: readonly number[] | undefined) => (): Task => {
+    const opts: ConvnetTaskOptions = {
+      split,
+      batchSize: c.batchSize,
+      channels: c.channels,
+      hidden: c.hidden,
+      ...(cifarDir === undefined ? {} : { cifarDir }),
+      ...(labels === undefined ? {} : { labels }),
+    };
+    return convnetTask(opts);
+  };
+  const network = `${c.channels.length} conv layers of ${c.channels.join('/')} channels + FC ${c.hidden.join('/')}, minibatch ${c.batchSize}`;
+  const data: DataSource = cifar
+    ? { kind: 'cifar10', dir: cifarDir, note: `CIFAR-10 binary batches read from \`${cifarDir}\`.` }
+    : {
+        kind: 'mnist',
+        note:
+          '**MNIST, not CIFAR-10**: no CIFAR-10 directory was given (`--cifar-dir` or `LOPT_CIFAR_DIR`), so the same ' +
+          'convnet experiments ran on MNIST digits (28×28×1) instead of CIFAR-10 images.',
+      };
+  const prefix = cifar ? 'cifar' : 'mnist-convnet';
+  const dataName = cifar ? 'CIFAR-10' : 'MNIST';
+  const main = prefix;
+  const sub = `${prefix}-sub`;
+  const training = (id: string, labels: readonly number[] | undefined, description: string): TrainingSpec => ({
+    id,
+    description,
+    task: task('optimizer-train', labels),
+    validationTask: task('optimizer-train', labels),
+    cell: PAPER_CELL,
+    iterations: c.iterations,
+    learningRate: 0.01,
+    steps: s.steps,
+    unroll: s.unroll,
+    validateEvery: c.validateEvery,
+    validationProblems: c.validationProblems,
+  });
+  const trainings = [
+    training(main, undefined, `${dataName} convnet (${network}), all 10 labels, first half of the training images`),
+    training(sub, HELD_OUT_LABELS, `${dataName} convnet (${network}), labels ${HELD_OUT_LABELS.join(', ')} only (held out of the subset experiments), first half of the training images`),
+  ];
+  const experiments = SUBSETS.map(({ classes, labels }): ExperimentSpec => {
+    const which = labels === undefined ? 'all 10 labels' : `labels ${labels.join(', ')}`;
+    const title = cifar
+      ? `CIFAR-${classes}, convnet with separate conv and fc cells (§3.3)`
+      : `MNIST convnet, ${classes === 10 ? 'all 10 digits' : `digits ${labels!.join(', ')}`}: stand-in for CIFAR-${classes}, no CIFAR-10 directory given (§3.3)`;
+    const paper =
+      classes === 10
+        ? 'Figure 7 (left): the LSTM optimizer, with separate cells for conv and fully connected parameters, beats all baselines on CIFAR-10.'
+        : `Figure 7 (${classes === 5 ? 'middle' : 'right'}): on CIFAR-${classes} (${which}) the LSTM optimizer beats the baselines, and so does LSTM-sub, trained only on labels ${HELD_OUT_LABELS[0]}–${HELD_OUT_LABELS.at(-1)}, which it never sees here.`;
+    return {
+      id: `${prefix}-${classes}`,
+      ...(cifar ? {} : { aliases: [`cifar-${classes}`] }),
+      title,
+      paper,
+      learned: labels === undefined ? { lstm: main } : { lstm: main, 'lstm-sub': sub },
+      task: task('optimizer-eval', labels),
+      steps: s.steps,
+      problems: c.problems,
+      data,
+      grid: c.grid,
+      tuningProblems: c.tuningProblems,
+    };
+  });
+  return { trainings, experiments };
 }

@@ -18,7 +18,12 @@ export interface ConvnetTaskOptions {
    * it the task runs on MNIST (28×28×1) and says so in `dataSource` and `description`.
    */
   readonly cifarDir?: string;
-  /** CIFAR-10 label subset, relabelled 0..k-1 (e.g. [0, 1, 2, 3, 4] for CIFAR-5); CIFAR only. */
+  /**
+   * Keep only these classes (at least two distinct labels in 0..9), relabelled 0..k-1 in the order
+   * given: e.g. `[0, 1, 2, 3, 4]` for CIFAR-5 (or the MNIST digits 0–4 when there is no
+   * `cifarDir`). The split into halves is made on the full training set first, so a subset's
+   * 'optimizer-eval' images are never in any 'optimizer-train' half, whatever the labels.
+   */
   readonly labels?: readonly number[];
   /**
    * Half of the training images to draw minibatches from: 'optimizer-train' (first half,
@@ -50,6 +55,50 @@ export interface ConvnetTask extends Task {
 
 const BN_EPSILON = 1e-3;
 
+function checkLabels(labels: readonly number[]): readonly number[] {
+  const ok = labels.length >= 2 && labels.every((l) => Number.isInteger(l) && l >= 0 && l <= 9) && new Set(labels).size === labels.length;
+  if (!ok) {
+    throw new LoptError('INVALID_ARGUMENT', `convnet labels [${labels.join(', ')}] must be at least two distinct labels in 0..9.`, {
+      hint: 'Pass e.g. labels: [0, 1, 2, 3, 4] for a 5-class subset or [0, 1] for a 2-class one.',
+    });
+  }
+  return labels;
+}
+
+// Subsets already made, per underlying pixel buffer, so tasks sharing data share the copy too.
+const subsets = new WeakMap<ArrayBufferLike, Map<string, ImageSet>>();
+
+/**
+ * The images of `set` whose label is in `labels`, relabelled to their position in `labels`
+ * (0..k-1), in their original order; `numClasses` becomes k. The result is a copy, cached per
+ * underlying buffer, view and labels (so it lives as long as the dataset it came from).
+ */
+export function keepLabels(set: ImageSet, labels: readonly number[]): ImageSet {
+  const key = `${set.images.byteOffset}:${set.images.length}:${labels.join(',')}`;
+  let byView = subsets.get(set.images.buffer);
+  const hit = byView?.get(key);
+  if (hit !== undefined) return hit;
+  const remap = new Int16Array(Math.max(set.numClasses, ...labels) + 1).fill(-1);
+  labels.forEach((label, i) => (remap[label] = i));
+  const size = set.height * set.width * set.channels;
+  let count = 0;
+  for (let i = 0; i < set.count; i++) if (remap[set.labels[i]!]! >= 0) count++;
+  const images = new Float32Array(count * size);
+  const kept = new Uint8Array(count);
+  let n = 0;
+  for (let i = 0; i < set.count; i++) {
+    const label = remap[set.labels[i]!]!;
+    if (label < 0) continue;
+    kept[n] = label;
+    images.set(set.images.subarray(i * size, (i + 1) * size), n * size);
+    n++;
+  }
+  const out: ImageSet = { ...set, images, labels: kept, count, numClasses: labels.length };
+  if (byView === undefined) subsets.set(set.images.buffer, (byView = new Map()));
+  byView.set(key, out);
+  return out;
+}
+
 /**
  * Paper §3.3: conv layers (k×k, stride 1, 'same') each followed by batch normalization, ReLU and
  * 2×2 max pooling ('same'); then fully connected hidden layers with batch normalization and ReLU;
@@ -74,32 +123,37 @@ export function convnetTask(options: ConvnetTaskOptions = {}): ConvnetTask {
   const batchNorm = options.batchNorm ?? true;
   const initStd = positiveOption(options.initStd ?? 0.01, 'convnet initStd', true);
   const evalSize = intOption(options.evalSize ?? 1000, 'convnet evalSize');
+  const labels = options.labels === undefined ? undefined : checkLabels(options.labels);
   const cifarDir = options.cifarDir;
-  if (cifarDir === undefined && options.labels !== undefined) {
-    throw new LoptError('INVALID_ARGUMENT', 'convnet labels select CIFAR-10 classes, but no cifarDir was given.', {
-      hint: 'Pass cifarDir (the CIFAR-10 binary directory) with labels, or drop labels to run on MNIST.',
-    });
-  }
   const dataSource = cifarDir === undefined ? 'mnist' : 'cifar10';
-  const labelNote = options.labels === undefined ? '' : ` (labels ${options.labels.join(', ')})`;
+  const labelNote = labels === undefined ? '' : ` (labels ${labels.join(', ')}, relabelled 0..${labels.length - 1})`;
   const dataNote =
     cifarDir === undefined
-      ? 'MNIST 28×28×1 (no CIFAR-10 directory given)'
+      ? `MNIST${labelNote} 28×28×1 (no CIFAR-10 directory given)`
       : `CIFAR-10${labelNote} 32×32×3 from ${cifarDir}`;
 
-  // Data is loaded on first sample (and cached per process by @lopt/datasets).
+  // Data is loaded on first sample (and cached per process by @lopt/datasets; label subsets by
+  // keepLabels). Halves first, then labels: see `labels`.
   let data: { train: ImageSet; test: ImageSet } | undefined;
   const getData = (): { train: ImageSet; test: ImageSet } => {
     if (data !== undefined) return data;
+    let full: { train: ImageSet; test: ImageSet };
     if (cifarDir === undefined) {
       const mnistOptions = options.mnistDir === undefined ? {} : { dir: options.mnistDir };
-      data = { train: mnistSplit(split, mnistOptions), test: mnistSplit('test', mnistOptions) };
+      full = { train: mnistSplit(split, mnistOptions), test: mnistSplit('test', mnistOptions) };
     } else {
-      const cifar = loadCifar10(cifarDir, options.labels === undefined ? {} : { labels: options.labels });
+      const cifar = loadCifar10(cifarDir);
       const half = Math.floor(cifar.train.count / 2);
       const train = split === 'optimizer-train' ? sliceImageSet(cifar.train, 0, half) : sliceImageSet(cifar.train, half, cifar.train.count);
-      data = { train, test: cifar.test };
+      full = { train, test: cifar.test };
     }
+    const chosen = labels === undefined ? full : { train: keepLabels(full.train, labels), test: keepLabels(full.test, labels) };
+    if (chosen.train.count === 0) {
+      throw new LoptError('DATA_CORRUPT', `The ${split} half of ${dataNote} has no images.`, {
+        hint: 'Check the data files, or choose labels that occur in them.',
+      });
+    }
+    data = chosen;
     return data;
   };
 
