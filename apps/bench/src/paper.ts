@@ -4,8 +4,10 @@ import { isAbsolute, join } from 'node:path';
 import { cellConfig, disposeOptimizerSpec, loadOptimizer, pretrainedDir, saveOptimizer } from '@lopt/cell';
 import type { LearnedOptimizerSpec, PretrainedName } from '@lopt/cell';
 import { writeLossPlot } from '@lopt/cli';
+import * as tf from '@tensorflow/tfjs-core';
 import { LoptError } from '@lopt/core';
-import { BASELINE_NAMES, baseline, evaluate, heldOutSeeds, lstmCell, metaTrain, tuneBaselines } from '@lopt/meta';
+import type { BackendName } from '@lopt/core';
+import { BASELINE_NAMES, baseline, defaultWorkers, evaluate, heldOutSeeds, lstmCell, metaTrain, parallelLstmCell, tuneBaselines } from '@lopt/meta';
 import type { Curves, OptimizerFactory, TunedBaseline } from '@lopt/meta';
 
 import { environment } from './environment.js';
@@ -83,6 +85,11 @@ export interface PaperOptions {
   /** The CIFAR-10 binary directory for the §3.3 experiments; without it they run on MNIST. */
   readonly cifarDir?: string;
   readonly seed?: number;
+  /**
+   * Worker threads that share the cell's coordinates during meta-training (parallelLstmCell; only
+   * problems of ≥ 4,096 parameters are split). Default: one per core beyond the first, at most 3.
+   */
+  readonly workers?: number;
   readonly log?: (line: string) => void;
 }
 
@@ -153,19 +160,26 @@ async function train(t: TrainingSpec, s: Suite, opts: PaperOptions, log: (l: str
   // A fresh run: metrics.jsonl of an earlier run of the same training must not be appended to.
   const runDir = join(opts.outDir, 'runs', t.id);
   await rm(runDir, { recursive: true, force: true });
-  const result = await metaTrain({
-    task,
-    validationTask: t.validationTask(),
-    cell: lstmCell(config),
-    ...run,
-    outDir: runDir,
-    checkpointEvery: Math.max(1, t.validateEvery),
-    onProgress: (e) => {
-      if (e.validationLoss !== undefined || e.iteration === e.iterations) {
-        log(`${t.id}: meta-iteration ${e.iteration}/${e.iterations}, meta-loss ${e.metaLoss.toPrecision(4)}, validation ${e.validationLoss?.toPrecision(4) ?? '-'} (best ${e.bestValidationLoss.toPrecision(4)}), ${e.iterationSeconds.toFixed(2)} s/it`);
-      }
-    },
-  });
+  const workers = opts.workers ?? defaultWorkers();
+  const parallel = workers > 0 ? await parallelLstmCell(config, { workers, backend: tf.getBackend() as BackendName }) : undefined;
+  let result;
+  try {
+    result = await metaTrain({
+      task,
+      validationTask: t.validationTask(),
+      cell: parallel ?? lstmCell(config),
+      ...run,
+      outDir: runDir,
+      checkpointEvery: Math.max(1, t.validateEvery),
+      onProgress: (e) => {
+        if (e.validationLoss !== undefined || e.iteration === e.iterations) {
+          log(`${t.id}: meta-iteration ${e.iteration}/${e.iterations}, meta-loss ${e.metaLoss.toPrecision(4)}, validation ${e.validationLoss?.toPrecision(4) ?? '-'} (best ${e.bestValidationLoss.toPrecision(4)}), ${e.iterationSeconds.toFixed(2)} s/it`);
+        }
+      },
+    });
+  } finally {
+    await parallel?.dispose();
+  }
   const seconds = (performance.now() - started) / 1000;
   const record: TrainingRecord = {
     id: t.id,

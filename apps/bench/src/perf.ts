@@ -273,7 +273,7 @@ export function perfMarkdown(r: PerfResult): string {
     '## Meta-training (T = 100, unrolls of 20)',
     '',
     '| backend | task | threads | s per meta-iteration | target | tensors after each iteration |',
-    '|---|---|---|---|---|',
+    '|---|---|---|---|---|---|',
     ...r.meta.map((m) => `| ${m.backend} | ${m.task} | ${m.threads} | ${m.secondsPerIteration.toFixed(3)} | ≤ ${m.target} | ${m.tensorCounts.join(', ')} |`),
     '',
     `Peak RSS through the meta-training runs (measured first): ${r.metaPeakRssMiB} MiB (target for MNIST meta-training ≤ 1024); whole benchmark process: ${r.peakRssMiB} MiB.`,

@@ -11,7 +11,7 @@ export function baseline(name: BaselineName, learningRate: number): tf.Optimizer
     case 'sgd':
       return tf.train.sgd(learningRate);
     case 'nag':
-      return tf.train.momentum(learningRate, 0.9, true);
+      return disposingLearningRate(tf.train.momentum(learningRate, 0.9, true));
     case 'rmsprop':
       return tf.train.rmsprop(learningRate);
     case 'adam':
@@ -21,6 +21,21 @@ export function baseline(name: BaselineName, learningRate: number): tf.Optimizer
         hint: `Choose from ${BASELINE_NAMES.join(', ')}.`,
       });
   }
+}
+
+/**
+ * tfjs 4.22's MomentumOptimizer.dispose() frees its momentum scalar and accumulators but not the
+ * learning-rate scalar its SGD base class keeps (it does not call super.dispose()), so every NAG
+ * optimizer would leak one tensor. Free it too.
+ */
+function disposingLearningRate(optimizer: tf.MomentumOptimizer): tf.MomentumOptimizer {
+  const own = optimizer.dispose.bind(optimizer);
+  optimizer.dispose = () => {
+    own();
+    const rate = (optimizer as unknown as { c?: tf.Tensor }).c;
+    if (rate !== undefined && !rate.isDisposed) rate.dispose();
+  };
+  return optimizer;
 }
 
 /** Learning rates 10^from … 10^to, `perDecade` points per decade. */

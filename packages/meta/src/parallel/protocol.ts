@@ -1,3 +1,5 @@
+import type { MessagePort } from 'node:worker_threads';
+
 import type { BackendName } from '@lopt/core';
 import type { CellConfig } from '@lopt/cell';
 
@@ -11,7 +13,7 @@ export interface WireTensor {
 export interface WorkerInit {
   readonly config: CellConfig;
   readonly backend: BackendName;
-  readonly port: import('node:worker_threads').MessagePort;
+  readonly port: MessagePort;
   readonly signals: Int32Array;
 }
 
