@@ -22,6 +22,7 @@ const USAGE = `Usage: pnpm bench <paper|report|perf> [options]
           --cifar-dir DIR  CIFAR-10 binary batches (cifar-10-batches-bin) for §3.3 (default: $LOPT_CIFAR_DIR);
                            without it the §3.3 experiments run on MNIST, as mnist-convnet-10/-5/-2
           --backend wasm|node|cpu (default wasm)  --seed N
+          --workers N  worker threads sharing the cell's coordinates in meta-training (default: cores − 1, at most 3)
   report  rebuild REPORT.md from the <experiment>.json files in --out
   perf    cell and meta-training speed on every backend that loads here
           --suite smoke|quick|full (default quick)  --out DIR (default apps/bench/results)
@@ -32,6 +33,12 @@ function suiteOf(value: string | undefined): SuiteName {
   const s = (value ?? 'quick') as SuiteName;
   if (!SUITE_NAMES.includes(s)) throw new Error(`--suite must be one of ${SUITE_NAMES.join(', ')}`);
   return s;
+}
+
+function workersOf(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`--workers must be a whole number >= 0, got ${value}`);
+  return n;
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -47,6 +54,7 @@ async function main(argv: string[]): Promise<number> {
       backends: { type: 'string' },
       'cifar-dir': { type: 'string' },
       seed: { type: 'string' },
+      workers: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -78,6 +86,7 @@ async function main(argv: string[]): Promise<number> {
       ...(values.pretrained === undefined ? {} : { pretrainedDir: values.pretrained }),
       ...(cifarDir === undefined ? {} : { cifarDir }),
       seed: Number(values.seed ?? 0),
+      ...(values.workers === undefined ? {} : { workers: workersOf(values.workers) }),
     });
     process.stdout.write(`done in ${((performance.now() - started) / 60000).toFixed(1)} min; see ${outDir}/REPORT.md\n`);
   } else {
