@@ -16,7 +16,8 @@ const USAGE = `Usage: pnpm bench <paper|report|perf> [options]
 
   paper   the paper's experiments vs tuned SGD, NAG, RMSprop, Adam: §3.1 quadratic, §3.2 MNIST
           (mnist, mnist-200-steps, mnist-40-units, mnist-2-layers, mnist-relu), §3.3 convnets
-          (cifar-10, cifar-5, cifar-2: separate conv/fc cells, plus LSTM-sub on the subsets)
+          (cifar-10, cifar-5, cifar-2: separate conv/fc cells, plus LSTM-sub on the subsets), §3.4 neural
+          art (neural-art-64, neural-art-128, neural-art-new-style: held-out scenes; images written too)
           --suite smoke|quick|full (default quick)  --out DIR (default apps/bench/results)
           --only quadratic,mnist,cifar-10,...  --pretrained DIR|shipped (evaluate saved optimizers, or @lopt/cell's, instead of training)
           --cifar-dir DIR  CIFAR-10 binary batches (cifar-10-batches-bin) for §3.3 (default: $LOPT_CIFAR_DIR);

@@ -5,6 +5,8 @@ import type { ConvnetTaskOptions } from '@lopt/optimizees';
 import { logGrid } from '@lopt/meta';
 import type { OptimizerFactory, TunedBaseline } from '@lopt/meta';
 
+import { neuralArtExperiments } from './neural-art.js';
+
 export type SuiteName = 'smoke' | 'quick' | 'full';
 export const SUITE_NAMES: readonly SuiteName[] = ['smoke', 'quick', 'full'];
 
@@ -231,7 +233,8 @@ const SUBSETS = [
 ] as const;
 
 /**
- * The paper's experiments at a given scale: §3.1 quadratics, §3.2 MNIST, §3.3 convnets.
+ * The paper's experiments at a given scale: §3.1 quadratics, §3.2 MNIST, §3.3 convnets, §3.4 neural
+ * art (see `neuralArtExperiments`).
  *
  * MNIST optimizers are meta-trained on the first half of the training images and evaluated on the
  * second half ('optimizer-eval'), which training and early stopping never see.
@@ -335,10 +338,11 @@ export function suite(name: SuiteName, options: SuiteOptions = {}): Suite {
     },
   ];
   const convnet = convnetExperiments(s, options.cifarDir);
+  const art = neuralArtExperiments(name, PAPER_CELL);
   return {
     name,
-    trainings: [...trainings, ...convnet.trainings],
-    experiments: [...experiments, ...convnet.experiments],
+    trainings: [...trainings, ...convnet.trainings, ...art.trainings],
+    experiments: [...experiments, ...convnet.experiments, ...art.experiments],
     grid: s.grid,
     tuningProblems: s.tuningProblems,
     ...(options.cifarDir === undefined ? {} : { cifarDir: options.cifarDir }),
