@@ -186,6 +186,8 @@ describe('bench (smoke suites)', () => {
     expect(saved.meta.filter((m) => m.threads === 1).map((m) => m.task)).toEqual(['quadratic (128 problems)', 'mnist (784-20-10, batch 128)']);
     for (const m of saved.meta.filter((x) => x.threads > 1)) expect(m.task).toContain('mnist');
     for (const m of saved.meta) expect(new Set(m.tensorCounts).size).toBe(1);
+    expect(saved.tasks.map((t) => t.task)).toEqual(['convnet 4/4/4 + 8 (MNIST), batch 8', 'neural art, 16×16']);
+    for (const t of saved.tasks) expect(t.valueAndGradMs).toBeGreaterThan(0);
     expect(r.metaPeakRssMiB).toBeGreaterThan(0);
     expect(await readFile(join(out, 'PERF.md'), 'utf8')).toContain('| wasm | 1,280 |');
   }, 180_000);

@@ -8,7 +8,7 @@ import type { CellConfig, CellState } from '@lopt/cell';
 import { createRng, isLoptError, normalArray } from '@lopt/core';
 import type { BackendName, Task } from '@lopt/core';
 import { defaultWorkers, lstmCell, metaTrain, parallelLstmCell } from '@lopt/meta';
-import { mlpTask, quadraticTask } from '@lopt/optimizees';
+import { convnetTask, mlpTask, neuralArtTask, quadraticTask } from '@lopt/optimizees';
 
 import { environment } from './environment.js';
 import type { Environment } from './environment.js';
@@ -44,9 +44,18 @@ export interface MetaPerf {
   readonly tensorCounts: readonly number[];
 }
 
+/** One optimizee's value-and-grad, the work of one optimization step besides the optimizer. */
+export interface TaskPerf {
+  readonly backend: string;
+  readonly task: string;
+  /** Median ms of one value-and-grad of the loss w.r.t. every parameter. */
+  readonly valueAndGradMs: number;
+}
+
 export interface PerfResult {
   readonly suite: PerfSuite;
   readonly cell: readonly CellPerf[];
+  readonly tasks: readonly TaskPerf[];
   readonly meta: readonly MetaPerf[];
   /** Peak resident memory (MiB) of this process through the meta-training runs, which come first. */
   readonly metaPeakRssMiB: number;
@@ -184,6 +193,46 @@ async function measureMeta(
   return { backend, task: name, threads: 1 + (parallel?.workers ?? 0), secondsPerIteration: median(seconds.slice(1)), target, tensorCounts: counts };
 }
 
+/** Median ms of one value-and-grad of a problem of `task` (a new minibatch step each time). */
+function measureTask(backend: string, name: string, task: Task, reps: number): TaskPerf {
+  const problem = task.sample(1);
+  const params = problem.init();
+  let step = 0;
+  const once = (): void => {
+    const { value, grads } = tf.valueAndGrads((...xs: tf.Tensor[]) => problem.loss(xs, step++))(params);
+    value.dataSync();
+    tf.dispose([value, ...grads]);
+  };
+  try {
+    return { backend, task: name, valueAndGradMs: timed(reps, once) };
+  } finally {
+    tf.dispose(params);
+    problem.dispose();
+    (task as { dispose?: () => void }).dispose?.();
+  }
+}
+
+/** The paper's optimizees, as each suite times them (cpu: the small ones only). */
+function perfTasks(suite: PerfSuite, backend: string): { name: string; task: () => Task }[] {
+  const tasks = [
+    { name: 'mlp 784-20-10, batch 128', task: () => mlpTask() },
+    { name: 'convnet 16/16/16 + 32 (MNIST), batch 32', task: () => convnetTask({ batchSize: 32 }) },
+    { name: 'neural art, 64×64', task: () => neuralArtTask({ size: 64 }) },
+  ];
+  if (suite === 'smoke') {
+    return [
+      { name: 'convnet 4/4/4 + 8 (MNIST), batch 8', task: () => convnetTask({ batchSize: 8, channels: [4, 4, 4], hidden: [8] }) },
+      { name: 'neural art, 16×16', task: () => neuralArtTask({ size: 16 }) },
+    ];
+  }
+  if (backend === 'cpu') return tasks.slice(0, 1);
+  return [
+    ...tasks,
+    { name: 'convnet 16/16/16 + 32 (MNIST), batch 128', task: () => convnetTask({ batchSize: 128 }) },
+    { name: 'neural art, 128×128', task: () => neuralArtTask({ size: 128 }) },
+  ];
+}
+
 const SIZES: Record<PerfSuite, readonly number[]> = {
   smoke: [1280],
   quick: [1280, 15910, 100_000],
@@ -202,6 +251,7 @@ export async function runPerf(opts: {
   // The smoke suite checks the plumbing only: its meta-iterations are 20 steps, not the paper's 100.
   const run = opts.suite === 'smoke' ? { iterations: 2, steps: 20, unroll: 10 } : { iterations: 4, steps: 100, unroll: 20 };
   const cell: CellPerf[] = [];
+  const tasks: TaskPerf[] = [];
   const meta: MetaPerf[] = [];
   const skipped: string[] = [];
   let metaPeak = 0;
@@ -232,6 +282,11 @@ export async function runPerf(opts: {
     // parallel MNIST run sets it above; without workers, the one-thread run does).
     if (cell.length === 0 && (metaPeak === 0 || defaultWorkers() === 0)) metaPeak = Math.max(metaPeak, rssMiB());
     for (const m of meta.filter((x) => x.backend === backend)) log(`perf ${backend} ${m.task}, ${m.threads} thread(s): ${m.secondsPerIteration.toFixed(3)} s per meta-iteration (target ≤ ${m.target})`);
+    for (const t of perfTasks(opts.suite, backend)) {
+      const r = measureTask(backend, t.name, t.task(), opts.suite === 'smoke' ? 1 : backend === 'cpu' ? 3 : 9);
+      tasks.push(r);
+      log(`perf ${backend} ${r.task}: value-and-grad ${r.valueAndGradMs.toFixed(1)} ms`);
+    }
     for (const n of SIZES[opts.suite]) {
       if (backend === 'cpu' && n > 15910) {
         skipped.push(`cpu n=${n}: the pure-JS backend needs minutes per unroll at this size`);
@@ -246,6 +301,7 @@ export async function runPerf(opts: {
   const result: PerfResult = {
     suite: opts.suite,
     cell,
+    tasks,
     meta,
     metaPeakRssMiB: metaPeak,
     peakRssMiB: rssMiB(),
@@ -272,6 +328,12 @@ export function perfMarkdown(r: PerfResult): string {
       (c) =>
         `| ${c.backend} | ${c.n.toLocaleString('en-US')} | ${c.forwardMs.toFixed(2)} | ${c.unrollForwardMs.toFixed(1)} | ${c.unrollForwardBackwardMs?.toFixed(1) ?? 'does not fit'} | ${c.backwardRatio?.toFixed(2) ?? '–'} | ${c.forwardGflops.toFixed(1)} | ${c.referenceMatMulGflops.toFixed(1)} | ${(c.forwardGflops / c.referenceMatMulGflops).toFixed(2)} |`,
     ),
+    '',
+    '## Optimizees (one value-and-grad w.r.t. every parameter)',
+    '',
+    '| backend | task | ms |',
+    '|---|---|---|',
+    ...r.tasks.map((t) => `| ${t.backend} | ${t.task} | ${t.valueAndGradMs.toFixed(1)} |`),
     '',
     '## Meta-training (T = 100, unrolls of 20)',
     '',
