@@ -222,11 +222,8 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
     });
   }
   const optimizerDir = join(outDir, 'optimizer');
-  const settings: RunSettings = {
-    kind: 'lopt-run',
-    formatVersion: 1,
-    task: builtin ? source : resolve(source),
-    ...(taskOptions === undefined ? {} : { taskOptions }),
+  // The meta-training settings, kept in run.json (for --resume) and in the optimizer's provenance.
+  const training = {
     steps,
     unroll,
     iterations,
@@ -237,10 +234,17 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
     ...(clipNorm === undefined ? {} : { clipNorm }),
     ...(initDir === undefined ? {} : { init: initDir }),
     validationMetric,
-    seed,
     validateEvery,
     validationProblems,
     checkpointEvery,
+  };
+  const settings: RunSettings = {
+    kind: 'lopt-run',
+    formatVersion: 1,
+    task: builtin ? source : resolve(source),
+    ...(taskOptions === undefined ? {} : { taskOptions }),
+    ...training,
+    seed,
     cell: config,
     backend: backendName,
   };
@@ -260,20 +264,7 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
     taskSource: settings.task,
     ...(taskOptions === undefined ? {} : { taskOptions }),
     seed,
-    settings: {
-      steps,
-      unroll,
-      iterations,
-      metaLearningRate,
-      metaLearningRateSchedule,
-      finalMetaLearningRate,
-      metaBatch,
-      clipNorm,
-      validateEvery,
-      validationProblems,
-      validationMetric,
-      ...(initDir === undefined ? {} : { init: initDir }),
-    },
+    settings: training,
     backend: backend.name,
     lopt: lopt.version,
     tfjs: backend.tfjsVersion,
