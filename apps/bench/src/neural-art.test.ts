@@ -123,7 +123,8 @@ describe('neural-art experiments (§3.4)', () => {
     expect(artifacts[3]!.caption).toContain(`loss ${expected['adam']!.toPrecision(4)}`);
     expect(artifacts[3]!.caption).toContain('learning rate 0.1');
     expect(artifacts[4]!.caption).toContain(`SGD ${expected['sgd']!.toPrecision(4)}`);
-    expect(artifacts[0]!.caption).toMatch(/content image, 16×16, evaluation seed \d+ \((beach|lighthouse)\.png/);
+    expect(artifacts[0]!.caption).toMatch(new RegExp(`^Content image: (beach|lighthouse)\\.png( \\(flipped\\))? at 16×16, the first evaluation problem \\(seed ${seeds[0]}\\)\\.$`));
+    expect(artifacts[1]!.caption).toBe(`Style image: ${NEURAL_ART_STYLES.test}.png at 16×16.`);
     expect(lines.some((l) => l.startsWith('neural-art-new-style: wrote 5 images'))).toBe(true);
     // The style image is the held-out style, not the training one.
     const style = readImagePng(join(out, artifacts[1]!.path));
@@ -172,7 +173,7 @@ describe('neural-art experiments (§3.4)', () => {
       expect(report).toContain(`## ${saved.title}`);
       expect((await stat(join(out, `${id}.svg`))).isFile()).toBe(true);
     }
-    expect(report.indexOf('## Neural art 16×16,')).toBeLessThan(report.indexOf('## Neural art 32×32'));
+    expect(report.indexOf('## Neural art 16×16 on held-out scenes')).toBeLessThan(report.indexOf('## Neural art 32×32 (trained at 16×16)'));
     expect((await stat(join(out, 'optimizers', NEURAL_ART_TRAINING, 'optimizer.json'))).isFile()).toBe(true);
   }, 120_000);
 });

@@ -53,9 +53,9 @@ export const NEURAL_ART_SCALES: Readonly<Record<SuiteName, NeuralArtScale>> = {
     grid: [1e-1, 10],
   },
   // Half the paper's side (32 px, tested at 64 px) and half its horizon (64 steps, four unrolls
-  // of 16 like the paper's 128 in 32). Measured here (wasm, one core, the other core busy): a
-  // meta-iteration ~1.1 s; with 6 evaluation and 2 tuning problems the experiments took 0.4, 1.2
-  // and 0.4 min.
+  // of 16 like the paper's 128 in 32). Measured here (wasm, one core): 0.89 s per meta-iteration;
+  // the whole quick run of the three experiments took 6.4 min (3.2 min meta-training, then 0.6,
+  // 1.9 and 0.6 min of tuning and evaluation); validation was still creeping down at 200.
   quick: {
     size: 32,
     testSize: 64,
@@ -148,21 +148,21 @@ export function neuralArtExperiments(
         'neural-art-64',
         s.size,
         'train',
-        `Neural art ${px(s.size)}, ${scenes}, training style \`${NEURAL_ART_STYLES.train}\` (§3.4)`,
+        `Neural art ${px(s.size)} on ${scenes}, training style "${NEURAL_ART_STYLES.train}" (§3.4)`,
         'Figure 10 (left): on content images not used in training, with the training style at the training resolution (64×64), the LSTM optimizer beats all baselines.',
       ),
       experiment(
         'neural-art-128',
         s.testSize,
         'train',
-        `Neural art ${px(s.testSize)} (trained at ${px(s.size)}), ${scenes}, training style \`${NEURAL_ART_STYLES.train}\` (§3.4)`,
+        `Neural art ${px(s.testSize)} (trained at ${px(s.size)}) on ${scenes}, training style "${NEURAL_ART_STYLES.train}" (§3.4)`,
         `§3.4: the LSTM optimizer keeps performing well at double the training resolution (128×128, trained at 64×64). ${changed}`,
       ),
       experiment(
         'neural-art-new-style',
         s.size,
         'test',
-        `Neural art ${px(s.size)}, ${scenes}, new style \`${NEURAL_ART_STYLES.test}\` not seen in training (§3.4)`,
+        `Neural art ${px(s.size)} on ${scenes}, new style "${NEURAL_ART_STYLES.test}" not seen in training (§3.4)`,
         `§3.4: the LSTM optimizer keeps performing well with a style image it was not trained on. ${changed}`,
       ),
     ],
@@ -224,7 +224,6 @@ export async function writeNeuralArtImages(ctx: ArtifactContext): Promise<Artifa
       });
     }
     const [size] = problem.paramShapes[0]!;
-    const where = `${px(size!)}, evaluation seed ${seed} (${basename(problem.contentPath)}${problem.crop.flip ? ', flipped' : ''})`;
     const content = problem.contentImage();
     const style = problem.styleImage();
     owned.push(content, style);
@@ -234,8 +233,8 @@ export async function writeNeuralArtImages(ctx: ArtifactContext): Promise<Artifa
       await writeFile(join(ctx.outDir, file(name)), encodeImagePng(image));
       artifacts.push({ path: file(name), caption });
     };
-    await write(content, 'content', `${ctx.experiment.title}: the content image, ${where}.`);
-    await write(style, 'style', `${ctx.experiment.title}: the style image.`);
+    await write(content, 'content', `Content image: ${basename(problem.contentPath)}${problem.crop.flip ? ' (flipped)' : ''} at ${px(size!)}, the first evaluation problem (seed ${seed}).`);
+    await write(style, 'style', `Style image: ${'stylePath' in ctx.task ? `${basename(String(ctx.task.stylePath))} ` : ''}at ${px(size!)}.`);
     const keys = Object.keys(ctx.optimizers);
     const learnedKeys = Object.keys(ctx.learned);
     const results: { key: string; image: tf.Tensor3D; loss: number }[] = [];
@@ -251,15 +250,15 @@ export async function writeNeuralArtImages(ctx: ArtifactContext): Promise<Artifa
     }
     const lossText = (r: { key: string; loss: number }): string => `${displayName(r.key, learnedKeys)} ${r.loss.toPrecision(4)}`;
     for (const r of results.filter((x) => x.key === 'lstm' || x.key === 'adam')) {
-      const who = r.key === 'lstm' ? 'the learned optimizer (LSTM)' : `tuned Adam (learning rate ${ctx.tuning['adam']?.learningRate ?? '?'})`;
-      await write(r.image, r.key, `${ctx.experiment.title}: ${who} after ${ctx.steps} steps, loss ${r.loss.toPrecision(4)}.`);
+      const who = r.key === 'lstm' ? 'The learned optimizer (LSTM)' : `Tuned Adam (learning rate ${ctx.tuning['adam']?.learningRate ?? '?'})`;
+      await write(r.image, r.key, `${who} after ${ctx.steps} steps: loss ${r.loss.toPrecision(4)}.`);
     }
     const side = montage([content, style, ...results.map((r) => r.image)]);
     owned.push(side);
     await write(
       side,
       'montage',
-      `${ctx.experiment.title}, ${where}: content | style | ${results.map((r) => displayName(r.key, learnedKeys)).join(' | ')} after ${ctx.steps} steps (losses: ${results.map(lossText).join(', ')}).`,
+      `Side by side: content | style | ${results.map((r) => displayName(r.key, learnedKeys)).join(' | ')}, after ${ctx.steps} steps (losses: ${results.map(lossText).join(', ')}).`,
     );
     ctx.log(`${id}: wrote ${artifacts.length} images to ${join(ctx.outDir, id)} (${results.map(lossText).join(', ')})`);
     return artifacts;
