@@ -6,7 +6,7 @@ import type { LearnedOptimizerSpec, PretrainedName } from '@lopt/cell';
 import { writeLossPlot } from '@lopt/cli';
 import * as tf from '@tensorflow/tfjs-core';
 import { LoptError } from '@lopt/core';
-import type { BackendName } from '@lopt/core';
+import type { BackendName, Task } from '@lopt/core';
 import { BASELINE_NAMES, baseline, defaultWorkers, evaluate, heldOutSeeds, lstmCell, metaTrain, parallelLstmCell, tuneBaselines } from '@lopt/meta';
 import type { Curves, OptimizerFactory, TunedBaseline } from '@lopt/meta';
 
@@ -157,6 +157,7 @@ async function train(t: TrainingSpec, s: Suite, opts: PaperOptions, log: (l: str
   }
   const started = performance.now();
   const task = t.task();
+  const validationTask = t.validationTask();
   // A fresh run: metrics.jsonl of an earlier run of the same training must not be appended to.
   const runDir = join(opts.outDir, 'runs', t.id);
   await rm(runDir, { recursive: true, force: true });
@@ -166,7 +167,7 @@ async function train(t: TrainingSpec, s: Suite, opts: PaperOptions, log: (l: str
   try {
     result = await metaTrain({
       task,
-      validationTask: t.validationTask(),
+      validationTask,
       cell: parallel ?? lstmCell(config),
       ...run,
       outDir: runDir,
@@ -179,6 +180,8 @@ async function train(t: TrainingSpec, s: Suite, opts: PaperOptions, log: (l: str
     });
   } finally {
     await parallel?.dispose();
+    disposeTask(task);
+    disposeTask(validationTask);
   }
   const seconds = (performance.now() - started) / 1000;
   const record: TrainingRecord = {
@@ -229,6 +232,11 @@ function checkArtifact(e: ExperimentSpec, a: Artifact): Artifact {
   return { path: a.path, caption: a.caption };
 }
 
+/** Tasks may hold tensors of their own (neural art's feature network): free them when done. */
+function disposeTask(task: Task): void {
+  (task as { dispose?: () => void }).dispose?.();
+}
+
 async function runExperiment(
   e: ExperimentSpec,
   s: Suite,
@@ -237,8 +245,24 @@ async function runExperiment(
   opts: PaperOptions,
   log: (l: string) => void,
 ): Promise<ExperimentResult> {
-  const started = performance.now();
   const task = e.task();
+  try {
+    return await evaluateExperiment(task, e, s, trained, runStarted, opts, log);
+  } finally {
+    disposeTask(task);
+  }
+}
+
+async function evaluateExperiment(
+  task: Task,
+  e: ExperimentSpec,
+  s: Suite,
+  trained: ReadonlyMap<string, Trained>,
+  runStarted: string,
+  opts: PaperOptions,
+  log: (l: string) => void,
+): Promise<ExperimentResult> {
+  const started = performance.now();
   const tuningSeeds = heldOutSeeds('tuning', e.tuningProblems ?? s.tuningProblems);
   const evaluationSeeds = heldOutSeeds('evaluation', e.problems);
   const tuning = tuneBaselines(task, { grid: e.grid ?? s.grid, seeds: tuningSeeds, steps: e.steps });
