@@ -7,7 +7,7 @@ import { writeLossPlot } from '@lopt/cli';
 import * as tf from '@tensorflow/tfjs-core';
 import { LoptError } from '@lopt/core';
 import type { BackendName, Task } from '@lopt/core';
-import { BASELINE_NAMES, baseline, defaultWorkers, evaluate, heldOutSeeds, lstmCell, metaTrain, parallelLstmCell, tuneBaselines } from '@lopt/meta';
+import { BASELINE_NAMES, baseline, defaultWorkers, evaluate, heldOutSeeds, lstmCell, metaTrain, parallelLstmCell, tuneBaselines, usefulWorkers } from '@lopt/meta';
 import type { Curves, OptimizerFactory, TunedBaseline } from '@lopt/meta';
 
 import { environment } from './environment.js';
@@ -161,7 +161,7 @@ async function train(t: TrainingSpec, s: Suite, opts: PaperOptions, log: (l: str
   // A fresh run: metrics.jsonl of an earlier run of the same training must not be appended to.
   const runDir = join(opts.outDir, 'runs', t.id);
   await rm(runDir, { recursive: true, force: true });
-  const workers = opts.workers ?? defaultWorkers();
+  const workers = usefulWorkers(task, opts.workers ?? defaultWorkers());
   const parallel = workers > 0 ? await parallelLstmCell(config, { workers, backend: tf.getBackend() as BackendName }) : undefined;
   let result;
   try {

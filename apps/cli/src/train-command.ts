@@ -5,7 +5,7 @@ import { LoptError } from '@lopt/core';
 import { useBackend } from '@lopt/backends';
 import { cellConfig, disposeOptimizerSpec } from '@lopt/cell';
 import type { CellConfig, LearnedOptimizerSpec } from '@lopt/cell';
-import { CHECKPOINT_FILE, defaultWorkers, lstmCell, metaTrain, parallelLstmCell, readCheckpoint } from '@lopt/meta';
+import { CHECKPOINT_FILE, defaultWorkers, lstmCell, metaTrain, parallelLstmCell, readCheckpoint, usefulWorkers } from '@lopt/meta';
 import type { MetaProgress, Weights } from '@lopt/meta';
 
 import { backendFlag, choiceFlag, intFlag, parseCommand, positiveFlag } from './args.js';
@@ -281,9 +281,11 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
     out.info('Ctrl-C: stopping after this meta-iteration and writing the checkpoint (Ctrl-C again quits at once)…');
     out.event('interrupt', {});
   });
-  const parallel = workers > 0 ? await parallelLstmCell(config, { workers, backend: backendName }) : undefined;
+  // Workers only where the problems are large enough to split (not the 1,280-coordinate quadratics).
+  const useful = workers > 0 ? usefulWorkers(task, workers) : 0;
+  const parallel = useful > 0 ? await parallelLstmCell(config, { workers: useful, backend: backendName }) : undefined;
   const cell = parallel ?? lstmCell(config);
-  if (workers > 0) out.info(`computing on ${workers + 1} threads (${workers} worker${workers === 1 ? '' : 's'}; --workers 0 for one)`);
+  if (useful > 0) out.info(`computing on ${useful + 1} threads (${useful} worker${useful === 1 ? '' : 's'}; --workers 0 for one)`);
   const started = performance.now();
   let result;
   try {

@@ -15,5 +15,5 @@ export type { CheckpointData } from './checkpoint.js';
 export { DEFAULT_GROUP, groupLayout } from './layout.js';
 export type { GroupLayout } from './layout.js';
 export { writeFileAtomic } from './atomic-write.js';
-export { defaultWorkers, parallelLstmCell } from './parallel/parallel-cell.js';
+export { MIN_SHARD_SIZE, defaultWorkers, parallelLstmCell, usefulWorkers } from './parallel/parallel-cell.js';
 export type { ParallelCell, ParallelCellOptions } from './parallel/parallel-cell.js';

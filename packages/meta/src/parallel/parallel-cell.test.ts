@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { isLoptError } from '@lopt/core';
-import type { BackendName } from '@lopt/core';
+import type { BackendName, Task } from '@lopt/core';
 import { cellConfig } from '@lopt/cell';
 import { describeEachBackend, expectClose } from '@lopt/test-utils';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import type { Weights } from '../cell-functions.js';
 import { groupLayout } from '../layout.js';
@@ -11,7 +11,7 @@ import { lstmCell } from '../lstm-cell.js';
 import { metaTrain, validationLoss } from '../meta-train.js';
 import { toyQuadratic } from '../toy.fixture.js';
 import { disposeTrajectory, startTrajectory, tracedUnrollGradient } from '../unroll.js';
-import { parallelLstmCell } from './parallel-cell.js';
+import { parallelLstmCell, usefulWorkers } from './parallel-cell.js';
 import type { ParallelCell } from './parallel-cell.js';
 
 const config = cellConfig({ preprocess: 'log-sign', p: 10, outputScale: 0.1 });
@@ -86,5 +86,29 @@ describeEachBackend('parallelLstmCell', () => {
     }
     expect(isLoptError(error, 'INVALID_ARGUMENT')).toBe(true);
     tf.dispose([...Object.values(weights), ...foreign, g]);
+  });
+});
+
+describe('usefulWorkers', () => {
+  const sized = (...sizes: number[]): Task => ({
+    name: 'sized',
+    sample: () => ({
+      paramShapes: sizes.map((n) => [n]),
+      groups: sizes.map((_, i) => `g${i}`),
+      init: () => sizes.map((n) => tf.zeros([n])),
+      loss: () => tf.scalar(0),
+      dispose: () => undefined,
+    }),
+  });
+
+  it('keeps problems too small to split on one thread, and never asks for more workers than given', () => {
+    expect(usefulWorkers(toyQuadratic(6), 3)).toBe(0);
+    expect(usefulWorkers(sized(1280), 3)).toBe(0);
+    expect(usefulWorkers(sized(4096), 3)).toBe(1);
+    expect(usefulWorkers(sized(15_910), 1)).toBe(1);
+    expect(usefulWorkers(sized(15_910), 3)).toBe(3);
+    // The largest group decides: each group's cell is split on its own.
+    expect(usefulWorkers(sized(1000, 9000), 3)).toBe(3);
+    expect(usefulWorkers(sized(9000), 0)).toBe(0);
   });
 });

@@ -5,11 +5,13 @@ import { MessageChannel, Worker } from 'node:worker_threads';
 
 import * as tf from '@tensorflow/tfjs-core';
 import { LoptError } from '@lopt/core';
-import type { BackendName } from '@lopt/core';
+import type { BackendName, Task } from '@lopt/core';
 import { cellStep, cellStepBackward, cellStepTraced, initCellState, initCellWeights } from '@lopt/cell';
 import type { CellConfig, CellState, CellTrace } from '@lopt/cell';
 
 import type { CellFunctions, State, Weights } from '../cell-functions.js';
+import { groupLayout } from '../layout.js';
+import { heldOutSeeds } from '../seeds.js';
 import type { Reply, Request, WireTensor, WorkerInit } from './protocol.js';
 import { MainEnd, createSignals } from './sync-channel.js';
 
@@ -38,6 +40,24 @@ export interface ParallelCell extends CellFunctions {
   /** Objects the workers still hold (states, traces, state gradients); for leak tests. */
   remoteObjects(): number;
   dispose(): Promise<void>;
+}
+
+/** Coordinates per share below which a step stays on the calling thread (see ParallelCellOptions). */
+export const MIN_SHARD_SIZE = 2048;
+
+/**
+ * How many of `workers` worker threads a task's problems can keep busy: its largest parameter
+ * group split into shares of at least `minShardSize` coordinates, minus the calling thread's.
+ * 0 when the problems are too small to split (e.g. the 1,280-coordinate quadratics).
+ */
+export function usefulWorkers(task: Task, workers: number, minShardSize = MIN_SHARD_SIZE): number {
+  const probe = task.sample(heldOutSeeds('validation', 1)[0]!);
+  try {
+    const largest = Math.max(...groupLayout(probe).sizes);
+    return Math.max(0, Math.min(workers, Math.floor(largest / minShardSize) - 1));
+  } finally {
+    probe.dispose();
+  }
 }
 
 /** One worker per core beyond the calling thread's, at most 3 (more shares of ~16k coordinates gain little). */
@@ -133,7 +153,7 @@ export async function parallelLstmCell(config: CellConfig, options: ParallelCell
   if (!Number.isInteger(workers) || workers < 0) {
     throw new LoptError('INVALID_ARGUMENT', `workers must be a whole number >= 0, got ${workers}.`);
   }
-  const minShardSize = options.minShardSize ?? 2048;
+  const minShardSize = options.minShardSize ?? MIN_SHARD_SIZE;
   const shards: Shard[] = [];
   const script = workers > 0 ? workerScript() : '';
   try {
