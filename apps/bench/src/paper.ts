@@ -237,31 +237,25 @@ function disposeTask(task: Task): void {
   (task as { dispose?: () => void }).dispose?.();
 }
 
-async function runExperiment(
+type ExperimentArgs = [
   e: ExperimentSpec,
   s: Suite,
   trained: ReadonlyMap<string, Trained>,
   runStarted: string,
   opts: PaperOptions,
   log: (l: string) => void,
-): Promise<ExperimentResult> {
-  const task = e.task();
+];
+
+async function runExperiment(...args: ExperimentArgs): Promise<ExperimentResult> {
+  const task = args[0].task();
   try {
-    return await evaluateExperiment(task, e, s, trained, runStarted, opts, log);
+    return await evaluateExperiment(task, ...args);
   } finally {
     disposeTask(task);
   }
 }
 
-async function evaluateExperiment(
-  task: Task,
-  e: ExperimentSpec,
-  s: Suite,
-  trained: ReadonlyMap<string, Trained>,
-  runStarted: string,
-  opts: PaperOptions,
-  log: (l: string) => void,
-): Promise<ExperimentResult> {
+async function evaluateExperiment(task: Task, ...[e, s, trained, runStarted, opts, log]: ExperimentArgs): Promise<ExperimentResult> {
   const started = performance.now();
   const tuningSeeds = heldOutSeeds('tuning', e.tuningProblems ?? s.tuningProblems);
   const evaluationSeeds = heldOutSeeds('evaluation', e.problems);
