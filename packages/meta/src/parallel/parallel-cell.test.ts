@@ -74,6 +74,38 @@ describeEachBackend('parallelLstmCell', () => {
     expect(cell.remoteObjects()).toBe(0);
   }, 60_000);
 
+  it('meta-trains a two-group task (one group split, the other not) to the same weights as the one-thread cell', async () => {
+    // Groups 'a' (6 coordinates: split in shares of 3) and 'b' (3: too small to split).
+    const twoGroups: Task = {
+      name: 'two-groups',
+      sample(seed) {
+        const a = toyQuadratic(6).sample(seed);
+        const b = toyQuadratic(3).sample(seed + 1);
+        return {
+          paramShapes: [...a.paramShapes, ...b.paramShapes],
+          groups: ['a', 'b'],
+          init: () => [...a.init(), ...b.init()],
+          loss: (params, step) => tf.tidy(() => tf.add(a.loss([params[0]!], step), b.loss([params[1]!], step))),
+          dispose: () => (a.dispose(), b.dispose()),
+        };
+      },
+    };
+    const split = await parallelLstmCell(config, { workers: 1, backend: tf.getBackend() as BackendName, minShardSize: 3 });
+    try {
+      const options = { task: twoGroups, steps: 8, unroll: 4, iterations: 3, learningRate: 0.01, validateEvery: 2, validationProblems: 2, seed: 2 };
+      const one = await metaTrain({ ...options, cell: lstmCell(config) });
+      const two = await metaTrain({ ...options, cell: split });
+      expect(two.groups).toEqual(['a', 'b']);
+      for (const g of ['a', 'b']) {
+        for (const [k, v] of Object.entries(one.weights[g]!)) expectClose(two.weights[g]![k]!, v, { atol: 1e-5, rtol: 1e-3 });
+      }
+      tf.dispose([...Object.values(one.weights).flatMap((w) => Object.values(w)), ...Object.values(two.weights).flatMap((w) => Object.values(w))]);
+      expect(split.remoteObjects()).toBe(0);
+    } finally {
+      await split.dispose();
+    }
+  }, 60_000);
+
   it('rejects a state it did not make', () => {
     const weights = cell.initWeights(1);
     const foreign = lstmCell(config).initState(6);
