@@ -270,17 +270,17 @@ export async function runPerf(opts: {
       skipped.push('cpu MNIST meta-iteration: minutes each on the pure-JS backend (its matMul runs at ~1 GFLOP/s)');
     } else {
       const mnist = mlpTask(smoke ? { batchSize: 16 } : {});
-      // With the coordinates split across threads (lopt's default) first, so that the peak RSS
-      // below is that of the default configuration (worker included); then on one thread.
+      // With the coordinates split across threads (lopt's default) first, then on one thread; the
+      // peak RSS below is taken after the default configuration (worker threads included).
       const workers = defaultWorkers();
-      if (workers > 0) meta.push(await measureMeta(backend, 'mnist (784-20-10, batch 128)', mnist, {}, run, 4, workers));
-      else skipped.push('parallel MNIST meta-iteration: this machine has one core');
-      if (cell.length === 0) metaPeak = Math.max(metaPeak, rssMiB());
-      meta.push(await measureMeta(backend, 'mnist (784-20-10, batch 128)', mnist, {}, run, 4));
+      if (workers === 0) skipped.push('parallel MNIST meta-iteration: this machine has one core');
+      for (const w of workers > 0 ? [workers, 0] : [0]) {
+        meta.push(await measureMeta(backend, 'mnist (784-20-10, batch 128)', mnist, {}, run, 4, w));
+        if (cell.length === 0 && metaPeak === 0) metaPeak = rssMiB();
+      }
     }
-    // Only before any large cell run can this process's peak RSS speak for meta-training (the
-    // parallel MNIST run sets it above; without workers, the one-thread run does).
-    if (cell.length === 0 && (metaPeak === 0 || defaultWorkers() === 0)) metaPeak = Math.max(metaPeak, rssMiB());
+    // Only before any large cell run can this process's peak RSS speak for meta-training.
+    if (cell.length === 0 && metaPeak === 0) metaPeak = rssMiB();
     for (const m of meta.filter((x) => x.backend === backend)) log(`perf ${backend} ${m.task}, ${m.threads} thread(s): ${m.secondsPerIteration.toFixed(3)} s per meta-iteration (target ≤ ${m.target})`);
     for (const t of perfTasks(opts.suite, backend)) {
       const r = measureTask(backend, t.name, t.task(), opts.suite === 'smoke' ? 1 : backend === 'cpu' ? 3 : 9);

@@ -4,6 +4,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+import { afterAll, beforeAll } from 'vitest';
+
 /** apps/cli: temporary task modules live below it so that their `@tensorflow/tfjs-core` import resolves. */
 export const APP_DIR = dirname(dirname(fileURLToPath(import.meta.url)));
 export const BIN = join(APP_DIR, 'dist', 'bin.js');
@@ -53,6 +55,20 @@ export function runCli(args: readonly string[], options: RunOptions = {}): Promi
 export async function tempDir(): Promise<{ dir: string; cleanup: () => Promise<void> }> {
   const dir = await mkdtemp(join(APP_DIR, '.test-'));
   return { dir, cleanup: () => rm(dir, { recursive: true, force: true }) };
+}
+
+/**
+ * For a test file: checks the CLI is built and makes a temporary directory before its tests,
+ * removing it after them. Read `.dir` inside tests.
+ */
+export function useTempDir(): { readonly dir: string } {
+  const state = { dir: '', cleanup: undefined as (() => Promise<void>) | undefined };
+  beforeAll(async () => {
+    assertBuilt();
+    ({ dir: state.dir, cleanup: state.cleanup } = await tempDir());
+  });
+  afterAll(() => state.cleanup?.());
+  return state;
 }
 
 /** Fast settings for a real `lopt train`: tiny horizon, few problems, a 3-point grid, wasm. */

@@ -1,18 +1,12 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 
-import { assertBuilt, runCli, tempDir } from './cli.fixture.js';
+import { runCli, useTempDir } from './cli.fixture.js';
 import type { CliResult } from './cli.fixture.js';
 
-let dir: string;
-let cleanup: () => Promise<void>;
-beforeAll(async () => {
-  assertBuilt();
-  ({ dir, cleanup } = await tempDir());
-});
-afterAll(() => cleanup?.());
+const tmp = useTempDir();
 
 /** One paragraph (message, then the fix) on stderr, no stack trace, the given exit code. */
 function expectError(r: CliResult, code: number, ...patterns: RegExp[]): void {
@@ -25,7 +19,7 @@ function expectError(r: CliResult, code: number, ...patterns: RegExp[]): void {
 
 /** A task module below apps/cli (so `@tensorflow/tfjs-core` resolves) with the given problem. */
 async function taskModule(name: string, source: string): Promise<string> {
-  const path = join(dir, `${name}.mjs`);
+  const path = join(tmp.dir, `${name}.mjs`);
   await writeFile(path, `import * as tf from '@tensorflow/tfjs-core';\n${source}\n`);
   return path;
 }
@@ -34,7 +28,7 @@ const problem = (loss: string, shapes = '[[3]]', init = '[tf.zeros([3])]'): stri
   `export default { name: 'bad', sample: () => ({ paramShapes: ${shapes}, init: () => ${init}, loss: (p) => ${loss}, dispose() {} }) };`;
 
 const train = (...args: string[]): Promise<CliResult> =>
-  runCli(['train', '--iterations', '1', '--steps', '5', '--unroll', '5', '--skip-eval', '--backend', 'cpu', '--out', join(dir, 'never'), ...args]);
+  runCli(['train', '--iterations', '1', '--steps', '5', '--unroll', '5', '--skip-eval', '--backend', 'cpu', '--out', join(tmp.dir, 'never'), ...args]);
 
 describe('errors: a message with its fix and an exit code, no stack trace', () => {
   test('unknown flag', async () => {
@@ -71,7 +65,7 @@ describe('errors: a message with its fix and an exit code, no stack trace', () =
   });
 
   test('a task module that fails to load', async () => {
-    const path = join(dir, 'syntax.mjs');
+    const path = join(tmp.dir, 'syntax.mjs');
     await writeFile(path, 'export default {');
     expectError(await train('--task', path), 1, /failed to load/, /ES module/);
   });
@@ -92,45 +86,45 @@ describe('errors: a message with its fix and an exit code, no stack trace', () =
   });
 
   test('an output directory that cannot be written', async () => {
-    const file = join(dir, 'a-file');
+    const file = join(tmp.dir, 'a-file');
     await writeFile(file, '');
     expectError(await train('--out', join(file, 'run')), 1, /Cannot write to the output directory .*a-file\/run \(ENOTDIR/, /--out/);
   });
 
   test('a new run in the directory of an earlier one', async () => {
-    await mkdir(join(dir, 'earlier'), { recursive: true });
-    await writeFile(join(dir, 'earlier', 'checkpoint.json'), '{}');
-    expectError(await train('--out', join(dir, 'earlier')), 2, /already holds a training run/, /--resume/);
+    await mkdir(join(tmp.dir, 'earlier'), { recursive: true });
+    await writeFile(join(tmp.dir, 'earlier', 'checkpoint.json'), '{}');
+    expectError(await train('--out', join(tmp.dir, 'earlier')), 2, /already holds a training run/, /--resume/);
   });
 
   test('--resume without a checkpoint', async () => {
-    await mkdir(join(dir, 'empty'), { recursive: true });
-    expectError(await runCli(['train', '--resume', '--out', join(dir, 'empty')]), 1, /No checkpoint at .*empty\/checkpoint\.json/, /without --resume/);
+    await mkdir(join(tmp.dir, 'empty'), { recursive: true });
+    expectError(await runCli(['train', '--resume', '--out', join(tmp.dir, 'empty')]), 1, /No checkpoint at .*empty\/checkpoint\.json/, /without --resume/);
   });
 
   test('--resume with a corrupt checkpoint', async () => {
-    await mkdir(join(dir, 'corrupt'), { recursive: true });
-    await writeFile(join(dir, 'corrupt', 'checkpoint.json'), '{"kind": "lopt-meta-ch');
-    expectError(await runCli(['train', '--resume', '--out', join(dir, 'corrupt')]), 1, /checkpoint\.json is not valid JSON/);
+    await mkdir(join(tmp.dir, 'corrupt'), { recursive: true });
+    await writeFile(join(tmp.dir, 'corrupt', 'checkpoint.json'), '{"kind": "lopt-meta-ch');
+    expectError(await runCli(['train', '--resume', '--out', join(tmp.dir, 'corrupt')]), 1, /checkpoint\.json is not valid JSON/);
   });
 
   test('eval of a directory without an optimizer', async () => {
-    expectError(await runCli(['eval', join(dir, 'empty'), '--backend', 'cpu']), 1, /No learned optimizer at .*empty/);
+    expectError(await runCli(['eval', join(tmp.dir, 'empty'), '--backend', 'cpu']), 1, /No learned optimizer at .*empty/);
   });
 
   test('eval of a corrupt optimizer', async () => {
-    await mkdir(join(dir, 'bad-optimizer'), { recursive: true });
-    await writeFile(join(dir, 'bad-optimizer', 'optimizer.json'), '{"format": "lopt-learned-optimizer", "formatVersion": 1}');
-    const r = await runCli(['eval', join(dir, 'bad-optimizer'), '--backend', 'cpu']);
+    await mkdir(join(tmp.dir, 'bad-optimizer'), { recursive: true });
+    await writeFile(join(tmp.dir, 'bad-optimizer', 'optimizer.json'), '{"format": "lopt-learned-optimizer", "formatVersion": 1}');
+    const r = await runCli(['eval', join(tmp.dir, 'bad-optimizer'), '--backend', 'cpu']);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(/^lopt: /);
     expect(r.stderr).not.toMatch(/^\s+at /m);
   });
 
   test('plot of a missing or foreign file', async () => {
-    expectError(await runCli(['plot', join(dir, 'missing.json')]), 1, /Cannot read the curves file .*missing\.json \(ENOENT\)/);
-    await writeFile(join(dir, 'foreign.json'), '{"a": 1}');
-    expectError(await runCli(['plot', join(dir, 'foreign.json')]), 1, /is not a lopt curves file/, /lopt train/);
+    expectError(await runCli(['plot', join(tmp.dir, 'missing.json')]), 1, /Cannot read the curves file .*missing\.json \(ENOENT\)/);
+    await writeFile(join(tmp.dir, 'foreign.json'), '{"a": 1}');
+    expectError(await runCli(['plot', join(tmp.dir, 'foreign.json')]), 1, /is not a lopt curves file/, /lopt train/);
   });
 
   test('--debug adds the stack trace', async () => {

@@ -3,17 +3,11 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { PNG } from 'pngjs';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 
-import { APP_DIR, TINY_TRAIN, assertBuilt, runCli, tempDir } from './cli.fixture.js';
+import { APP_DIR, TINY_TRAIN, runCli, useTempDir } from './cli.fixture.js';
 
-let dir: string;
-let cleanup: () => Promise<void>;
-beforeAll(async () => {
-  assertBuilt();
-  ({ dir, cleanup } = await tempDir());
-});
-afterAll(() => cleanup?.());
+const tmp = useTempDir();
 
 const lines = async (path: string): Promise<Record<string, unknown>[]> =>
   (await readFile(path, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
@@ -36,7 +30,7 @@ async function checkPlot(base: string, optimizers: readonly string[], scale = 2)
 
 describe('lopt train → eval → plot', () => {
   test('train writes a checkpoint, metrics, the optimizer, the table, curves and plots', async () => {
-    const out = join(dir, 'run');
+    const out = join(tmp.dir, 'run');
     const r = await runCli(['train', '--iterations', '3', '--out', out, ...TINY_TRAIN], { timeoutMs: 90_000 });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
@@ -59,7 +53,7 @@ describe('lopt train → eval → plot', () => {
   }, 120_000);
 
   test('--resume continues the iteration count from the checkpoint', async () => {
-    const out = join(dir, 'run');
+    const out = join(tmp.dir, 'run');
     const r = await runCli(['train', '--out', out, '--resume', '--iterations', '5', '--skip-eval', '--json'], { timeoutMs: 90_000 });
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
@@ -72,8 +66,8 @@ describe('lopt train → eval → plot', () => {
   }, 120_000);
 
   test('--init starts from a saved optimizer (its cell and weights); the schedule and metric are kept in run.json', async () => {
-    const source = join(dir, 'run', 'optimizer');
-    const out = join(dir, 'run-init');
+    const source = join(tmp.dir, 'run', 'optimizer');
+    const out = join(tmp.dir, 'run-init');
     const args = ['train', '--init', source, '--iterations', '0', '--out', out, '--skip-eval', '--meta-lr-schedule', 'cosine', '--validation-metric', 'final'];
     const r = await runCli([...args, '--steps', '20', '--unroll', '10']);
     expect(r.stderr).toBe('');
@@ -82,45 +76,45 @@ describe('lopt train → eval → plot', () => {
     expect(await readFile(join(out, 'optimizer', 'weights.bin'))).toEqual(await readFile(join(source, 'weights.bin')));
     const run = JSON.parse(await readFile(join(out, 'run.json'), 'utf8')) as Record<string, unknown>;
     expect(run).toMatchObject({ init: source, metaLearningRateSchedule: 'cosine', finalMetaLearningRate: 0.001, validationMetric: 'final' });
-    const bad = await runCli(['train', '--init', source, '--hidden', '10,10', '--out', join(dir, 'run-init-bad'), '--skip-eval']);
+    const bad = await runCli(['train', '--init', source, '--hidden', '10,10', '--out', join(tmp.dir, 'run-init-bad'), '--skip-eval']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--init takes the cell settings');
   }, 120_000);
 
   test('eval prints the table and writes curves and plots; plot redraws them', async () => {
-    const run = join(dir, 'run');
-    const curvesPath = join(dir, 'eval.json');
+    const run = join(tmp.dir, 'run');
+    const curvesPath = join(tmp.dir, 'eval.json');
     const r = await runCli(['eval', run, '--problems', '3', '--tune-problems', '2', '--grid=-2,0,1', '--baselines', 'nag', '--out', curvesPath]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/quadratic: 3 held-out problems, 20 steps each/);
     expect(r.stdout).toMatch(/^nag\s+/m);
-    await checkPlot(join(dir, 'eval'), ['learned', 'nag']);
+    await checkPlot(join(tmp.dir, 'eval'), ['learned', 'nag']);
 
-    const p = await runCli(['plot', curvesPath, '--out', join(dir, 'figure'), '--scale', '1']);
+    const p = await runCli(['plot', curvesPath, '--out', join(tmp.dir, 'figure'), '--scale', '1']);
     expect(p.code).toBe(0);
-    await checkPlot(join(dir, 'figure'), ['learned', 'nag'], 1);
+    await checkPlot(join(tmp.dir, 'figure'), ['learned', 'nag'], 1);
   }, 120_000);
 
   test('compare draws every run, naming lines that two runs share by their file', async () => {
-    const r = await runCli(['compare', join(dir, 'run', 'curves.json'), join(dir, 'eval.json'), '--out', join(dir, 'both'), '--json']);
+    const r = await runCli(['compare', join(tmp.dir, 'run', 'curves.json'), join(tmp.dir, 'eval.json'), '--out', join(tmp.dir, 'both'), '--json']);
     expect(r.code).toBe(0);
     const result = JSON.parse(r.stdout.trim()) as { series: string[] };
     expect(result.series).toEqual(['run: learned', 'sgd', 'adam', 'eval: learned', 'nag']);
-    await checkPlot(join(dir, 'both'), result.series);
+    await checkPlot(join(tmp.dir, 'both'), result.series);
   }, 60_000);
 
   test('a curves file with a diverged optimizer still plots (its non-finite points are left out)', async () => {
-    const file = JSON.parse(await readFile(join(dir, 'eval.json'), 'utf8')) as { optimizers: Record<string, { mean: (number | null)[] }> };
+    const file = JSON.parse(await readFile(join(tmp.dir, 'eval.json'), 'utf8')) as { optimizers: Record<string, { mean: (number | null)[] }> };
     file.optimizers.nag!.mean = file.optimizers.nag!.mean.map((x, i) => (i > 10 ? null : x));
-    await writeFile(join(dir, 'diverged.json'), JSON.stringify(file));
-    const r = await runCli(['plot', join(dir, 'diverged.json')]);
+    await writeFile(join(tmp.dir, 'diverged.json'), JSON.stringify(file));
+    const r = await runCli(['plot', join(tmp.dir, 'diverged.json')]);
     expect(r.code).toBe(0);
-    expect(existsSync(join(dir, 'diverged.png'))).toBe(true);
+    expect(existsSync(join(tmp.dir, 'diverged.png'))).toBe(true);
   }, 60_000);
 
   test('the README command: lopt train --task ./examples/custom-task.mjs (from the repository root)', async () => {
-    const out = join(dir, 'custom');
+    const out = join(tmp.dir, 'custom');
     const r = await runCli(['train', '--task', './examples/custom-task.mjs', '--iterations', '2', '--out', out, ...TINY_TRAIN], {
       cwd: join(APP_DIR, '..', '..'),
       timeoutMs: 90_000,
@@ -134,7 +128,7 @@ describe('lopt train → eval → plot', () => {
   }, 120_000);
 
   test('Ctrl-C finishes the iteration, writes the checkpoint and exits 130', async () => {
-    const out = join(dir, 'interrupted');
+    const out = join(tmp.dir, 'interrupted');
     let sent = false;
     const r = await runCli(['train', '--out', out, '--iterations', '500', ...TINY_TRAIN], {
       timeoutMs: 60_000,

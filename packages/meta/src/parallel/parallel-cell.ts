@@ -111,8 +111,8 @@ function call(shard: Shard, request: Request): Reply & { ok: true } {
   return settle(shard);
 }
 
-function settle(shard: Shard): Reply & { ok: true } {
-  const reply = shard.end.wait() as Reply;
+function settle(shard: Shard, timeoutMs?: number): Reply & { ok: true } {
+  const reply = shard.end.wait(timeoutMs) as Reply;
   if (!reply.ok) {
     throw new LoptError('WORKER_FAILED', `A meta-training worker failed: ${reply.message}`, {
       hint: 'Run with workers: 0 (lopt train --workers 0) to compute on one thread and see the error there.',
@@ -174,7 +174,7 @@ export async function parallelLstmCell(config: CellConfig, options: ParallelCell
           const deadline = Date.now() + (options.startTimeoutMs ?? 60_000);
           const poll = (): void => {
             try {
-              settle(shardWithTimeout(shard, 0));
+              settle(shard, 0); // throws a plain Error while nothing has arrived yet
               resolve();
             } catch (error) {
               if (error instanceof LoptError) reject(error);
@@ -314,9 +314,4 @@ export async function parallelLstmCell(config: CellConfig, options: ParallelCell
       shards.length = 0;
     },
   };
-}
-
-/** The same shard, whose next wait gives up after `timeoutMs` (startup polling). */
-function shardWithTimeout(shard: Shard, timeoutMs: number): Shard {
-  return { worker: shard.worker, end: { post: () => undefined, wait: () => shard.end.wait(timeoutMs) } as unknown as MainEnd };
 }
