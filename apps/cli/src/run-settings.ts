@@ -23,6 +23,8 @@ export interface RunSettings {
   readonly finalMetaLearningRate?: number;
   /** The optimizer directory the run started from (`--init`), absolute. */
   readonly init?: string;
+  /** Absent in runs written before objectives existed ('sum'). */
+  readonly objective?: 'sum' | 'log';
   readonly validationMetric?: 'mean' | 'final';
   readonly metaBatch: number;
   readonly clipNorm?: number;

@@ -60,6 +60,8 @@ Task and run:
   --meta-lr-final <x>       meta learning rate at the end of a cosine schedule (default --meta-lr / 10)
   --init <dir>              start from a saved optimizer (its optimizer.json directory) instead of fresh
                             weights, to fine-tune it; its cell settings are used
+  --objective sum|log       meta-loss over the steps: the sum of the losses (default, the paper's), or the sum of
+                            their logarithms, which weighs the late steps (small losses) as much as the first
   --validation-metric mean|final
                             early stopping on the mean loss over the steps (default; the meta-objective)
                             or on the loss after the last step
@@ -105,6 +107,7 @@ const TRAIN_OPTIONS = {
   'meta-lr-final': { type: 'string' },
   init: { type: 'string' },
   'validation-metric': { type: 'string' },
+  objective: { type: 'string' },
   'meta-batch': { type: 'string' },
   'clip-norm': { type: 'string' },
   workers: { type: 'string' },
@@ -174,6 +177,7 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
     previous?.metaLearningRateSchedule ?? 'constant',
   );
   const finalMetaLearningRate = positiveFlag('meta-lr-final', values['meta-lr-final'], previous?.finalMetaLearningRate ?? metaLearningRate / 10);
+  const objective = choiceFlag('objective', values.objective, ['sum', 'log'] as const, previous?.objective ?? 'sum');
   const validationMetric = choiceFlag('validation-metric', values['validation-metric'], ['mean', 'final'] as const, previous?.validationMetric ?? 'mean');
   const initDir = values.init === undefined ? previous?.init : resolve(values.init);
   const metaBatch = intFlag('meta-batch', values['meta-batch'], previous?.metaBatch ?? TRAIN_DEFAULTS.metaBatch);
@@ -233,6 +237,7 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
     metaBatch,
     ...(clipNorm === undefined ? {} : { clipNorm }),
     ...(initDir === undefined ? {} : { init: initDir }),
+    objective,
     validationMetric,
     validateEvery,
     validationProblems,
@@ -253,7 +258,7 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
   out.info(`lopt ${lopt.version} · backend ${backend.name}${backend.simd ? ' (SIMD)' : ''} · tfjs ${backend.tfjsVersion}`);
   out.info(`task ${task.name}${task.description === undefined ? '' : `: ${task.description}`}`);
   out.info(
-    `${values.resume === true ? `resuming at iteration ${startIteration} of` : 'meta-training'} ${iterations} iterations · T=${steps}, unroll ${unroll} · meta-lr ${metaLearningRate}${metaLearningRateSchedule === 'cosine' ? ` → ${finalMetaLearningRate} (cosine)` : ''} · seed ${seed} · cell ${config.hiddenSizes.join('x')} ${config.preprocess}, scale ${config.outputScale}`,
+    `${values.resume === true ? `resuming at iteration ${startIteration} of` : 'meta-training'} ${iterations} iterations · T=${steps}, unroll ${unroll} · meta-lr ${metaLearningRate}${metaLearningRateSchedule === 'cosine' ? ` → ${finalMetaLearningRate} (cosine)` : ''}${objective === 'log' ? ' · log objective' : ''} · seed ${seed} · cell ${config.hiddenSizes.join('x')} ${config.preprocess}, scale ${config.outputScale}`,
   );
   if (initDir !== undefined) out.info(`starting from the optimizer in ${initDir}`);
   out.info(`run directory ${outDir}`);
@@ -299,6 +304,7 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
       learningRate: metaLearningRate,
       learningRateSchedule: metaLearningRateSchedule,
       finalLearningRate: finalMetaLearningRate,
+      objective,
       validationMetric,
       ...(initial === undefined ? {} : { initialWeights: initial.weights }),
       ...(clipNorm === undefined ? {} : { clipNorm }),

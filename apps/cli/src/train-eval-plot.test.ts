@@ -65,17 +65,17 @@ describe('lopt train → eval → plot', () => {
     expect(checkpoint.iteration).toBe(5);
   }, 120_000);
 
-  test('--init starts from a saved optimizer (its cell and weights); the schedule and metric are kept in run.json', async () => {
+  test('--init starts from a saved optimizer (its cell and weights); the schedule, metric and objective are kept in run.json', async () => {
     const source = join(tmp.dir, 'run', 'optimizer');
     const out = join(tmp.dir, 'run-init');
-    const args = ['train', '--init', source, '--iterations', '0', '--out', out, '--skip-eval', '--meta-lr-schedule', 'cosine', '--validation-metric', 'final'];
+    const args = ['train', '--init', source, '--iterations', '0', '--out', out, '--skip-eval', '--meta-lr-schedule', 'cosine', '--validation-metric', 'final', '--objective', 'log'];
     const r = await runCli([...args, '--steps', '20', '--unroll', '10']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(r.stdout).toContain(`starting from the optimizer in ${source}`);
     expect(await readFile(join(out, 'optimizer', 'weights.bin'))).toEqual(await readFile(join(source, 'weights.bin')));
     const run = JSON.parse(await readFile(join(out, 'run.json'), 'utf8')) as Record<string, unknown>;
-    expect(run).toMatchObject({ init: source, metaLearningRateSchedule: 'cosine', finalMetaLearningRate: 0.001, validationMetric: 'final' });
+    expect(run).toMatchObject({ init: source, metaLearningRateSchedule: 'cosine', finalMetaLearningRate: 0.001, validationMetric: 'final', objective: 'log' });
     const bad = await runCli(['train', '--init', source, '--hidden', '10,10', '--out', join(tmp.dir, 'run-init-bad'), '--skip-eval']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--init takes the cell settings');

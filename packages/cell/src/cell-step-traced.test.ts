@@ -5,7 +5,7 @@ import { expect, it } from 'vitest';
 
 import { cellConfig } from './cell-config.js';
 import { initCellState } from './cell-state.js';
-import { cellStep, cellStepBackward, cellStepTraced } from './cell-step.js';
+import { cellStep, cellStepBackward, cellStepTraced, prepareCellWeights } from './cell-step.js';
 import type { CellTrace } from './cell-step.js';
 import { initCellWeights } from './cell-weights.js';
 
@@ -66,5 +66,35 @@ describeEachBackend('cellStepTraced + cellStepBackward', () => {
       tf.dispose(Object.values(sums));
     });
     tf.dispose([...taped, ...grads, ...targets, ...state0, ...Object.values(weights)]);
+  });
+
+  it('with prepared weights, give the same update, state and gradients, and leak nothing', async () => {
+    const weights = initCellWeights(config, 4);
+    const state0 = initCellState(config, n);
+    const rng = createRng(8);
+    const g = tf.tensor1d(normalArray(rng, n, 0.1));
+    const dUpdate = tf.tensor1d(normalArray(rng, n));
+    await expectNoLeak(() => {
+      const prepared = prepareCellWeights(config, weights);
+      const a = cellStepTraced(config, weights, g, state0);
+      const b = cellStepTraced(config, prepared, g, state0);
+      // The prepared tensors may go as soon as the forward has run: the trace keeps what it needs.
+      prepared.dispose();
+      prepared.dispose();
+      expect(a.trace.blocks).toBe(false);
+      expect(b.trace.blocks).toBe(true);
+      expectClose(b.update, a.update, { atol: 1e-6 });
+      b.state.forEach((t, i) => expectClose(t, a.state[i]!, { atol: 1e-6 }));
+      // A nonzero state gradient reaches the kernels' h blocks through dhPrev/dcPrev.
+      const ga = cellStepBackward(config, a.trace, dUpdate, a.state);
+      const gb = cellStepBackward(config, b.trace, dUpdate, b.state);
+      for (const name of Object.keys(weights)) {
+        expect(Array.from(ga.dWeights[name]!.dataSync()).some((v) => v !== 0)).toBe(true);
+        expectClose(gb.dWeights[name]!, ga.dWeights[name]!, { atol: 1e-5, rtol: 1e-4 });
+      }
+      gb.dState.forEach((t, i) => expectClose(t, ga.dState[i]!, { atol: 1e-5, rtol: 1e-4 }));
+      tf.dispose([a.update, b.update, ...a.state, ...b.state, ...Object.values(ga.dWeights), ...Object.values(gb.dWeights), ...ga.dState, ...gb.dState]);
+    });
+    tf.dispose([g, dUpdate, ...state0, ...Object.values(weights)]);
   });
 });

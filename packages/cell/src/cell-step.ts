@@ -6,8 +6,8 @@ import type { CellState } from './cell-state.js';
 import { cellStateSize } from './cell-state.js';
 import type { CellWeights } from './cell-weights.js';
 import { assertCellWeights, cellWeightShapes } from './cell-weights.js';
-import type { LayerActivations } from './lstm-layer.js';
-import { layerBackward, layerForward } from './lstm-layer.js';
+import type { GateWeights, LayerActivations } from './lstm-layer.js';
+import { gateWeights, kernelParts, layerBackward, layerForward } from './lstm-layer.js';
 import { runMultiOutputOp } from './multi-output-op.js';
 import { preprocessGradients } from './preprocess.js';
 
@@ -47,21 +47,74 @@ function checkStepInputs(config: CellConfig, weights: CellWeights, grads: tf.Ten
   return n;
 }
 
+/** What prepareCellWeights made (told apart from plain weights without a marker on the object). */
+const preparedObjects = new WeakSet<object>();
+
+/**
+ * Tensors derived from a cell's weights that every step would otherwise recompute: per layer,
+ * the gate blocks of [kernel | bias] and the kernel's blocks for the backward. Made by
+ * {@link prepareCellWeights}; owns only the derived tensors (the weights stay the caller's).
+ */
+export interface PreparedCellWeights {
+  readonly weights: CellWeights;
+  readonly layers: readonly { readonly gates: GateWeights; readonly h: tf.Tensor2D; readonly x: tf.Tensor2D }[];
+  /** Frees the derived tensors (not the weights). Safe to call more than once. */
+  dispose(): void;
+}
+
+/**
+ * Precomputes what {@link cellStepTraced} derives from the weights at every step (concatenating
+ * each layer's bias to its kernel, splitting the gates, slicing the kernel for the backward), for a
+ * caller that runs many steps with the same weights, such as one unroll of meta-training: at the
+ * quadratics' size (1,280 coordinates) these ~20 small ops are several percent of a step. Pass the
+ * result to cellStepTraced instead of the weights; dispose it when the weights change or the
+ * unroll ends. Traces made with it stay valid after it is disposed.
+ */
+export function prepareCellWeights(config: CellConfig, weights: CellWeights): PreparedCellWeights {
+  assertCellWeights(config, weights, 'prepareCellWeights');
+  type Layer = PreparedCellWeights['layers'][number];
+  const layers = config.hiddenSizes.map((units, l): Layer => {
+    const kernel = weights[`lstm_${l}/kernel`]!;
+    const bias = weights[`lstm_${l}/bias`]!;
+    const tensors = tf.tidy(() => {
+      const { h, x } = kernelParts(kernel, kernel.shape[1]! - units);
+      return [...gateWeights(kernel, bias), h, x];
+    }) as tf.Tensor2D[];
+    const [wi, wf, wg2, wo, h, x] = tensors as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
+    return { gates: [wi, wf, wg2, wo], h, x };
+  });
+  let disposed = false;
+  const prepared: PreparedCellWeights = Object.freeze({
+    weights,
+    layers,
+    dispose: () => {
+      if (disposed) return;
+      disposed = true;
+      tf.dispose(layers.flatMap((l) => [...l.gates, l.h, l.x]));
+    },
+  });
+  preparedObjects.add(prepared);
+  return prepared;
+}
+
+function isPrepared(w: CellWeights | PreparedCellWeights): w is PreparedCellWeights {
+  return preparedObjects.has(w);
+}
+
 /**
  * The step's forward pass: outputs `[update, h_0, c_0, h_1, c_1, …]` and the tensors its backward
- * reads. Layout of `saved`: x0, kernels, output kernel, state in, then per layer i, f, g, o,
- * tanh(c), h.
+ * reads. Layout of `saved`: x0, per layer the kernel (or, with prepared weights, its h and x
+ * blocks), the output kernel, state in, then per layer i, f, g, o, tanh(c), h.
  */
 function stepForward(
   config: CellConfig,
   weights: CellWeights,
+  prepared: PreparedCellWeights | null,
   grads: tf.Tensor,
   state: CellState,
   n: number,
 ): { outputs: tf.Tensor[]; saved: tf.Tensor[] } {
   const layers = config.hiddenSizes.length;
-  const kernels = config.hiddenSizes.map((_, l) => weights[`lstm_${l}/kernel`]!);
-  const biases = config.hiddenSizes.map((_, l) => weights[`lstm_${l}/bias`]!);
   const outKernel = weights['output/kernel']!;
   const outBias = weights['output/bias']!;
   const x0 = preprocessGradients(config, grads);
@@ -70,11 +123,16 @@ function stepForward(
   const newState: tf.Tensor2D[] = [];
   const acts: tf.Tensor2D[] = [];
   for (let l = 0; l < layers; l++) {
-    const fw = layerForward(kernels[l]!, biases[l]!, x, state[2 * l] as tf.Tensor2D, state[2 * l + 1] as tf.Tensor2D, ones);
+    const gates = prepared?.layers[l]!.gates ?? gateWeights(weights[`lstm_${l}/kernel`]!, weights[`lstm_${l}/bias`]!);
+    const fw = layerForward(gates, x, state[2 * l] as tf.Tensor2D, state[2 * l + 1] as tf.Tensor2D, ones);
     newState.push(fw.h, fw.c);
     acts.push(fw.i, fw.f, fw.g, fw.o, fw.tc, fw.h);
     x = fw.h;
   }
+  const kernels =
+    prepared === null
+      ? config.hiddenSizes.map((_, l) => weights[`lstm_${l}/kernel`]!)
+      : prepared.layers.flatMap((p) => [p.h, p.x]);
   const update = tf.reshape(tf.mul(tf.add(tf.matMul(outKernel as tf.Tensor2D, x), outBias), config.outputScale), [n]);
   return { outputs: [update, ...newState], saved: [x0, ...kernels, outKernel, ...state, ...acts] };
 }
@@ -82,17 +140,26 @@ function stepForward(
 /**
  * The step's backward pass: given the gradients of every output (`dys`, as stepForward orders its
  * outputs) and the saved tensors, the gradient of every input: weights in cellWeightShapes order,
- * then the state in.
+ * then the state in. `blocks`: whether `saved` holds each kernel's h and x blocks (prepared
+ * weights) rather than the kernel.
  */
-function stepBackward(config: CellConfig, n: number, dys: readonly tf.Tensor[], saved: readonly tf.Tensor[]): tf.Tensor[] {
+function stepBackward(config: CellConfig, n: number, dys: readonly tf.Tensor[], saved: readonly tf.Tensor[], blocks: boolean): tf.Tensor[] {
   const layers = config.hiddenSizes.length;
   const scale = config.outputScale;
   const x0 = saved[0] as tf.Tensor2D;
-  const savedKernels = saved.slice(1, 1 + layers);
-  const savedOutKernel = saved[1 + layers]!;
-  const stateIn = saved.slice(2 + layers, 2 + 3 * layers) as tf.Tensor2D[];
+  const kernelEntries = blocks ? 2 * layers : layers;
+  const parts = (l: number): { h: tf.Tensor2D; x: tf.Tensor2D | null } => {
+    if (blocks) return { h: saved[1 + 2 * l] as tf.Tensor2D, x: l > 0 ? (saved[2 + 2 * l] as tf.Tensor2D) : null };
+    const kernel = saved[1 + l]!;
+    const inputs = kernel.shape[1]! - config.hiddenSizes[l]!;
+    const p = kernelParts(kernel, inputs);
+    return l > 0 ? p : { h: p.h, x: null };
+  };
+  const savedOutKernel = saved[1 + kernelEntries]!;
+  const stateIn = saved.slice(2 + kernelEntries, 2 + kernelEntries + 2 * layers) as tf.Tensor2D[];
   const actsAt = (l: number): LayerActivations & { h: tf.Tensor2D } => {
-    const [i, f, g, o, tc, h] = saved.slice(2 + 3 * layers + 6 * l, 2 + 3 * layers + 6 * (l + 1)) as tf.Tensor2D[];
+    const start = 2 + kernelEntries + 2 * layers + 6 * l;
+    const [i, f, g, o, tc, h] = saved.slice(start, start + 6) as tf.Tensor2D[];
     return { i: i!, f: f!, g: g!, o: o!, tc: tc!, h: h! };
   };
   const ones = tf.ones([1, n]) as tf.Tensor2D;
@@ -108,7 +175,8 @@ function stepBackward(config: CellConfig, n: number, dys: readonly tf.Tensor[], 
   for (let l = layers - 1; l >= 0; l--) {
     const dh = tf.add(dys[1 + 2 * l]!, dhFromAbove);
     const x = l === 0 ? x0 : actsAt(l - 1).h;
-    const back = layerBackward(savedKernels[l]!, x, stateIn[2 * l]!, stateIn[2 * l + 1]!, ones, actsAt(l), dh, dys[2 + 2 * l]!, l > 0);
+    const { h: hKernel, x: xKernel } = parts(l);
+    const back = layerBackward(hKernel, xKernel, x, stateIn[2 * l]!, stateIn[2 * l + 1]!, ones, actsAt(l), dh, dys[2 + 2 * l]!);
     layerGrads[l] = [back.dKernel, back.dBias];
     stateGrads[l] = [back.dhPrev, back.dcPrev];
     if (back.dx !== null) dhFromAbove = back.dx;
@@ -135,8 +203,8 @@ export function cellStep(config: CellConfig, weights: CellWeights, grads: tf.Ten
   const weightList = cellWeightShapes(config).map(([name]) => weights[name]!);
   const outs = runMultiOutputOp(
     [...weightList, ...state],
-    () => stepForward(config, weights, grads, state, n),
-    (dys, saved) => stepBackward(config, n, dys, saved),
+    () => stepForward(config, weights, null, grads, state, n),
+    (dys, saved) => stepBackward(config, n, dys, saved, false),
   );
   const [update, ...newState] = outs;
   return { update: update as tf.Tensor1D, state: Object.freeze(newState) };
@@ -146,29 +214,34 @@ export function cellStep(config: CellConfig, weights: CellWeights, grads: tf.Ten
 export interface CellTrace {
   readonly n: number;
   readonly saved: readonly tf.Tensor[];
+  /** Whether `saved` holds kernel blocks (the step ran with prepared weights). */
+  readonly blocks: boolean;
 }
 
 /**
  * cellStep without a gradient tape, returning the activations its backward needs. With
  * {@link cellStepBackward} a caller can run backpropagation through time by hand, which costs one
  * forward per step instead of a forward and a taped replay (the meta-trainer's first-order
- * meta-gradient does this). The caller owns `update`, `state` and `trace`; cellStepBackward
- * disposes the trace.
+ * meta-gradient does this). `weights` may be {@link prepareCellWeights}'s result, which saves
+ * recomputing the same weight blocks at every step of an unroll. The caller owns `update`, `state`
+ * and `trace`; cellStepBackward disposes the trace.
  */
 export function cellStepTraced(
   config: CellConfig,
-  weights: CellWeights,
+  weights: CellWeights | PreparedCellWeights,
   grads: tf.Tensor,
   state: CellState,
 ): CellStepResult & { trace: CellTrace } {
-  const n = checkStepInputs(config, weights, grads, state, 'cellStepTraced');
+  const prepared = isPrepared(weights) ? weights : null;
+  const raw = prepared?.weights ?? (weights as CellWeights);
+  const n = checkStepInputs(config, raw, grads, state, 'cellStepTraced');
   const { outputs, saved } = tf.tidy(() => {
-    const r = stepForward(config, weights, grads, state, n);
+    const r = stepForward(config, raw, prepared, grads, state, n);
     // The weights and state in `saved` belong to the caller; keep our own references to them.
     return { outputs: r.outputs, saved: r.saved.map((t) => tf.reshape(t, t.shape)) };
   });
   const [update, ...newState] = outputs;
-  return { update: update as tf.Tensor1D, state: Object.freeze(newState), trace: { n, saved } };
+  return { update: update as tf.Tensor1D, state: Object.freeze(newState), trace: { n, saved, blocks: prepared !== null } };
 }
 
 /**
@@ -186,7 +259,7 @@ export function cellStepBackward(
   const grads = tf.tidy(() => {
     const dStateOrZeros =
       dState ?? config.hiddenSizes.flatMap((units) => [tf.zeros([units, trace.n]), tf.zeros([units, trace.n])]);
-    return stepBackward(config, trace.n, [dUpdate, ...dStateOrZeros], trace.saved);
+    return stepBackward(config, trace.n, [dUpdate, ...dStateOrZeros], trace.saved, trace.blocks);
   });
   tf.dispose(trace.saved as tf.Tensor[]);
   const dWeights = Object.freeze(Object.fromEntries(names.map((name, i) => [name, grads[i]!])));

@@ -5,6 +5,11 @@ export type Weights = Readonly<Record<string, tf.Tensor>>;
 /** Opaque per-coordinate state of one cell (structurally `CellState` of @lopt/cell). */
 export type State = readonly tf.Tensor[];
 
+/** Whatever a cell precomputes from its weights for one unroll (see CellFunctions.prepare). */
+export interface PreparedWeights {
+  dispose(): void;
+}
+
 /**
  * What the meta-trainer needs of a learned-optimizer cell. The default is the paper's
  * coordinatewise LSTM from @lopt/cell; tests and research code can pass another.
@@ -21,7 +26,13 @@ export interface CellFunctions {
    * into dL/d(weights) by name and dL/d(state in), disposing the trace. With both, the meta-gradient
    * costs one cell forward per step instead of a forward plus a taped replay.
    */
-  stepTraced?(weights: Weights, grads: tf.Tensor, state: State): { update: tf.Tensor; state: State; trace: unknown };
+  stepTraced?(weights: Weights, grads: tf.Tensor, state: State, prepared?: PreparedWeights): { update: tf.Tensor; state: State; trace: unknown };
+  /**
+   * Optional: precompute what `stepTraced` derives from `weights` at every step, once per unroll
+   * (the weights do not change within one). The result is passed to each `stepTraced` of the
+   * unroll with the same weights, and disposed after the unroll's backward.
+   */
+  prepare?(weights: Weights): PreparedWeights;
   backward?(trace: unknown, dUpdate: tf.Tensor, dState: State | null): { dWeights: Weights; dState: State };
   /**
    * Optional: frees what the cell holds outside the tensors of these states, state gradients or

@@ -1,5 +1,5 @@
-import { cellStep, cellStepBackward, cellStepTraced, initCellState, initCellWeights } from '@lopt/cell';
-import type { CellConfig, CellTrace } from '@lopt/cell';
+import { cellStep, cellStepBackward, cellStepTraced, initCellState, initCellWeights, prepareCellWeights } from '@lopt/cell';
+import type { CellConfig, CellTrace, PreparedCellWeights } from '@lopt/cell';
 
 import type { CellFunctions } from './cell-functions.js';
 
@@ -12,7 +12,9 @@ export function lstmCell(config: CellConfig): CellFunctions {
     initWeights: (seed) => initCellWeights(config, seed),
     initState: (n) => initCellState(config, n),
     step: (weights, grads, state) => cellStep(config, weights, grads, state),
-    stepTraced: (weights, grads, state) => cellStepTraced(config, weights, grads, state),
+    prepare: (weights) => prepareCellWeights(config, weights),
+    stepTraced: (weights, grads, state, prepared) =>
+      cellStepTraced(config, (prepared as PreparedCellWeights | undefined) ?? weights, grads, state),
     backward: (trace, dUpdate, dState) => cellStepBackward(config, trace as CellTrace, dUpdate, dState),
   };
 }

@@ -119,6 +119,17 @@ describe('metaTrain', () => {
     const e = await metaTrain({ ...base, steps: 21 }).catch((x: unknown) => x);
     expect(isLoptError(e, 'INVALID_ARGUMENT')).toBe(true);
     expect((e as { hint: string }).hint).toContain('unroll 5');
+    const bad = await metaTrain({ ...base, objective: 'mean' as 'sum' }).catch((x: unknown) => x);
+    expect(isLoptError(bad, 'INVALID_ARGUMENT')).toBe(true);
+    expect((bad as Error).message).toContain("'sum' or 'log'");
+  });
+
+  it("trains on the 'log' objective: different weights from 'sum', lower validation loss than at the start", async () => {
+    const sum = await metaTrain({ ...base, iterations: 12, validateEvery: 1, learningRate: 0.03 });
+    const log = await metaTrain({ ...base, iterations: 12, validateEvery: 1, learningRate: 0.03, objective: 'log' });
+    expect(values(log.weights)).not.toEqual(values(sum.weights));
+    expect(log.bestValidationLoss).toBeLessThan(0.9 * log.history[0]!.validationLoss!);
+    [sum, log].forEach((r) => disposeWeights(r.weights));
   });
 });
 

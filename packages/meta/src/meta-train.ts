@@ -18,10 +18,11 @@ import {
   canTrace,
   disposeTrajectory,
   firstOrderMetaGradient,
+  objectiveWeights,
   startTrajectory,
   tracedUnrollGradient,
 } from './unroll.js';
-import type { Trajectory } from './unroll.js';
+import type { MetaObjective, Trajectory } from './unroll.js';
 
 /** One line of progress, emitted after every meta-iteration (and written to metrics.jsonl). */
 export interface MetaProgress {
@@ -84,6 +85,13 @@ export interface MetaTrainOptions {
   readonly validationMetric?: 'mean' | 'final';
   /** Weight w_t of f(θ_t) in the meta-loss, t = 1..T (default 1). */
   readonly lossWeight?: (t: number, steps: number) => number;
+  /**
+   * The meta-loss: 'sum' of w_t f(θ_t) (default, the paper's) or 'log', the sum of w_t log f(θ_t).
+   * With 'sum' the first steps, where the loss is large, make up almost all of the meta-gradient;
+   * 'log' counts a halving of the loss the same at every step, which trains the optimizer for the
+   * late steps too. 'log' needs a loss that stays positive.
+   */
+  readonly objective?: MetaObjective;
   /** Where to write checkpoint.json, metrics.jsonl and the best optimizer (default: nowhere). */
   readonly outDir?: string;
   /** Write a checkpoint every K meta-iterations, after the last and when aborted (default 10). */
@@ -120,6 +128,7 @@ interface Settings {
   learningRateSchedule: 'constant' | 'cosine';
   finalLearningRate: number;
   clipNorm: number | undefined;
+  objective: MetaObjective;
   seed: number;
   validateEvery: number;
   validationProblems: number;
@@ -145,6 +154,7 @@ function settingsOf(o: MetaTrainOptions): Settings {
     learningRateSchedule: o.learningRateSchedule ?? 'constant',
     finalLearningRate: o.finalLearningRate ?? (o.learningRate ?? 1e-3) / 10,
     clipNorm: o.clipNorm,
+    objective: o.objective ?? 'sum',
     seed: o.seed ?? 0,
     validateEvery: positiveInt('validateEvery', o.validateEvery ?? 10),
     validationProblems: positiveInt('validationProblems', o.validationProblems ?? 8),
@@ -166,6 +176,9 @@ function settingsOf(o: MetaTrainOptions): Settings {
   }
   if (!(s.finalLearningRate > 0) || !Number.isFinite(s.finalLearningRate)) {
     throw new LoptError('INVALID_ARGUMENT', `finalLearningRate must be a positive number, got ${s.finalLearningRate}.`);
+  }
+  if (s.objective !== 'sum' && s.objective !== 'log') {
+    throw new LoptError('INVALID_ARGUMENT', `objective must be 'sum' or 'log', got ${String(s.objective)}.`);
   }
   if (s.clipNorm !== undefined && !(s.clipNorm > 0)) {
     throw new LoptError('INVALID_ARGUMENT', `clipNorm must be positive, got ${s.clipNorm}.`);
@@ -481,19 +494,23 @@ export async function metaTrain(options: MetaTrainOptions): Promise<MetaTrainRes
       function unrollGradient(tr: Trajectory, b: number): tf.NamedTensorMap | undefined {
         try {
           if (options.secondDerivatives === true) {
-            const { grads } = autodiffMetaGradient(tr, cells, varLists, weights, s.unroll, lossWeights, { stopGradients: false });
+            const { grads } = autodiffMetaGradient(tr, cells, varLists, weights, s.unroll, lossWeights, {
+              stopGradients: false,
+              objective: s.objective,
+            });
             const { losses } = advance(tr, cells, weights, s.unroll, false);
             return accept(losses, grads, b);
           }
           if (traced) {
-            const { losses, grads } = tracedUnrollGradient(tr, cells, varLists, weights, s.unroll, lossWeights);
+            const { losses, grads } = tracedUnrollGradient(tr, cells, varLists, weights, s.unroll, lossWeights, s.objective);
             return accept(losses, grads ?? undefined, b);
           }
           const { losses, inputs, startStates } = advance(tr, cells, weights, s.unroll, true);
           try {
             if (losses.length < s.unroll || losses.some((l) => !Number.isFinite(l))) return accept(losses, undefined, b);
             const replay = [...inputs, tr.current.grads];
-            const grads = firstOrderMetaGradient(cells, varLists, weights, replay, startStates, lossWeights);
+            const stepWeights = objectiveWeights(s.objective, lossWeights, losses);
+            const grads = firstOrderMetaGradient(cells, varLists, weights, replay, startStates, stepWeights);
             return accept(losses, grads, b);
           } finally {
             tf.dispose(inputs.flat());

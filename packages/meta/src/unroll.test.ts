@@ -12,6 +12,7 @@ import {
   autodiffMetaGradient,
   disposeTrajectory,
   firstOrderMetaGradient,
+  objectiveWeights,
   startTrajectory,
   tracedUnrollGradient,
 } from './unroll.js';
@@ -171,5 +172,80 @@ describeEachBackend('traced meta-gradient (hand-written BPTT of the LSTM)', () =
     });
     s.dispose();
     poisoned.dispose();
+  });
+});
+
+describeEachBackend("the 'log' meta-objective", () => {
+  it('is Σ w log f: the first-order gradient with weights w/f equals autodiff of Σ w log f with the gradients stopped', () => {
+    const s = setup();
+    const weights = [s.vars as Weights];
+    const varList = [Object.values(s.vars)];
+    const tr = startTrajectory(s.problem, s.layout, [toyCell]);
+    const auto = autodiffMetaGradient(tr, [toyCell], varList, weights, U, lossWeights, { stopGradients: true, objective: 'log' });
+    const plain = autodiffMetaGradient(tr, [toyCell], varList, weights, U, lossWeights, { stopGradients: true });
+    const { losses, inputs, startStates } = advance(tr, [toyCell], weights, U, true);
+    const stepWeights = objectiveWeights('log', lossWeights, losses);
+    stepWeights.forEach((w, k) => expect(w).toBeCloseTo(lossWeights[k]! / losses[k]!, 10));
+    const first = firstOrderMetaGradient([toyCell], varList, weights, [...inputs, tr.current.grads], startStates, stepWeights);
+    for (const v of varList[0]!) {
+      expectClose(first[v.name]!, auto.grads[v.name]!, { atol: 1e-5, rtol: 1e-3 });
+      // ... and is not the 'sum' gradient (the losses here are far from 1).
+      const a = auto.grads[v.name]!.dataSync()[0]!;
+      const b = plain.grads[v.name]!.dataSync()[0]!;
+      expect(Math.abs(a - b)).toBeGreaterThan(1e-3 * Math.abs(b));
+    }
+    tf.dispose([...Object.values(auto.grads), ...Object.values(plain.grads), ...Object.values(first), ...inputs.flat(), ...startStates.flat()]);
+    disposeTrajectory(tr);
+    s.dispose();
+  });
+
+  it('traced through the LSTM, equals the replay with weights w/f', () => {
+    const config = cellConfig({ hiddenSizes: [4, 3], preprocess: 'log-sign', outputScale: 0.5 });
+    const lstm = lstmCell(config);
+    const replayOnly: CellFunctions = { step: lstm.step, initWeights: lstm.initWeights, initState: lstm.initState };
+    const problem = toyQuadratic(3).sample(4);
+    const layout = groupLayout(problem);
+    const init = lstm.initWeights(9);
+    const vars = Object.fromEntries(Object.entries(init).map(([k, v]) => [k, tf.variable(v, true)])) as Record<string, tf.Variable>;
+    tf.dispose(Object.values(init));
+    const varList = [Object.values(vars)];
+    const a = startTrajectory(problem, layout, [lstm]);
+    const b = startTrajectory(problem, layout, [replayOnly]);
+    const traced = tracedUnrollGradient(a, [lstm], varList, [vars], U, lossWeights, 'log');
+    const { losses, inputs, startStates } = advance(b, [replayOnly], [vars], U, true);
+    const replay = firstOrderMetaGradient([replayOnly], varList, [vars], [...inputs, b.current.grads], startStates, objectiveWeights('log', lossWeights, losses));
+    for (const v of varList[0]!) expectClose(traced.grads![v.name]!, replay[v.name]!, { atol: 1e-5, rtol: 1e-3 });
+    tf.dispose([...Object.values(traced.grads!), ...Object.values(replay), ...inputs.flat(), ...startStates.flat(), ...Object.values(vars)]);
+    disposeTrajectory(a);
+    disposeTrajectory(b);
+    problem.dispose();
+  });
+
+  it('rejects a loss that is not positive with a clear error, leaking nothing', async () => {
+    expect(() => objectiveWeights('log', [1, 1], [0.5, 0])).toThrow(/'log' meta-objective needs positive losses; step 2 .*loss 0/);
+    expect(objectiveWeights('sum', [1, 2], [0.5, -3])).toEqual([1, 2]);
+    // A task whose loss goes negative: ‖Wθ − y‖² − 100.
+    const shifted = toyQuadratic(3);
+    const negative = {
+      ...shifted,
+      sample: (seed: number) => {
+        const p = shifted.sample(seed);
+        return { ...p, loss: (params: readonly tf.Tensor[], step: number) => tf.tidy(() => tf.sub(p.loss(params, step), 100) as tf.Scalar) };
+      },
+    };
+    const config = cellConfig({ hiddenSizes: [4, 3], preprocess: 'log-sign', outputScale: 0.5 });
+    const lstm = lstmCell(config);
+    const problem = negative.sample(4);
+    const layout = groupLayout(problem);
+    const init = lstm.initWeights(9);
+    const vars = Object.fromEntries(Object.entries(init).map(([k, v]) => [k, tf.variable(v, true)])) as Record<string, tf.Variable>;
+    tf.dispose(Object.values(init));
+    await expectNoLeak(() => {
+      const tr = startTrajectory(problem, layout, [lstm]);
+      expect(() => tracedUnrollGradient(tr, [lstm], [Object.values(vars)], [vars], U, lossWeights, 'log')).toThrow(/needs positive losses/);
+      disposeTrajectory(tr);
+    });
+    tf.dispose(Object.values(vars));
+    problem.dispose();
   });
 });

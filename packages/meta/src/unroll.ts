@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { LoptError } from '@lopt/core';
 import type { Problem } from '@lopt/core';
 
 import type { CellFunctions, State, Weights } from './cell-functions.js';
@@ -118,6 +119,30 @@ export function advance(
 }
 
 /**
+ * What the meta-loss sums over an unroll's steps: 'sum' is Σ w_s f(θ_s), the paper's; 'log' is
+ * Σ w_s log f(θ_s), which weighs a halving of the loss the same at every step, so the late steps
+ * (small losses) count as much as the first ones instead of almost nothing.
+ */
+export type MetaObjective = 'sum' | 'log';
+
+/**
+ * The weight each step's gradient ∇f(θ_s) gets in the meta-gradient: w_s for 'sum', and
+ * w_s / f(θ_s) for 'log' (d log f = ∇f / f; the losses are the ones the forward pass observed).
+ */
+export function objectiveWeights(objective: MetaObjective, lossWeights: readonly number[], losses: readonly number[]): number[] {
+  if (objective === 'sum') return [...lossWeights];
+  return lossWeights.map((w, k) => {
+    const f = losses[k]!;
+    if (!(f > 0)) {
+      throw new LoptError('INVALID_ARGUMENT', `The 'log' meta-objective needs positive losses; step ${k + 1} of an unroll had loss ${f}.`, {
+        hint: "Use objective 'sum' for tasks whose loss can be zero or negative, or add a constant to the task's loss.",
+      });
+    }
+    return w / f;
+  });
+}
+
+/**
  * The first-order meta-gradient of Σ_{s=1..U} w_s f(θ_{t+s}) for one unroll.
  *
  * With ∇ treated as constant, dθ_{t+s}/dg_{t+k} = I for s > k, so ∂L/∂g_{t+k} is the reverse
@@ -182,61 +207,82 @@ export function tracedUnrollGradient(
   weights: readonly Weights[],
   length: number,
   lossWeights: readonly number[],
+  objective: MetaObjective = 'sum',
 ): { losses: number[]; grads: tf.NamedTensorMap | null } {
   const losses: number[] = [];
   const traces: unknown[][] = [];
   // seen[k] = ∇f(θ_{t+k+1}); the last one stays in tr.current for the next unroll.
   const seen: tf.Tensor[][] = [];
-  for (let k = 0; k < length; k++) {
-    const results = tr.current.grads.map((g, j) => cells[j]!.stepTraced!(weights[j]!, g, tr.states[j]!));
-    traces.push(results.map((r) => r.trace));
-    const updates = results.map((r) => r.update);
-    const params = addGroupUpdates(tr.layout, tr.params, updates);
-    tf.dispose([...updates, ...tr.params, ...tr.states.flat()]);
-    if (k === 0) tf.dispose(tr.current.grads);
-    else seen.push(tr.current.grads);
-    tr.params = params;
-    tr.states = results.map((r) => r.state);
-    tr.step += 1;
-    tr.current = evaluateAt(tr.problem, tr.layout, tr.params, tr.step);
-    losses.push(tr.current.loss);
-    if (!Number.isFinite(tr.current.loss)) {
-      // The update will be skipped: release what the backward would have consumed.
-      cells.forEach((c, j) => c.release?.(traces.map((t) => t[j])));
-      tf.dispose([...seen.flat(), ...(traces as tf.TensorContainer[])]);
-      return { losses, grads: null };
+  const releaseTraces = (): void => {
+    cells.forEach((c, j) => c.release?.(traces.map((t) => t[j])));
+    tf.dispose([...seen.flat(), ...(traces as tf.TensorContainer[])]);
+  };
+  // The weights are fixed for the unroll: what cells derive from them is computed once.
+  const prepared = cells.map((c, j) => c.prepare?.(weights[j]!));
+  try {
+    return unrollWithPrepared();
+  } finally {
+    prepared.forEach((p) => p?.dispose());
+  }
+
+  function unrollWithPrepared(): { losses: number[]; grads: tf.NamedTensorMap | null } {
+    for (let k = 0; k < length; k++) {
+      const results = tr.current.grads.map((g, j) => cells[j]!.stepTraced!(weights[j]!, g, tr.states[j]!, prepared[j]));
+      traces.push(results.map((r) => r.trace));
+      const updates = results.map((r) => r.update);
+      const params = addGroupUpdates(tr.layout, tr.params, updates);
+      tf.dispose([...updates, ...tr.params, ...tr.states.flat()]);
+      if (k === 0) tf.dispose(tr.current.grads);
+      else seen.push(tr.current.grads);
+      tr.params = params;
+      tr.states = results.map((r) => r.state);
+      tr.step += 1;
+      tr.current = evaluateAt(tr.problem, tr.layout, tr.params, tr.step);
+      losses.push(tr.current.loss);
+      if (!Number.isFinite(tr.current.loss)) {
+        // The update will be skipped: release what the backward would have consumed.
+        releaseTraces();
+        return { losses, grads: null };
+      }
     }
-  }
-  seen.push(tr.current.grads);
-  const sums: (tf.Tensor | null)[][] = variables.map((vs) => vs.map(() => null));
-  let target: tf.Tensor[] | null = null;
-  let dStates: (State | null)[] = cells.map(() => null);
-  for (let k = length - 1; k >= 0; k--) {
-    const previous: tf.Tensor[] | null = target;
-    target = seen[k]!.map((g, j) =>
-      tf.tidy(() => (previous === null ? tf.mul(g, lossWeights[k]!) : tf.add(previous[j]!, tf.mul(g, lossWeights[k]!)))),
-    );
-    if (previous !== null) tf.dispose(previous);
-    const current = target;
-    dStates = traces[k]!.map((trace, j) => {
-      const r = cells[j]!.backward!(trace, current[j]!, dStates[j]!);
-      Object.keys(weights[j]!).forEach((name, i) => {
-        const acc = sums[j]![i]!;
-        const g = r.dWeights[name]!;
-        sums[j]![i] = acc === null ? g : tf.add(acc, g);
-        if (acc !== null) tf.dispose([acc, g]);
+    let stepWeights: number[];
+    try {
+      stepWeights = objectiveWeights(objective, lossWeights, losses);
+    } catch (error) {
+      releaseTraces();
+      throw error;
+    }
+    seen.push(tr.current.grads);
+    const sums: (tf.Tensor | null)[][] = variables.map((vs) => vs.map(() => null));
+    let target: tf.Tensor[] | null = null;
+    let dStates: (State | null)[] = cells.map(() => null);
+    for (let k = length - 1; k >= 0; k--) {
+      const previous: tf.Tensor[] | null = target;
+      target = seen[k]!.map((g, j) =>
+        tf.tidy(() => (previous === null ? tf.mul(g, stepWeights[k]!) : tf.add(previous[j]!, tf.mul(g, stepWeights[k]!)))),
+      );
+      if (previous !== null) tf.dispose(previous);
+      const current = target;
+      dStates = traces[k]!.map((trace, j) => {
+        const r = cells[j]!.backward!(trace, current[j]!, dStates[j]!);
+        Object.keys(weights[j]!).forEach((name, i) => {
+          const acc = sums[j]![i]!;
+          const g = r.dWeights[name]!;
+          sums[j]![i] = acc === null ? g : tf.add(acc, g);
+          if (acc !== null) tf.dispose([acc, g]);
+        });
+        if (dStates[j] !== null) tf.dispose([...dStates[j]!]);
+        return r.dState;
       });
-      if (dStates[j] !== null) tf.dispose([...dStates[j]!]);
-      return r.dState;
+    }
+    cells.forEach((c, j) => {
+      if (dStates[j] !== null) c.release?.([dStates[j]]);
     });
+    tf.dispose([...(target ?? []), ...dStates.flatMap((d) => (d === null ? [] : [...d])), ...seen.slice(0, -1).flat()]);
+    const out: tf.NamedTensorMap = {};
+    variables.forEach((vs, j) => vs.forEach((v, i) => (out[v.name] = sums[j]![i]!)));
+    return { losses, grads: out };
   }
-  cells.forEach((c, j) => {
-    if (dStates[j] !== null) c.release?.([dStates[j]]);
-  });
-  tf.dispose([...(target ?? []), ...dStates.flatMap((d) => (d === null ? [] : [...d])), ...seen.slice(0, -1).flat()]);
-  const out: tf.NamedTensorMap = {};
-  variables.forEach((vs, j) => vs.forEach((v, i) => (out[v.name] = sums[j]![i]!)));
-  return { losses, grads: out };
 }
 
 const stopGradient = tf.customGrad(((x: tf.Tensor) => ({
@@ -258,7 +304,7 @@ export function autodiffMetaGradient(
   weights: readonly Weights[],
   length: number,
   lossWeights: readonly number[],
-  { stopGradients }: { stopGradients: boolean },
+  { stopGradients, objective = 'sum' }: { stopGradients: boolean; objective?: MetaObjective },
 ): { value: number; grads: tf.NamedTensorMap } {
   const { problem, layout } = tr;
   const varList = variables.flat() as tf.Variable[];
@@ -273,7 +319,8 @@ export function autodiffMetaGradient(
       const r = stepCells(cells, weights, flat, states);
       states = r.states;
       params = addGroupUpdates(layout, params, r.updates);
-      terms.push(tf.mul(problem.loss(params, step + 1), lossWeights[k]!) as tf.Scalar);
+      const loss = problem.loss(params, step + 1);
+      terms.push(tf.mul(objective === 'log' ? tf.log(loss) : loss, lossWeights[k]!) as tf.Scalar);
     }
     return tf.addN(terms) as tf.Scalar;
   }, varList);
