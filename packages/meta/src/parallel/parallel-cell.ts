@@ -6,10 +6,10 @@ import { MessageChannel, Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import { LoptError } from '@lopt/core';
 import type { BackendName, Task } from '@lopt/core';
-import { cellStep, cellStepBackward, cellStepTraced, initCellState, initCellWeights } from '@lopt/cell';
-import type { CellConfig, CellState, CellTrace } from '@lopt/cell';
+import { cellStep, cellStepBackward, cellStepTraced, initCellState, initCellWeights, prepareCellWeights } from '@lopt/cell';
+import type { CellConfig, CellState, CellTrace, PreparedCellWeights } from '@lopt/cell';
 
-import type { CellFunctions, State, Weights } from '../cell-functions.js';
+import type { CellFunctions, PreparedWeights, State, Weights } from '../cell-functions.js';
 import { groupLayout } from '../layout.js';
 import { heldOutSeeds } from '../seeds.js';
 import type { Reply, Request, WireTensor, WorkerInit } from './protocol.js';
@@ -216,7 +216,7 @@ export async function parallelLstmCell(config: CellConfig, options: ParallelCell
     return local;
   };
 
-  const stepShared = (weights: Weights, grads: tf.Tensor, state: State, traced: boolean) => {
+  const stepShared = (weights: Weights, grads: tf.Tensor, state: State, traced: boolean, prepared?: PreparedWeights) => {
     const n = grads.size;
     const sizes = shareSizes(n, threads, minShardSize);
     const ids = remotes.get(state) ?? [];
@@ -230,7 +230,9 @@ export async function parallelLstmCell(config: CellConfig, options: ParallelCell
     const rest = sizes.length > 1 ? sliceRest(flat.dataSync() as Float32Array, sizes) : [];
     rest.forEach((g, i) => shards[i]!.end.post({ op: 'step', set, state: ids[i]!, grads: g, traced }));
     const localGrads = sizes.length > 1 ? tf.slice(flat, 0, sizes[0]) : flat;
-    const local = traced ? cellStepTraced(config, weights, localGrads, state as CellState) : cellStep(config, weights, localGrads, state as CellState);
+    const local = traced
+      ? cellStepTraced(config, (prepared as PreparedCellWeights | undefined) ?? weights, localGrads, state as CellState)
+      : cellStep(config, weights, localGrads, state as CellState);
     if (localGrads !== flat) localGrads.dispose();
     flat.dispose();
     const replies = rest.map((_, i) => settle(shards[i]!));
@@ -258,8 +260,10 @@ export async function parallelLstmCell(config: CellConfig, options: ParallelCell
       const r = stepShared(weights, grads, state, false);
       return { update: r.update, state: r.state };
     },
-    stepTraced: (weights, grads, state) => {
-      const r = stepShared(weights, grads, state, true);
+    // This thread's share uses the prepared blocks; each worker prepares its own copy of a weight set.
+    prepare: (weights) => prepareCellWeights(config, weights),
+    stepTraced: (weights, grads, state, prepared) => {
+      const r = stepShared(weights, grads, state, true, prepared);
       return { update: r.update, state: r.state, trace: r.trace };
     },
     backward: (trace, dUpdate, dState) => {

@@ -2,8 +2,8 @@ import { workerData } from 'node:worker_threads';
 
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '@lopt/backends';
-import { cellStep, cellStepBackward, cellStepTraced, initCellState } from '@lopt/cell';
-import type { CellState, CellTrace, CellWeights } from '@lopt/cell';
+import { cellStep, cellStepBackward, cellStepTraced, initCellState, prepareCellWeights } from '@lopt/cell';
+import type { CellState, CellTrace, CellWeights, PreparedCellWeights } from '@lopt/cell';
 
 import type { Reply, Request, WorkerInit } from './protocol.js';
 import { WorkerEnd } from './sync-channel.js';
@@ -18,7 +18,13 @@ const init = workerData as WorkerInit;
 const end = new WorkerEnd(init.port, init.signals);
 
 const objects = new Map<number, CellState | CellTrace>();
-const weightSets = new Map<number, CellWeights>();
+/** Weight sets by id, each with its prepared blocks (a set is used for a whole unroll). */
+const weightSets = new Map<number, { weights: CellWeights; prepared: PreparedCellWeights }>();
+
+function disposeWeightSet(set: { weights: CellWeights; prepared: PreparedCellWeights }): void {
+  set.prepared.dispose();
+  tf.dispose(Object.values(set.weights));
+}
 let nextId = 1;
 
 function keep(value: CellState | CellTrace): number {
@@ -42,23 +48,24 @@ function handle(request: Request): Reply {
   switch (request.op) {
     case 'weights': {
       const old = weightSets.get(request.set);
-      if (old !== undefined) tf.dispose(Object.values(old));
-      weightSets.set(
-        request.set,
-        Object.fromEntries(Object.entries(request.weights).map(([k, w]) => [k, tf.tensor(w.values, w.shape, 'float32')])),
+      if (old !== undefined) disposeWeightSet(old);
+      const weights: CellWeights = Object.fromEntries(
+        Object.entries(request.weights).map(([k, w]) => [k, tf.tensor(w.values, w.shape, 'float32')]),
       );
+      weightSets.set(request.set, { weights, prepared: prepareCellWeights(init.config, weights) });
       return { ok: true };
     }
     case 'initState':
       return { ok: true, id: keep(initCellState(init.config, request.n)) };
     case 'step': {
-      const weights = weightSets.get(request.set);
-      if (weights === undefined) throw new Error(`shard worker: unknown weights ${request.set}`);
+      const set = weightSets.get(request.set);
+      if (set === undefined) throw new Error(`shard worker: unknown weights ${request.set}`);
+      const { weights, prepared } = set;
       const state = take<CellState>(request.state, 'state');
       const grads = tf.tensor1d(request.grads, 'float32');
       try {
         if (request.traced) {
-          const r = cellStepTraced(init.config, weights, grads, state);
+          const r = cellStepTraced(init.config, prepared, grads, state);
           const update = r.update.dataSync() as Float32Array;
           r.update.dispose();
           return { ok: true, update, id: keep(r.state), trace: keep(r.trace) };
@@ -124,7 +131,7 @@ async function main(): Promise<void> {
     end.reply(reply);
     if (request.op === 'close') {
       for (const value of objects.values()) free(value);
-      for (const w of weightSets.values()) tf.dispose(Object.values(w));
+      for (const set of weightSets.values()) disposeWeightSet(set);
       break;
     }
   }
