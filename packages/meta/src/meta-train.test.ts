@@ -49,6 +49,19 @@ describeEachBackend('metaTrain', () => {
 });
 
 describe('metaTrain', () => {
+  it('reports how long each iteration took and, when it validated, how much of that was validation', async () => {
+    const result = await metaTrain({ ...base, iterations: 4, validateEvery: 2 });
+    expect(result.history.map((h) => h.validationSeconds !== undefined)).toEqual([false, true, false, true]);
+    for (const h of result.history) {
+      expect(h.iterationSeconds).toBeGreaterThan(0);
+      if (h.validationSeconds !== undefined) {
+        expect(h.validationSeconds).toBeGreaterThan(0);
+        expect(h.validationSeconds).toBeLessThanOrEqual(h.iterationSeconds);
+      }
+    }
+    disposeWeights(result.weights);
+  });
+
   it('lowers the validation meta-loss on held-out quadratics within 30 meta-iterations', async () => {
     const result = await metaTrain({ ...base, iterations: 30, validateEvery: 1, learningRate: 0.03 });
     const first = result.history[0]!.validationLoss!;

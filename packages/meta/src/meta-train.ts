@@ -38,8 +38,10 @@ export interface MetaProgress {
   readonly skipped: number;
   /** Seconds since this run (or resume) started. */
   readonly elapsed: number;
-  /** Seconds the last meta-iteration took. */
+  /** Seconds the last meta-iteration took, its validation (if any) included. */
   readonly iterationSeconds: number;
+  /** Seconds of that, spent validating (present when validated this iteration). */
+  readonly validationSeconds?: number;
 }
 
 export interface MetaTrainOptions {
@@ -457,7 +459,9 @@ export async function metaTrain(options: MetaTrainOptions): Promise<MetaTrainRes
       iteration += 1;
 
       let validation: number | undefined;
+      let validationSeconds: number | undefined;
       if (iteration % s.validateEvery === 0 || iteration === s.iterations) {
+        const v0 = performance.now();
         validation = validationLoss(
           validationTask,
           cells,
@@ -467,6 +471,7 @@ export async function metaTrain(options: MetaTrainOptions): Promise<MetaTrainRes
           s.steps,
           options.validationMetric ?? 'mean',
         );
+        validationSeconds = (performance.now() - v0) / 1000;
         if (validation < best.loss) {
           best = { loss: validation, iteration };
           tf.dispose(bestWeights.flatMap((w) => Object.values(w)));
@@ -479,7 +484,7 @@ export async function metaTrain(options: MetaTrainOptions): Promise<MetaTrainRes
         iteration,
         iterations: s.iterations,
         metaLoss,
-        ...(validation === undefined ? {} : { validationLoss: validation }),
+        ...(validation === undefined ? {} : { validationLoss: validation, validationSeconds }),
         bestValidationLoss: best.loss,
         skipped,
         elapsed: (now - started) / 1000,
