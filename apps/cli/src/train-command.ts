@@ -79,6 +79,8 @@ Task and run:
 
 Cell (defaults: the paper's MNIST settings):
   --preprocess none|log-sign   gradient preprocessing (default log-sign, p = 10; the paper's quadratics: none)
+  --p <x>                      p of the log-sign preprocessing: log|g| / p down to |g| = e^-p, then linear
+                               (default 10, the paper's)
   --output-scale <x>           update scale (default 0.1; the paper's quadratics: 1)
   --hidden <n,n>               LSTM units per layer (default 20,20)
 
@@ -119,6 +121,7 @@ const TRAIN_OPTIONS = {
   resume: { type: 'boolean' },
   preprocess: { type: 'string' },
   'output-scale': { type: 'string' },
+  p: { type: 'string' },
   hidden: { type: 'string' },
   'skip-eval': { type: 'boolean' },
   ...EVALUATION_OPTIONS,
@@ -198,10 +201,10 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
 
   // --init: the saved optimizer's cell and weights (not needed when resuming: the checkpoint has the weights).
   const initial = initDir === undefined || values.resume === true ? undefined : await loadOptimizer(initDir);
-  if (initial !== undefined && (values.hidden !== undefined || values.preprocess !== undefined || values['output-scale'] !== undefined)) {
+  if (initial !== undefined && (values.hidden !== undefined || values.preprocess !== undefined || values['output-scale'] !== undefined || values.p !== undefined)) {
     disposeOptimizerSpec(initial);
     throw new LoptError('INVALID_ARGUMENT', '--init takes the cell settings of the optimizer it starts from.', {
-      hint: 'Drop --hidden, --preprocess and --output-scale when passing --init.',
+      hint: 'Drop --hidden, --preprocess, --p and --output-scale when passing --init.',
     });
   }
   const base = previous?.cell ?? initial?.config ?? defaultCellConfig(task.name);
@@ -209,12 +212,12 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
   const config: CellConfig = cellConfig({
     hiddenSizes: hidden ?? base.hiddenSizes,
     preprocess: choiceFlag('preprocess', values.preprocess, ['none', 'log-sign'] as const, base.preprocess),
-    p: base.p,
+    p: positiveFlag('p', values.p, base.p),
     outputScale: positiveFlag('output-scale', values['output-scale'], base.outputScale),
   });
   if (previous !== undefined && JSON.stringify(config) !== JSON.stringify(previous.cell)) {
     throw new LoptError('INVALID_ARGUMENT', 'The cell settings differ from the run being resumed.', {
-      hint: 'Resume without --preprocess, --output-scale and --hidden (the run keeps its own), or start a new run in another --out.',
+      hint: 'Resume without --preprocess, --p, --output-scale and --hidden (the run keeps its own), or start a new run in another --out.',
     });
   }
 
@@ -258,7 +261,7 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
   out.info(`lopt ${lopt.version} · backend ${backend.name}${backend.simd ? ' (SIMD)' : ''} · tfjs ${backend.tfjsVersion}`);
   out.info(`task ${task.name}${task.description === undefined ? '' : `: ${task.description}`}`);
   out.info(
-    `${values.resume === true ? `resuming at iteration ${startIteration} of` : 'meta-training'} ${iterations} iterations · T=${steps}, unroll ${unroll} · meta-lr ${metaLearningRate}${metaLearningRateSchedule === 'cosine' ? ` → ${finalMetaLearningRate} (cosine)` : ''}${objective === 'log' ? ' · log objective' : ''} · seed ${seed} · cell ${config.hiddenSizes.join('x')} ${config.preprocess}, scale ${config.outputScale}`,
+    `${values.resume === true ? `resuming at iteration ${startIteration} of` : 'meta-training'} ${iterations} iterations · T=${steps}, unroll ${unroll} · meta-lr ${metaLearningRate}${metaLearningRateSchedule === 'cosine' ? ` → ${finalMetaLearningRate} (cosine)` : ''}${objective === 'log' ? ' · log objective' : ''} · seed ${seed} · cell ${config.hiddenSizes.join('x')} ${config.preprocess}${config.preprocess === 'log-sign' ? ` (p = ${config.p})` : ''}, scale ${config.outputScale}`,
   );
   if (initDir !== undefined) out.info(`starting from the optimizer in ${initDir}`);
   out.info(`run directory ${outDir}`);

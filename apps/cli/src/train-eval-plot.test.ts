@@ -81,6 +81,19 @@ describe('lopt train → eval → plot', () => {
     expect(bad.stderr).toContain('--init takes the cell settings');
   }, 120_000);
 
+  test('--p sets the log-sign preprocessing of the cell it trains (saved with the optimizer); a bad --p is refused', async () => {
+    const out = join(tmp.dir, 'run-p');
+    const r = await runCli(['train', '--p', '15', '--iterations', '1', '--out', out, '--skip-eval', ...TINY_TRAIN]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('log-sign (p = 15)');
+    const optimizer = JSON.parse(await readFile(join(out, 'optimizer', 'optimizer.json'), 'utf8')) as { config: { p: number } };
+    expect(optimizer.config.p).toBe(15);
+    const bad = await runCli(['train', '--p', '0', '--out', join(tmp.dir, 'run-p-bad'), '--skip-eval']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--p');
+  }, 120_000);
+
   test('eval prints the table and writes curves and plots; plot redraws them', async () => {
     const run = join(tmp.dir, 'run');
     const curvesPath = join(tmp.dir, 'eval.json');
