@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 
+import { gateGradients } from './gate-gradients.js';
+
 /*
  * One LSTM layer for all coordinates at once, feature-major: activations are [features, n] with
  * coordinates along columns. Forward and hand-written backward; both run inside the cell step's
@@ -116,17 +118,8 @@ export function layerBackward(
   dh: tf.Tensor,
   dc: tf.Tensor,
 ): LayerGradients {
-  const { i, f, g, o, tc } = act;
   const units = hPrev.shape[0];
-  const dOut = tf.mul(dh, tc);
-  // d tanh(c)/dc = 1 − tanh²(c)
-  const dct = tf.add(dc, tf.mul(tf.mul(dh, o), tf.sub(1, tf.mul(tc, tc))));
-  const dzi = tf.mul(tf.mul(dct, g), tf.mul(i, tf.sub(1, i)));
-  const dzf = tf.mul(tf.mul(dct, cPrev), tf.mul(f, tf.sub(1, f)));
-  const dzg = tf.mul(tf.mul(dct, i), tf.sub(1, tf.mul(g, g)));
-  const dzo = tf.mul(dOut, tf.mul(o, tf.sub(1, o)));
-  const dz = tf.concat([dzi, dzf, dzg, dzo], 0) as tf.Tensor2D;
-  const dcPrev = tf.mul(dct, f) as tf.Tensor2D;
+  const { dz, dcPrev } = gateGradients({ dh, dc, i: act.i, f: act.f, g: act.g, o: act.o, tc: act.tc, cPrev });
 
   // Kernel and bias gradients as two products rather than one against [x; h; 1] and two column
   // slices: wasm's slice of a small matrix runs a JS loop (~25 µs), more than the second product.
