@@ -4,7 +4,16 @@ import { describeEachBackend, expectClose, expectNoLeak } from '@lopt/test-utils
 import { expect, it } from 'vitest';
 
 import { GATE_GRADIENTS_KERNEL, gateGradients, gateGradientsWithOps } from './gate-gradients.js';
-import type { GateGradientInputs } from './gate-gradients.js';
+import type { GateGradientInputs, GateGradients } from './gate-gradients.js';
+
+/** Runs fn in a tidy (the op path makes intermediates, and callers run it inside one). */
+function tidied(fn: () => GateGradients): GateGradients {
+  const [dz, dcPrev] = tf.tidy(() => {
+    const r = fn();
+    return [r.dz, r.dcPrev];
+  }) as [tf.Tensor2D, tf.Tensor2D];
+  return { dz, dcPrev };
+}
 
 function inputs(rows: number, n: number, seed: number): GateGradientInputs {
   const rng = createRng(seed);
@@ -24,10 +33,9 @@ describeEachBackend('gateGradients (the elementwise LSTM backward)', (backend) =
   it('equals the same computation as tfjs ops, on sizes that are not multiples of anything', async () => {
     for (const [rows, n] of [[3, 7], [20, 1_283]] as const) {
       const x = inputs(rows, n, rows + n);
-      const ops = tf.tidy(() => gateGradientsWithOps(x));
+      const ops = tidied(() => gateGradientsWithOps(x));
       await expectNoLeak(() => {
-        // Callers run it inside a tidy (the op path makes intermediates).
-        const r = tf.tidy(() => gateGradients(x));
+        const r = tidied(() => gateGradients(x));
         expect(r.dz.shape).toEqual([4 * rows, n]);
         expect(r.dcPrev.shape).toEqual([rows, n]);
         expectClose(r.dz, ops.dz, { atol: 1e-6, rtol: 1e-5 });
@@ -45,8 +53,8 @@ describeEachBackend('gateGradients (the elementwise LSTM backward)', (backend) =
     const x = inputs(4, 5, 1);
     const scalarDc = { ...x, dc: tf.scalar(0.5) };
     const fullDc = { ...x, dc: tf.fill([4, 5], 0.5) as tf.Tensor2D };
-    const a = tf.tidy(() => gateGradients(scalarDc));
-    const b = tf.tidy(() => gateGradients(fullDc));
+    const a = tidied(() => gateGradients(scalarDc));
+    const b = tidied(() => gateGradients(fullDc));
     expectClose(a.dz, b.dz, { atol: 1e-6 });
     expectClose(a.dcPrev, b.dcPrev, { atol: 1e-6 });
     tf.dispose([a.dz, a.dcPrev, b.dz, b.dcPrev, scalarDc.dc, fullDc.dc]);
