@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { createRng, normalArray } from '@lopt/core';
-import { describeEachBackend, expectClose, expectNoLeak } from '@lopt/test-utils';
+import { describeEachBackend, expectClose, expectLoptError, expectNoLeak } from '@lopt/test-utils';
 import { expect, it } from 'vitest';
 
 import { cellConfig } from './cell-config.js';
@@ -94,6 +94,8 @@ describeEachBackend('cellStepTraced + cellStepBackward', () => {
       }
       gb.dState.forEach((t, i) => expectClose(t, ga.dState[i]!, { atol: 1e-5, rtol: 1e-4 }));
       tf.dispose([a.update, b.update, ...a.state, ...b.state, ...Object.values(ga.dWeights), ...Object.values(gb.dWeights), ...ga.dState, ...gb.dState]);
+      // Using them after dispose is a clear error, not a tfjs "disposed tensor" deep inside.
+      expectLoptError(() => cellStepTraced(config, prepared, g, state0), 'INVALID_ARGUMENT', 'prepared weights were disposed');
     });
     tf.dispose([g, dUpdate, ...state0, ...Object.values(weights)]);
   });

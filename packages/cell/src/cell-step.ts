@@ -47,8 +47,8 @@ function checkStepInputs(config: CellConfig, weights: CellWeights, grads: tf.Ten
   return n;
 }
 
-/** What prepareCellWeights made (told apart from plain weights without a marker on the object). */
-const preparedObjects = new WeakSet<object>();
+/** What prepareCellWeights made, and whether it was disposed (kept off the object itself). */
+const preparedObjects = new WeakMap<object, { disposed: boolean }>();
 
 /**
  * Tensors derived from a cell's weights that every step would otherwise recompute: per layer,
@@ -83,17 +83,17 @@ export function prepareCellWeights(config: CellConfig, weights: CellWeights): Pr
     const [wi, wf, wg2, wo, h, x] = tensors as [tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D, tf.Tensor2D];
     return { gates: [wi, wf, wg2, wo], h, x };
   });
-  let disposed = false;
+  const status = { disposed: false };
   const prepared: PreparedCellWeights = Object.freeze({
     weights,
     layers,
     dispose: () => {
-      if (disposed) return;
-      disposed = true;
+      if (status.disposed) return;
+      status.disposed = true;
       tf.dispose(layers.flatMap((l) => [...l.gates, l.h, l.x]));
     },
   });
-  preparedObjects.add(prepared);
+  preparedObjects.set(prepared, status);
   return prepared;
 }
 
@@ -233,6 +233,11 @@ export function cellStepTraced(
   state: CellState,
 ): CellStepResult & { trace: CellTrace } {
   const prepared = isPrepared(weights) ? weights : null;
+  if (prepared !== null && preparedObjects.get(prepared)!.disposed) {
+    throw new LoptError('INVALID_ARGUMENT', 'cellStepTraced: these prepared weights were disposed.', {
+      hint: 'Prepare the weights again with prepareCellWeights (or pass the weights themselves).',
+    });
+  }
   const raw = prepared?.weights ?? (weights as CellWeights);
   const n = checkStepInputs(config, raw, grads, state, 'cellStepTraced');
   const { outputs, saved } = tf.tidy(() => {
