@@ -219,13 +219,7 @@ export function tracedUnrollGradient(
   };
   // The weights are fixed for the unroll: what cells derive from them is computed once.
   const prepared = cells.map((c, j) => c.prepare?.(weights[j]!));
-  try {
-    return unrollWithPrepared();
-  } finally {
-    prepared.forEach((p) => p?.dispose());
-  }
-
-  function unrollWithPrepared(): { losses: number[]; grads: tf.NamedTensorMap | null } {
+  const forwardAndBackward = (): { losses: number[]; grads: tf.NamedTensorMap | null } => {
     for (let k = 0; k < length; k++) {
       const results = tr.current.grads.map((g, j) => cells[j]!.stepTraced!(weights[j]!, g, tr.states[j]!, prepared[j]));
       traces.push(results.map((r) => r.trace));
@@ -282,6 +276,11 @@ export function tracedUnrollGradient(
     const out: tf.NamedTensorMap = {};
     variables.forEach((vs, j) => vs.forEach((v, i) => (out[v.name] = sums[j]![i]!)));
     return { losses, grads: out };
+  };
+  try {
+    return forwardAndBackward();
+  } finally {
+    prepared.forEach((p) => p?.dispose());
   }
 }
 
