@@ -82,6 +82,8 @@ Cell (defaults: the paper's MNIST settings):
   --p <x>                      p of the log-sign preprocessing: log|g| / p down to |g| = e^-p, then linear
                                (default 10, the paper's)
   --output-scale <x>           update scale (default 0.1; the paper's quadratics: 1)
+  --momentum <β,β…>            add RNNprop-style inputs: running means of the gradient at these rates, and the
+                               gradient, each over √(running mean of g²) (default: none, the paper's inputs)
   --hidden <n,n>               LSTM units per layer (default 20,20)
 
 Evaluation after training:
@@ -122,6 +124,7 @@ const TRAIN_OPTIONS = {
   preprocess: { type: 'string' },
   'output-scale': { type: 'string' },
   p: { type: 'string' },
+  momentum: { type: 'string' },
   hidden: { type: 'string' },
   'skip-eval': { type: 'boolean' },
   ...EVALUATION_OPTIONS,
@@ -134,6 +137,18 @@ function hiddenFlag(value: string | undefined): number[] | undefined {
     throw new LoptError('INVALID_ARGUMENT', `--hidden must be layer sizes like 20,20, got "${value}".`, { hint: 'Pass for example --hidden 20,20.' });
   }
   return sizes;
+}
+
+/** The cell's momentum inputs: from --momentum (rates in (0, 1)), else those of the base config. */
+function momentumSettings(value: string | undefined, base: CellConfig): Pick<CellConfig, 'momentum' | 'secondMoment'> {
+  if (value === undefined) return base.momentum === undefined ? {} : { momentum: base.momentum, secondMoment: base.secondMoment! };
+  const rates = value.split(',').map((s) => Number(s.trim()));
+  if (!rates.every((r) => Number.isFinite(r) && r > 0 && r < 1)) {
+    throw new LoptError('INVALID_ARGUMENT', `--momentum must be rates in (0, 1) like 0.9,0.99, got "${value}".`, {
+      hint: 'Pass for example --momentum 0.9,0.99 (at most 4 rates).',
+    });
+  }
+  return { momentum: rates };
 }
 
 /** `lopt train`: meta-train, save, evaluate. Returns the exit code (130 when interrupted). */
@@ -201,10 +216,10 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
 
   // --init: the saved optimizer's cell and weights (not needed when resuming: the checkpoint has the weights).
   const initial = initDir === undefined || values.resume === true ? undefined : await loadOptimizer(initDir);
-  if (initial !== undefined && (values.hidden !== undefined || values.preprocess !== undefined || values['output-scale'] !== undefined || values.p !== undefined)) {
+  if (initial !== undefined && (values.hidden !== undefined || values.preprocess !== undefined || values['output-scale'] !== undefined || values.p !== undefined || values.momentum !== undefined)) {
     disposeOptimizerSpec(initial);
     throw new LoptError('INVALID_ARGUMENT', '--init takes the cell settings of the optimizer it starts from.', {
-      hint: 'Drop --hidden, --preprocess, --p and --output-scale when passing --init.',
+      hint: 'Drop --hidden, --preprocess, --p, --momentum and --output-scale when passing --init.',
     });
   }
   const base = previous?.cell ?? initial?.config ?? defaultCellConfig(task.name);
@@ -214,10 +229,11 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
     preprocess: choiceFlag('preprocess', values.preprocess, ['none', 'log-sign'] as const, base.preprocess),
     p: positiveFlag('p', values.p, base.p),
     outputScale: positiveFlag('output-scale', values['output-scale'], base.outputScale),
+    ...momentumSettings(values.momentum, base),
   });
   if (previous !== undefined && JSON.stringify(config) !== JSON.stringify(previous.cell)) {
     throw new LoptError('INVALID_ARGUMENT', 'The cell settings differ from the run being resumed.', {
-      hint: 'Resume without --preprocess, --p, --output-scale and --hidden (the run keeps its own), or start a new run in another --out.',
+      hint: 'Resume without --preprocess, --p, --momentum, --output-scale and --hidden (the run keeps its own), or start a new run in another --out.',
     });
   }
 
@@ -261,7 +277,7 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
   out.info(`lopt ${lopt.version} · backend ${backend.name}${backend.simd ? ' (SIMD)' : ''} · tfjs ${backend.tfjsVersion}`);
   out.info(`task ${task.name}${task.description === undefined ? '' : `: ${task.description}`}`);
   out.info(
-    `${values.resume === true ? `resuming at iteration ${startIteration} of` : 'meta-training'} ${iterations} iterations · T=${steps}, unroll ${unroll} · meta-lr ${metaLearningRate}${metaLearningRateSchedule === 'cosine' ? ` → ${finalMetaLearningRate} (cosine)` : ''}${objective === 'log' ? ' · log objective' : ''} · seed ${seed} · cell ${config.hiddenSizes.join('x')} ${config.preprocess}${config.preprocess === 'log-sign' ? ` (p = ${config.p})` : ''}, scale ${config.outputScale}`,
+    `${values.resume === true ? `resuming at iteration ${startIteration} of` : 'meta-training'} ${iterations} iterations · T=${steps}, unroll ${unroll} · meta-lr ${metaLearningRate}${metaLearningRateSchedule === 'cosine' ? ` → ${finalMetaLearningRate} (cosine)` : ''}${objective === 'log' ? ' · log objective' : ''} · seed ${seed} · cell ${config.hiddenSizes.join('x')} ${config.preprocess}${config.preprocess === 'log-sign' ? ` (p = ${config.p})` : ''}${config.momentum === undefined ? '' : ` + momentum inputs ${config.momentum.join(',')}`}, scale ${config.outputScale}`,
   );
   if (initDir !== undefined) out.info(`starting from the optimizer in ${initDir}`);
   out.info(`run directory ${outDir}`);

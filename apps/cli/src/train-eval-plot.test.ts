@@ -81,17 +81,20 @@ describe('lopt train → eval → plot', () => {
     expect(bad.stderr).toContain('--init takes the cell settings');
   }, 120_000);
 
-  test('--p sets the log-sign preprocessing of the cell it trains (saved with the optimizer); a bad --p is refused', async () => {
+  test('--p and --momentum set the cell it trains (saved with the optimizer); bad values are refused', async () => {
     const out = join(tmp.dir, 'run-p');
-    const r = await runCli(['train', '--p', '15', '--iterations', '1', '--out', out, '--skip-eval', ...TINY_TRAIN]);
+    const r = await runCli(['train', '--p', '15', '--momentum', '0.9,0.99', '--iterations', '1', '--out', out, '--skip-eval', ...TINY_TRAIN]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('log-sign (p = 15)');
-    const optimizer = JSON.parse(await readFile(join(out, 'optimizer', 'optimizer.json'), 'utf8')) as { config: { p: number } };
-    expect(optimizer.config.p).toBe(15);
+    expect(r.stdout).toContain('log-sign (p = 15) + momentum inputs 0.9,0.99');
+    const optimizer = JSON.parse(await readFile(join(out, 'optimizer', 'optimizer.json'), 'utf8')) as { config: Record<string, unknown> };
+    expect(optimizer.config).toMatchObject({ p: 15, momentum: [0.9, 0.99], secondMoment: 0.99 });
     const bad = await runCli(['train', '--p', '0', '--out', join(tmp.dir, 'run-p-bad'), '--skip-eval']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--p');
+    const badMomentum = await runCli(['train', '--momentum', '0.9,1', '--out', join(tmp.dir, 'run-m-bad'), '--skip-eval']);
+    expect(badMomentum.code).toBe(2);
+    expect(badMomentum.stderr).toContain('--momentum must be rates in (0, 1)');
   }, 120_000);
 
   test('eval prints the table and writes curves and plots; plot redraws them', async () => {

@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { describeEachBackend } from '@lopt/test-utils';
 import { describe, expect, it } from 'vitest';
 
-import { DEFAULT_CELL_CONFIG, cellConfig } from './cell-config.js';
+import { DEFAULT_CELL_CONFIG, cellConfig, inputFeatureCount } from './cell-config.js';
 import { initCellState } from './cell-state.js';
 import { cellWeightCount, cellWeightShapes, initCellWeights } from './cell-weights.js';
 
@@ -33,9 +33,28 @@ describe('cellConfig', () => {
       { outputScale: -1 },
       { outputScale: Infinity },
       { hiddenSize: [20] },
+      { momentum: [] },
+      { momentum: [1] },
+      { momentum: [0.9, 'x'] },
+      { momentum: [0.1, 0.2, 0.3, 0.4, 0.5] },
+      { secondMoment: 0.99 },
+      { momentum: [0.9], secondMoment: 1 },
       null,
     ];
     for (const b of bad) expect(codeOf(() => cellConfig(b as never)), JSON.stringify(b)).toBe('INVALID_ARGUMENT+hint');
+  });
+});
+
+describe('cellConfig momentum inputs', () => {
+  it('are absent by default, and add one input and one [1, n] state row per rate plus one for g/√v', () => {
+    expect('momentum' in cellConfig()).toBe(false);
+    const config = cellConfig({ momentum: [0.9, 0.99] });
+    expect(config).toMatchObject({ momentum: [0.9, 0.99], secondMoment: 0.99 });
+    expect(inputFeatureCount(config)).toBe(2 + 3);
+    expect(cellWeightShapes(config)[0]).toEqual(['lstm_0/kernel', [80, 5 + 20]]);
+    const state = initCellState(config, 7);
+    expect(state.map((t) => t.shape)).toEqual([[20, 7], [20, 7], [20, 7], [20, 7], [1, 7], [1, 7], [1, 7]]);
+    tf.dispose([...state]);
   });
 });
 

@@ -18,6 +18,17 @@ export interface CellConfig {
    * paper's quadratics use preprocess `'none'` and outputScale 1.
    */
   readonly outputScale: number;
+  /**
+   * Optional extra inputs per coordinate, after RNNprop (Lv et al. 2017): for each rate β listed,
+   * the running mean m_β of the gradient, and then the gradient itself, each divided by √v (v the
+   * running mean of g² at rate `secondMoment`). They are scale-free, and tell the LSTM at once
+   * whether a coordinate's gradient keeps its sign. The running means are extra [1, n] rows of the
+   * cell state; like the gradient they are constant inputs (no gradient flows into them). Absent:
+   * the paper's inputs only.
+   */
+  readonly momentum?: readonly number[];
+  /** Rate of the running mean of g² that normalizes the momentum inputs (default 0.99; only with `momentum`). */
+  readonly secondMoment?: number;
 }
 
 export const DEFAULT_CELL_CONFIG: CellConfig = Object.freeze({
@@ -27,7 +38,8 @@ export const DEFAULT_CELL_CONFIG: CellConfig = Object.freeze({
   outputScale: 0.1,
 });
 
-const KEYS = new Set(['hiddenSizes', 'preprocess', 'p', 'outputScale']);
+const KEYS = new Set(['hiddenSizes', 'preprocess', 'p', 'outputScale', 'momentum', 'secondMoment']);
+const MAX_MOMENTUM_INPUTS = 4;
 const MAX_UNITS = 4096;
 
 function invalid(message: string, hint: string): LoptError {
@@ -69,10 +81,35 @@ export function cellConfig(partial: Partial<CellConfig> = {}): CellConfig {
   if (typeof outputScale !== 'number' || !Number.isFinite(outputScale) || outputScale <= 0) {
     throw invalid(`outputScale is ${String(outputScale)}.`, 'outputScale must be a finite positive number (0.1 for MNIST, 1 for quadratics).');
   }
-  return Object.freeze({ hiddenSizes: Object.freeze([...hiddenSizes]), preprocess, p, outputScale });
+  const rate = (x: unknown): boolean => typeof x === 'number' && Number.isFinite(x) && x > 0 && x < 1;
+  const momentum = partial.momentum;
+  if (momentum !== undefined) {
+    if (!Array.isArray(momentum) || momentum.length === 0 || momentum.length > MAX_MOMENTUM_INPUTS || !momentum.every(rate)) {
+      throw invalid(`momentum is ${JSON.stringify(momentum)}.`, `Pass 1 to ${MAX_MOMENTUM_INPUTS} rates in (0, 1), e.g. [0.9, 0.99], or leave it out.`);
+    }
+  }
+  const secondMoment = partial.secondMoment;
+  if (secondMoment !== undefined && (momentum === undefined || !rate(secondMoment))) {
+    throw invalid(
+      `secondMoment is ${JSON.stringify(secondMoment)}${momentum === undefined ? ' without momentum' : ''}.`,
+      'secondMoment is a rate in (0, 1) and goes with momentum, e.g. { momentum: [0.9, 0.99], secondMoment: 0.99 }.',
+    );
+  }
+  return Object.freeze({
+    hiddenSizes: Object.freeze([...hiddenSizes]),
+    preprocess,
+    p,
+    outputScale,
+    ...(momentum === undefined ? {} : { momentum: Object.freeze([...momentum]), secondMoment: secondMoment ?? 0.99 }),
+  });
 }
 
-/** Number of input features per coordinate: 2 for log-sign, 1 for none. */
+/** Running means the cell keeps besides the LSTM state: one per momentum rate and v, or none. */
+export function momentumStateCount(config: CellConfig): number {
+  return config.momentum === undefined ? 0 : config.momentum.length + 1;
+}
+
+/** Number of input features per coordinate: 2 for log-sign, 1 for none, plus the momentum inputs. */
 export function inputFeatureCount(config: CellConfig): number {
-  return config.preprocess === 'log-sign' ? 2 : 1;
+  return (config.preprocess === 'log-sign' ? 2 : 1) + momentumStateCount(config);
 }

@@ -14,7 +14,11 @@ describeEachBackend('cellStepTraced + cellStepBackward', () => {
   const n = 7;
   const steps = 3;
 
-  it('give the same weight gradients as the tape through a 3-step unroll', async () => {
+  it('give the same weight gradients as the tape through a 3-step unroll (also with momentum inputs)', async () => {
+    for (const c of [config, cellConfig({ ...config, momentum: [0.9, 0.99] })]) await sameAsTape(c);
+  });
+
+  async function sameAsTape(config: ReturnType<typeof cellConfig>): Promise<void> {
     const weights = initCellWeights(config, 2);
     const state0 = initCellState(config, n);
     const rng = createRng(5);
@@ -66,7 +70,7 @@ describeEachBackend('cellStepTraced + cellStepBackward', () => {
       tf.dispose(Object.values(sums));
     });
     tf.dispose([...taped, ...grads, ...targets, ...state0, ...Object.values(weights)]);
-  });
+  }
 
   it('with prepared weights, give the same update, state and gradients, and leak nothing', async () => {
     const weights = initCellWeights(config, 4);

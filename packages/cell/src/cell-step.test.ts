@@ -52,8 +52,10 @@ const cpuResults: Record<string, Float32Array> = {};
 describeEachBackend('cellStep', (backend) => {
   const tiny = cellConfig({ hiddenSizes: [3, 2], outputScale: 0.7 });
 
-  it('matches the textbook LSTM (values and new state) for both preprocessings', () => {
-    for (const config of [tiny, cellConfig({ hiddenSizes: [4], preprocess: 'none', outputScale: 1 })]) {
+  const withMomentum = cellConfig({ hiddenSizes: [3, 2], outputScale: 0.7, momentum: [0.9, 0.5], secondMoment: 0.8 });
+
+  it('matches the textbook LSTM (values and new state) for both preprocessings and with momentum inputs', () => {
+    for (const config of [tiny, cellConfig({ hiddenSizes: [4], preprocess: 'none', outputScale: 1 }), withMomentum]) {
       tf.tidy(() => {
         const w = randomWeights(config, 1);
         const n = 9;
@@ -74,28 +76,34 @@ describeEachBackend('cellStep', (backend) => {
   });
 
   it('weight and state gradients through a 5-step unroll match tfjs autodiff of the textbook LSTM', () => {
-    tf.tidy(() => {
-      const w = randomWeights(tiny, 2);
-      const n = 11;
-      const names = Object.keys(w);
-      const state0 = initCellState(tiny, n).map((s) => tf.randomNormal(s.shape, 0, 0.5, 'float32', 3));
-      const xs = [...names.map((k) => w[k]!), ...state0];
-      const lossOf = (step: Step) => (...args: tf.Tensor[]) => {
-        const ws = Object.fromEntries(names.map((k, i) => [k, args[i]!]));
-        return unrollLoss(step, tiny, ws, args.slice(names.length), 5, n);
-      };
-      const ours = tf.grads(lossOf(cellStep))(xs);
-      const ref = tf.grads(lossOf(referenceCellStep))(xs);
-      ours.forEach((g, k) => expectClose(g, ref[k]!, { atol: 1e-5, rtol: 1e-4 }));
-      // Not vacuous: every weight tensor gets a non-zero gradient.
-      ours.slice(0, names.length).forEach((g) => expect(tf.max(tf.abs(g)).dataSync()[0]).toBeGreaterThan(1e-4));
-    });
+    for (const config of [tiny, withMomentum]) {
+      tf.tidy(() => {
+        const w = randomWeights(config, 2);
+        const n = 11;
+        const names = Object.keys(w);
+        const lstmStates = 2 * config.hiddenSizes.length;
+        // Running means must stay ≥ 0 for v; the LSTM state is random.
+        const state0 = initCellState(config, n).map((s, k) => (k < lstmStates ? tf.randomNormal(s.shape, 0, 0.5, 'float32', 3) : tf.fill(s.shape, 0.01)));
+        const xs = [...names.map((k) => w[k]!), ...state0];
+        const lossOf = (step: Step) => (...args: tf.Tensor[]) => {
+          const ws = Object.fromEntries(names.map((k, i) => [k, args[i]!]));
+          return unrollLoss(step, config, ws, args.slice(names.length), 5, n);
+        };
+        const ours = tf.grads(lossOf(cellStep))(xs);
+        const ref = tf.grads(lossOf(referenceCellStep))(xs);
+        // Weights and LSTM state: as autodiff. The running means are constant inputs (zero gradient by design).
+        ours.slice(0, names.length + lstmStates).forEach((g, k) => expectClose(g, ref[k]!, { atol: 1e-5, rtol: 1e-4 }));
+        ours.slice(names.length + lstmStates).forEach((g) => expect(tf.max(tf.abs(g)).dataSync()[0]).toBe(0));
+        // Not vacuous: every weight tensor gets a non-zero gradient.
+        ours.slice(0, names.length).forEach((g) => expect(tf.max(tf.abs(g)).dataSync()[0]).toBeGreaterThan(1e-4));
+      });
+    }
   });
 
   if (backend === 'cpu') {
     it('weight gradient through a 5-step unroll matches central finite differences', () => {
-      tf.tidy(() => {
-        const config = cellConfig({ hiddenSizes: [3, 2], outputScale: 1 });
+      for (const momentum of [undefined, [0.9]]) tf.tidy(() => {
+        const config = cellConfig({ hiddenSizes: [3, 2], outputScale: 1, ...(momentum === undefined ? {} : { momentum }) });
         const w = randomWeights(config, 4);
         const n = 6;
         const names = Object.keys(w);

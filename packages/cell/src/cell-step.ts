@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { LoptError } from '@lopt/core';
 
 import type { CellConfig } from './cell-config.js';
+import { momentumStateCount } from './cell-config.js';
 import type { CellState } from './cell-state.js';
 import { cellStateSize } from './cell-state.js';
 import type { CellWeights } from './cell-weights.js';
@@ -117,7 +118,8 @@ function stepForward(
   const layers = config.hiddenSizes.length;
   const outKernel = weights['output/kernel']!;
   const outBias = weights['output/bias']!;
-  const x0 = preprocessGradients(config, grads);
+  const moments = momentumInputs(config, grads, state, n);
+  const x0 = moments === null ? preprocessGradients(config, grads) : (tf.concat([preprocessGradients(config, grads), moments.features], 0) as tf.Tensor2D);
   const ones = tf.ones([1, n]) as tf.Tensor2D;
   let x: tf.Tensor2D = x0;
   const newState: tf.Tensor2D[] = [];
@@ -134,7 +136,29 @@ function stepForward(
       ? config.hiddenSizes.map((_, l) => weights[`lstm_${l}/kernel`]!)
       : prepared.layers.flatMap((p) => [p.h, p.x]);
   const update = tf.reshape(tf.mul(tf.add(tf.matMul(outKernel as tf.Tensor2D, x), outBias), config.outputScale), [n]);
-  return { outputs: [update, ...newState], saved: [x0, ...kernels, outKernel, ...state, ...acts] };
+  const lstmStateIn = state.slice(0, 2 * layers);
+  return { outputs: [update, ...newState, ...(moments?.state ?? [])], saved: [x0, ...kernels, outKernel, ...lstmStateIn, ...acts] };
+}
+
+/** Largest |g| the running means see, so that g² stays finite in float32. */
+const MOMENT_CLIP = 1e18;
+
+/**
+ * The momentum inputs (see CellConfig.momentum) and the new running means, or null without them:
+ * m_β ← β·m_β + (1 − β)·g for each rate, v ← β₂·v + (1 − β₂)·g², features m_β/√v … and g/√v (each
+ * [1, n], with 1e-12 added to √v). NaN gradients count as 0 here too.
+ */
+function momentumInputs(config: CellConfig, grads: tf.Tensor, state: CellState, n: number): { features: tf.Tensor2D; state: tf.Tensor2D[] } | null {
+  if (config.momentum === undefined) return null;
+  const layers = config.hiddenSizes.length;
+  const flat = tf.reshape(grads, [1, n]);
+  const g = tf.clipByValue(tf.where(tf.isNaN(flat), tf.zerosLike(flat), flat), -MOMENT_CLIP, MOMENT_CLIP);
+  const beta2 = config.secondMoment!;
+  const ms = config.momentum.map((beta, k) => tf.add(tf.mul(state[2 * layers + k]!, beta), tf.mul(g, 1 - beta)) as tf.Tensor2D);
+  const v = tf.add(tf.mul(state[2 * layers + config.momentum.length]!, beta2), tf.mul(tf.square(g), 1 - beta2)) as tf.Tensor2D;
+  const scale = tf.div(1, tf.add(tf.sqrt(v), 1e-12));
+  const features = tf.concat([...ms.map((m) => tf.mul(m, scale)), tf.mul(g, scale)], 0) as tf.Tensor2D;
+  return { features, state: [...ms, v] };
 }
 
 /**
@@ -181,7 +205,9 @@ function stepBackward(config: CellConfig, n: number, dys: readonly tf.Tensor[], 
     stateGrads[l] = [back.dhPrev, back.dcPrev];
     if (back.dx !== null) dhFromAbove = back.dx;
   }
-  return [...layerGrads.flat(), dOutKernel, dOutBias, ...stateGrads.flat()];
+  // The running means of the momentum inputs are constant inputs, like the gradient: zero gradient.
+  const momentGrads = Array.from({ length: momentumStateCount(config) }, () => tf.zeros([1, n]));
+  return [...layerGrads.flat(), dOutKernel, dOutBias, ...stateGrads.flat(), ...momentGrads];
 }
 
 /**

@@ -5,7 +5,7 @@ import { assertFiniteGradients } from './check-finite.js';
 import type { CellConfig } from './cell-config.js';
 import { cellConfig } from './cell-config.js';
 import type { CellState } from './cell-state.js';
-import { initCellState } from './cell-state.js';
+import { initCellState, stateRows } from './cell-state.js';
 import { cellStep } from './cell-step.js';
 import type { CellWeights } from './cell-weights.js';
 import { cellWeightShapes } from './cell-weights.js';
@@ -200,10 +200,11 @@ export class LearnedOptimizer extends tf.Optimizer {
     this.assertAlive();
     const rest = await this.extractIterations(weightValues);
     const byVariable = new Map<string, tf.Tensor[]>();
+    const rows = stateRows(this.config);
     for (const { name, tensor } of rest) {
       const at = name.lastIndexOf(STATE_SUFFIX);
       const k = Number(name.slice(at + STATE_SUFFIX.length));
-      if (at < 0 || !Number.isInteger(k) || k < 0 || k >= 2 * this.config.hiddenSizes.length) {
+      if (at < 0 || !Number.isInteger(k) || k < 0 || k >= rows.length) {
         throw new LoptError('CHECKPOINT_CORRUPT', `Optimizer weight "${name}" is not a LearnedOptimizer state tensor.`, {
           hint: 'Restore optimizer weights saved from a LearnedOptimizer with the same config.',
         });
@@ -215,14 +216,12 @@ export class LearnedOptimizer extends tf.Optimizer {
     const restored = new Map<string, CellState>();
     for (const [variable, list] of byVariable) {
       const n = list[0]?.shape[1];
-      this.config.hiddenSizes.forEach((units, l) => {
-        for (const k of [2 * l, 2 * l + 1]) {
-          const t = list[k];
-          if (t === undefined || t.shape.length !== 2 || t.shape[0] !== units || t.shape[1] !== n) {
-            throw new LoptError('SHAPE_MISMATCH', `LSTM state ${k} of "${variable}" is missing or has the wrong shape.`, {
-              hint: 'Restore optimizer weights saved from a LearnedOptimizer with the same config.',
-            });
-          }
+      rows.forEach((units, k) => {
+        const t = list[k];
+        if (t === undefined || t.shape.length !== 2 || t.shape[0] !== units || t.shape[1] !== n) {
+          throw new LoptError('SHAPE_MISMATCH', `LSTM state ${k} of "${variable}" is missing or has the wrong shape.`, {
+            hint: 'Restore optimizer weights saved from a LearnedOptimizer with the same config.',
+          });
         }
       });
       restored.set(variable, Object.freeze(list.map((t) => tf.keep(tf.clone(t)))));
@@ -235,7 +234,13 @@ export class LearnedOptimizer extends tf.Optimizer {
     this.assertAlive();
     const shapes = cellWeightShapes(this.config);
     return {
-      cellConfig: { ...this.config, hiddenSizes: [...this.config.hiddenSizes] },
+      cellConfig: {
+        hiddenSizes: [...this.config.hiddenSizes],
+        preprocess: this.config.preprocess,
+        p: this.config.p,
+        outputScale: this.config.outputScale,
+        ...(this.config.momentum === undefined ? {} : { momentum: [...this.config.momentum], secondMoment: this.config.secondMoment! }),
+      },
       // Free-form strings sit under `name` keys: tfjs-layers converts every other string value
       // between camelCase and snake_case when it (de)serializes an optimizer config.
       cells: Object.entries(this.weights).map(([group, w]) => ({

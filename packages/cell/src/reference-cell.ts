@@ -15,6 +15,18 @@ export function referenceCellStep(config: CellConfig, weights: CellWeights, grad
   return tf.tidy(() => {
     const n = grads.size;
     let x: tf.Tensor = preprocessGradients(config, grads);
+    const layers = config.hiddenSizes.length;
+    const moments: tf.Tensor[] = [];
+    if (config.momentum !== undefined) {
+      // RNNprop-style inputs: running means of g (one per rate) and of g², then m/√v and g/√v.
+      const g = tf.reshape(grads, [1, n]);
+      const b2 = config.secondMoment!;
+      config.momentum.forEach((b, k) => moments.push(tf.addN([tf.mul(b, state[2 * layers + k]!), tf.mul(1 - b, g)])));
+      const v = tf.addN([tf.mul(b2, state[2 * layers + config.momentum.length]!), tf.mul(1 - b2, tf.mul(g, g))]);
+      const root = tf.add(tf.sqrt(v), 1e-12);
+      x = tf.concat([x, ...moments.map((m) => tf.div(m, root)), tf.div(g, root)], 0);
+      moments.push(v);
+    }
     const next: tf.Tensor[] = [];
     config.hiddenSizes.forEach((units, l) => {
       const z = tf.add(
@@ -29,6 +41,6 @@ export function referenceCellStep(config: CellConfig, weights: CellWeights, grad
     });
     const out = tf.add(tf.matMul(weights['output/kernel']!, x), weights['output/bias']!);
     const update = tf.reshape(tf.mul(out, config.outputScale), [n]) as tf.Tensor1D;
-    return { update, state: next };
+    return { update, state: [...next, ...moments] };
   });
 }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 
 import * as tf from '@tensorflow/tfjs-core';
 import { isLoptError } from '@lopt/core';
-import { describeEachBackend, expectNoLeak } from '@lopt/test-utils';
+import { describeEachBackend, expectClose, expectNoLeak } from '@lopt/test-utils';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
 import { cellConfig } from './cell-config.js';
@@ -77,6 +77,16 @@ describeEachBackend('saveOptimizer / loadOptimizer', () => {
     const back = optimizerFromArtifacts(artifacts);
     expect(Array.from(updatesOf(back, 'fc'))).toEqual(Array.from(updatesOf(spec, 'fc')));
     disposeOptimizerSpec(back);
+  });
+
+  it('round-trips an optimizer with momentum inputs (config and weights)', async () => {
+    const config = cellConfig({ hiddenSizes: [3], momentum: [0.9, 0.99], secondMoment: 0.9 });
+    const withMomentum = { config, weights: { default: initCellWeights(config, 5) } };
+    const back = optimizerFromArtifacts(await optimizerToArtifacts(withMomentum));
+    expect(back.config).toEqual(config);
+    expectClose(back.weights.default!['lstm_0/kernel']!, withMomentum.weights.default['lstm_0/kernel']!, { atol: 0 });
+    disposeOptimizerSpec(back);
+    disposeOptimizerSpec(withMomentum);
   });
 
   it('reports a missing checkpoint as CHECKPOINT_NOT_FOUND', async () => {

@@ -152,6 +152,30 @@ describeEachBackend('traced meta-gradient (hand-written BPTT of the LSTM)', () =
     s.dispose();
   });
 
+  it('with momentum inputs in the cell, equals the taped replay too', () => {
+    const withMomentum = lstmCell(cellConfig({ hiddenSizes: [4, 3], preprocess: 'log-sign', outputScale: 0.5, momentum: [0.9, 0.5] }));
+    const replay: CellFunctions = { step: withMomentum.step, initWeights: withMomentum.initWeights, initState: withMomentum.initState };
+    const problem = toyQuadratic(3).sample(4);
+    const layout = groupLayout(problem);
+    const init = withMomentum.initWeights(9);
+    const vars = Object.fromEntries(Object.entries(init).map(([k, v]) => [k, tf.variable(v, true)])) as Record<string, tf.Variable>;
+    tf.dispose(Object.values(init));
+    const varList = [Object.values(vars)];
+    const a = startTrajectory(problem, layout, [withMomentum]);
+    const b = startTrajectory(problem, layout, [replay]);
+    for (let u = 0; u < 2; u++) {
+      const traced = tracedUnrollGradient(a, [withMomentum], varList, [vars], U, lossWeights);
+      const { inputs, startStates } = advance(b, [replay], [vars], U, true);
+      const taped = firstOrderMetaGradient([replay], varList, [vars], [...inputs, b.current.grads], startStates, lossWeights);
+      for (const v of varList[0]!) expectClose(traced.grads![v.name]!, taped[v.name]!, { atol: 1e-5, rtol: 1e-3 });
+      tf.dispose([...Object.values(traced.grads!), ...Object.values(taped), ...inputs.flat(), ...startStates.flat()]);
+    }
+    disposeTrajectory(a);
+    disposeTrajectory(b);
+    tf.dispose(Object.values(vars));
+    problem.dispose();
+  });
+
   it('leaks nothing, and releases everything when a loss is not finite', async () => {
     const s = lstmSetup();
     const varList = [Object.values(s.vars)];
