@@ -121,6 +121,37 @@ describeEachBackend('parallelLstmCell', () => {
   });
 });
 
+describe('parallelLstmCell with momentum inputs', () => {
+  it('gives the one-thread meta-gradient (the running means live in each share)', async () => {
+    const withMomentum = cellConfig({ hiddenSizes: [4, 3], momentum: [0.9, 0.99] });
+    const cell = await parallelLstmCell(withMomentum, { workers: 1, backend: tf.getBackend() as BackendName, minShardSize: 2 });
+    try {
+      const single = lstmCell(withMomentum);
+      const problem = toyQuadratic(6).sample(3);
+      const layout = groupLayout(problem);
+      const init = single.initWeights(5);
+      const vars = Object.entries(init).map(([k, v]) => tf.variable(v, true, `m-${k}-${Math.random()}`));
+      const weights: Weights = Object.fromEntries(Object.keys(init).map((k, i) => [k, vars[i]!]));
+      tf.dispose(Object.values(init));
+      const a = startTrajectory(problem, layout, [cell]);
+      const b = startTrajectory(problem, layout, [single]);
+      for (let u = 0; u < 2; u++) {
+        const pa = tracedUnrollGradient(a, [cell], [vars], [weights], U, lossWeights);
+        const pb = tracedUnrollGradient(b, [single], [vars], [weights], U, lossWeights);
+        for (const v of vars) expectClose(pa.grads![v.name]!, pb.grads![v.name]!, { atol: 1e-6, rtol: 1e-4 });
+        tf.dispose([...Object.values(pa.grads!), ...Object.values(pb.grads!)]);
+      }
+      disposeTrajectory(a, [cell]);
+      disposeTrajectory(b, [single]);
+      expect(cell.remoteObjects()).toBe(0);
+      tf.dispose(vars);
+      problem.dispose();
+    } finally {
+      await cell.dispose();
+    }
+  }, 60_000);
+});
+
 describe('usefulWorkers', () => {
   const sized = (...sizes: number[]): Task => ({
     name: 'sized',
