@@ -103,9 +103,10 @@ function isPrepared(w: CellWeights | PreparedCellWeights): w is PreparedCellWeig
 }
 
 /**
- * The step's forward pass: outputs `[update, h_0, c_0, h_1, c_1, …]` and the tensors its backward
- * reads. Layout of `saved`: x0, per layer the kernel (or, with prepared weights, its h and x
- * blocks), the output kernel, state in, then per layer i, f, g, o, tanh(c), h.
+ * The step's forward pass: outputs `[update, h_0, c_0, h_1, c_1, …]` (then the new running means
+ * of the momentum inputs, if any) and the tensors its backward reads. Layout of `saved`: x0 (all
+ * input features), per layer the kernel (or, with prepared weights, its h and x blocks), the output
+ * kernel, the LSTM state in, then per layer i, f, g, o, tanh(c), h.
  */
 function stepForward(
   config: CellConfig,
