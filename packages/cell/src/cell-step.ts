@@ -10,7 +10,7 @@ import { assertCellWeights, cellWeightShapes } from './cell-weights.js';
 import type { GateWeights, LayerActivations } from './lstm-layer.js';
 import { gateWeights, kernelParts, layerBackward, layerForward } from './lstm-layer.js';
 import { runMultiOutputOp } from './multi-output-op.js';
-import { preprocessGradients } from './preprocess.js';
+import { encodeGradients, finiteGradients } from './preprocess.js';
 
 export interface CellStepResult {
   /** The proposed parameter change g_t, shape [n]: θ_{t+1} = θ_t + update. */
@@ -119,8 +119,9 @@ function stepForward(
   const layers = config.hiddenSizes.length;
   const outKernel = weights['output/kernel']!;
   const outBias = weights['output/bias']!;
-  const moments = momentumInputs(config, grads, state, n);
-  const x0 = moments === null ? preprocessGradients(config, grads) : (tf.concat([preprocessGradients(config, grads), moments.features], 0) as tf.Tensor2D);
+  const g = finiteGradients(grads);
+  const moments = momentumInputs(config, g, state, n);
+  const x0 = moments === null ? encodeGradients(config, g) : (tf.concat([encodeGradients(config, g), moments.features], 0) as tf.Tensor2D);
   const ones = tf.ones([1, n]) as tf.Tensor2D;
   let x: tf.Tensor2D = x0;
   const newState: tf.Tensor2D[] = [];
@@ -147,13 +148,12 @@ const MOMENT_CLIP = 1e18;
 /**
  * The momentum inputs (see CellConfig.momentum) and the new running means, or null without them:
  * m_β ← β·m_β + (1 − β)·g for each rate, v ← β₂·v + (1 − β₂)·g², features m_β/√v … and g/√v (each
- * [1, n], with 1e-12 added to √v). NaN gradients count as 0 here too.
+ * [1, n], with 1e-12 added to √v), from the gradients made finite by finiteGradients.
  */
-function momentumInputs(config: CellConfig, grads: tf.Tensor, state: CellState, n: number): { features: tf.Tensor2D; state: tf.Tensor2D[] } | null {
+function momentumInputs(config: CellConfig, finite: tf.Tensor1D, state: CellState, n: number): { features: tf.Tensor2D; state: tf.Tensor2D[] } | null {
   if (config.momentum === undefined) return null;
   const layers = config.hiddenSizes.length;
-  const flat = tf.reshape(grads, [1, n]);
-  const g = tf.clipByValue(tf.where(tf.isNaN(flat), tf.zerosLike(flat), flat), -MOMENT_CLIP, MOMENT_CLIP);
+  const g = tf.clipByValue(tf.reshape(finite, [1, n]), -MOMENT_CLIP, MOMENT_CLIP);
   const beta2 = config.secondMoment!;
   const ms = config.momentum.map((beta, k) => tf.add(tf.mul(state[2 * layers + k]!, beta), tf.mul(g, 1 - beta)) as tf.Tensor2D);
   const v = tf.add(tf.mul(state[2 * layers + config.momentum.length]!, beta2), tf.mul(tf.square(g), 1 - beta2)) as tf.Tensor2D;

@@ -20,10 +20,21 @@ export const FLOAT32_MAX = 3.4028234663852886e38;
  * No gradient flows into `grads` (it is a constant input of the cell). The caller owns the result.
  */
 export function preprocessGradients(config: CellConfig, grads: tf.Tensor): tf.Tensor2D {
+  return tf.tidy(() => encodeGradients(config, finiteGradients(grads)));
+}
+
+/** `grads` flattened to [n], NaN as 0 and ±Infinity as ±FLOAT32_MAX. The caller owns the result. */
+export function finiteGradients(grads: tf.Tensor): tf.Tensor1D {
   return tf.tidy(() => {
-    const n = grads.size;
-    const flat = tf.reshape(grads, [n]);
-    const g = tf.clipByValue(tf.where(tf.isNaN(flat), tf.zerosLike(flat), flat), -FLOAT32_MAX, FLOAT32_MAX);
+    const flat = tf.reshape(grads, [grads.size]);
+    return tf.clipByValue(tf.where(tf.isNaN(flat), tf.zerosLike(flat), flat), -FLOAT32_MAX, FLOAT32_MAX) as tf.Tensor1D;
+  });
+}
+
+/** preprocessGradients for gradients already made finite by {@link finiteGradients}. */
+export function encodeGradients(config: CellConfig, g: tf.Tensor1D): tf.Tensor2D {
+  return tf.tidy(() => {
+    const n = g.size;
     if (config.preprocess === 'none') return tf.reshape(g, [1, n]);
     const threshold = Math.fround(Math.exp(-config.p));
     const a = tf.abs(g);

@@ -16,6 +16,7 @@ import {
   startTrajectory,
   tracedUnrollGradient,
 } from './unroll.js';
+import type { MetaObjective } from './unroll.js';
 
 const U = 5;
 const lossWeights = [1, 0.5, 1, 2, 1];
@@ -118,66 +119,56 @@ describeEachBackend('first-order meta-gradient', () => {
   });
 });
 
-describeEachBackend('traced meta-gradient (hand-written BPTT of the LSTM)', () => {
-  const config = cellConfig({ hiddenSizes: [4, 3], preprocess: 'log-sign', outputScale: 0.5 });
-  const lstm = lstmCell(config);
-  const { step, initWeights, initState } = lstm;
-  const replayOnly: CellFunctions = { step, initWeights, initState };
+const LSTM_CONFIG = cellConfig({ hiddenSizes: [4, 3], preprocess: 'log-sign', outputScale: 0.5 });
 
-  function lstmSetup(task = toyQuadratic(3)) {
-    const problem = task.sample(4);
-    const layout = groupLayout(problem);
-    const init = lstm.initWeights(9);
-    const vars = Object.fromEntries(Object.entries(init).map(([k, v]) => [k, tf.variable(v, true)])) as Record<string, tf.Variable>;
-    tf.dispose(Object.values(init));
-    return { problem, layout, vars, dispose: () => (tf.dispose(Object.values(vars)), problem.dispose()) };
+/** A toy problem of `task` and the cell's initial weights as variables. */
+function lstmSetup(cell: CellFunctions, task = toyQuadratic(3)) {
+  const problem = task.sample(4);
+  const layout = groupLayout(problem);
+  const init = cell.initWeights(9);
+  const vars = Object.fromEntries(Object.entries(init).map(([k, v]) => [k, tf.variable(v, true)])) as Record<string, tf.Variable>;
+  tf.dispose(Object.values(init));
+  return { problem, layout, vars, dispose: () => (tf.dispose(Object.values(vars)), problem.dispose()) };
+}
+
+/** The cell without its hand-written backward, so that the meta-gradient is a taped replay. */
+const replayOnly = ({ step, initWeights, initState }: CellFunctions): CellFunctions => ({ step, initWeights, initState });
+
+/** Over `unrolls` unrolls, the traced meta-gradient of `cell` equals the taped replay (same losses too). */
+function expectTracedEqualsReplay(cell: CellFunctions, unrolls: number, objective: MetaObjective = 'sum'): void {
+  const replayCell = replayOnly(cell);
+  const s = lstmSetup(cell);
+  const weights = [s.vars as Weights];
+  const varList = [Object.values(s.vars)];
+  const a = startTrajectory(s.problem, s.layout, [cell]);
+  const b = startTrajectory(s.problem, s.layout, [replayCell]);
+  for (let u = 0; u < unrolls; u++) {
+    const traced = tracedUnrollGradient(a, [cell], varList, weights, U, lossWeights, objective);
+    const { losses, inputs, startStates } = advance(b, [replayCell], weights, U, true);
+    const stepWeights = objectiveWeights(objective, lossWeights, losses);
+    const replay = firstOrderMetaGradient([replayCell], varList, weights, [...inputs, b.current.grads], startStates, stepWeights);
+    expect(traced.losses).toEqual(losses);
+    for (const v of varList[0]!) expectClose(traced.grads![v.name]!, replay[v.name]!, { atol: 1e-5, rtol: 1e-3 });
+    tf.dispose([...Object.values(traced.grads!), ...Object.values(replay), ...inputs.flat(), ...startStates.flat()]);
   }
+  disposeTrajectory(a);
+  disposeTrajectory(b);
+  s.dispose();
+}
+
+describeEachBackend('traced meta-gradient (hand-written BPTT of the LSTM)', () => {
+  const lstm = lstmCell(LSTM_CONFIG);
 
   it('equals the taped replay for every weight of the LSTM, across two unrolls', () => {
-    const s = lstmSetup();
-    const weights = [s.vars as Weights];
-    const varList = [Object.values(s.vars)];
-    const a = startTrajectory(s.problem, s.layout, [lstm]);
-    const b = startTrajectory(s.problem, s.layout, [replayOnly]);
-    for (let u = 0; u < 2; u++) {
-      const traced = tracedUnrollGradient(a, [lstm], varList, weights, U, lossWeights);
-      const { losses, inputs, startStates } = advance(b, [replayOnly], weights, U, true);
-      const replay = firstOrderMetaGradient([replayOnly], varList, weights, [...inputs, b.current.grads], startStates, lossWeights);
-      expect(traced.losses).toEqual(losses);
-      for (const v of varList[0]!) expectClose(traced.grads![v.name]!, replay[v.name]!, { atol: 1e-5, rtol: 1e-3 });
-      tf.dispose([...Object.values(traced.grads!), ...Object.values(replay), ...inputs.flat(), ...startStates.flat()]);
-    }
-    disposeTrajectory(a);
-    disposeTrajectory(b);
-    s.dispose();
+    expectTracedEqualsReplay(lstm, 2);
   });
 
   it('with momentum inputs in the cell, equals the taped replay too', () => {
-    const withMomentum = lstmCell(cellConfig({ hiddenSizes: [4, 3], preprocess: 'log-sign', outputScale: 0.5, momentum: [0.9, 0.5] }));
-    const replay: CellFunctions = { step: withMomentum.step, initWeights: withMomentum.initWeights, initState: withMomentum.initState };
-    const problem = toyQuadratic(3).sample(4);
-    const layout = groupLayout(problem);
-    const init = withMomentum.initWeights(9);
-    const vars = Object.fromEntries(Object.entries(init).map(([k, v]) => [k, tf.variable(v, true)])) as Record<string, tf.Variable>;
-    tf.dispose(Object.values(init));
-    const varList = [Object.values(vars)];
-    const a = startTrajectory(problem, layout, [withMomentum]);
-    const b = startTrajectory(problem, layout, [replay]);
-    for (let u = 0; u < 2; u++) {
-      const traced = tracedUnrollGradient(a, [withMomentum], varList, [vars], U, lossWeights);
-      const { inputs, startStates } = advance(b, [replay], [vars], U, true);
-      const taped = firstOrderMetaGradient([replay], varList, [vars], [...inputs, b.current.grads], startStates, lossWeights);
-      for (const v of varList[0]!) expectClose(traced.grads![v.name]!, taped[v.name]!, { atol: 1e-5, rtol: 1e-3 });
-      tf.dispose([...Object.values(traced.grads!), ...Object.values(taped), ...inputs.flat(), ...startStates.flat()]);
-    }
-    disposeTrajectory(a);
-    disposeTrajectory(b);
-    tf.dispose(Object.values(vars));
-    problem.dispose();
+    expectTracedEqualsReplay(lstmCell(cellConfig({ ...LSTM_CONFIG, momentum: [0.9, 0.5] })), 2);
   });
 
   it('leaks nothing, and releases everything when a loss is not finite', async () => {
-    const s = lstmSetup();
+    const s = lstmSetup(lstm);
     const varList = [Object.values(s.vars)];
     await expectNoLeak(() => {
       const tr = startTrajectory(s.problem, s.layout, [lstm]);
@@ -185,7 +176,7 @@ describeEachBackend('traced meta-gradient (hand-written BPTT of the LSTM)', () =
       tf.dispose(Object.values(r.grads!));
       disposeTrajectory(tr);
     });
-    const poisoned = lstmSetup(toyQuadratic(3, { step: 3 }));
+    const poisoned = lstmSetup(lstm, toyQuadratic(3, { step: 3 }));
     const pv = [Object.values(poisoned.vars)];
     await expectNoLeak(() => {
       const tr = startTrajectory(poisoned.problem, poisoned.layout, [lstm]);
@@ -224,25 +215,7 @@ describeEachBackend("the 'log' meta-objective", () => {
   });
 
   it('traced through the LSTM, equals the replay with weights w/f', () => {
-    const config = cellConfig({ hiddenSizes: [4, 3], preprocess: 'log-sign', outputScale: 0.5 });
-    const lstm = lstmCell(config);
-    const replayOnly: CellFunctions = { step: lstm.step, initWeights: lstm.initWeights, initState: lstm.initState };
-    const problem = toyQuadratic(3).sample(4);
-    const layout = groupLayout(problem);
-    const init = lstm.initWeights(9);
-    const vars = Object.fromEntries(Object.entries(init).map(([k, v]) => [k, tf.variable(v, true)])) as Record<string, tf.Variable>;
-    tf.dispose(Object.values(init));
-    const varList = [Object.values(vars)];
-    const a = startTrajectory(problem, layout, [lstm]);
-    const b = startTrajectory(problem, layout, [replayOnly]);
-    const traced = tracedUnrollGradient(a, [lstm], varList, [vars], U, lossWeights, 'log');
-    const { losses, inputs, startStates } = advance(b, [replayOnly], [vars], U, true);
-    const replay = firstOrderMetaGradient([replayOnly], varList, [vars], [...inputs, b.current.grads], startStates, objectiveWeights('log', lossWeights, losses));
-    for (const v of varList[0]!) expectClose(traced.grads![v.name]!, replay[v.name]!, { atol: 1e-5, rtol: 1e-3 });
-    tf.dispose([...Object.values(traced.grads!), ...Object.values(replay), ...inputs.flat(), ...startStates.flat(), ...Object.values(vars)]);
-    disposeTrajectory(a);
-    disposeTrajectory(b);
-    problem.dispose();
+    expectTracedEqualsReplay(lstmCell(LSTM_CONFIG), 1, 'log');
   });
 
   it('rejects a loss that is not positive with a clear error, leaking nothing', async () => {
@@ -257,19 +230,13 @@ describeEachBackend("the 'log' meta-objective", () => {
         return { ...p, loss: (params: readonly tf.Tensor[], step: number) => tf.tidy(() => tf.sub(p.loss(params, step), 100) as tf.Scalar) };
       },
     };
-    const config = cellConfig({ hiddenSizes: [4, 3], preprocess: 'log-sign', outputScale: 0.5 });
-    const lstm = lstmCell(config);
-    const problem = negative.sample(4);
-    const layout = groupLayout(problem);
-    const init = lstm.initWeights(9);
-    const vars = Object.fromEntries(Object.entries(init).map(([k, v]) => [k, tf.variable(v, true)])) as Record<string, tf.Variable>;
-    tf.dispose(Object.values(init));
+    const lstm = lstmCell(LSTM_CONFIG);
+    const s = lstmSetup(lstm, negative);
     await expectNoLeak(() => {
-      const tr = startTrajectory(problem, layout, [lstm]);
-      expect(() => tracedUnrollGradient(tr, [lstm], [Object.values(vars)], [vars], U, lossWeights, 'log')).toThrow(/needs positive losses/);
+      const tr = startTrajectory(s.problem, s.layout, [lstm]);
+      expect(() => tracedUnrollGradient(tr, [lstm], [Object.values(s.vars)], [s.vars], U, lossWeights, 'log')).toThrow(/needs positive losses/);
       disposeTrajectory(tr);
     });
-    tf.dispose(Object.values(vars));
-    problem.dispose();
+    s.dispose();
   });
 });

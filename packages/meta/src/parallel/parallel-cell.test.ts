@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { isLoptError } from '@lopt/core';
-import type { BackendName, Task } from '@lopt/core';
+import type { BackendName, Problem, Task } from '@lopt/core';
 import { cellConfig } from '@lopt/cell';
 import { describeEachBackend, expectClose } from '@lopt/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,6 +18,35 @@ const config = cellConfig({ preprocess: 'log-sign', p: 10, outputScale: 0.1 });
 const U = 4;
 const lossWeights = [1, 0.5, 2, 1];
 
+/**
+ * Two trajectories of one toy problem, one per cell, run through `unrolls` traced unrolls: the same
+ * losses and meta-gradients. Leaves nothing behind in either thread.
+ */
+function expectSameMetaGradient(cell: ParallelCell, single: ReturnType<typeof lstmCell>, seed: number, unrolls: number): { vars: tf.Variable[]; weights: Weights; problem: Problem } {
+  const problem = toyQuadratic(6).sample(seed);
+  const layout = groupLayout(problem);
+  const init = single.initWeights(seed + 2);
+  const vars = Object.entries(init).map(([k, v]) => tf.variable(v, true, `w-${k}-${Math.random()}`));
+  const weights: Weights = Object.fromEntries(Object.keys(init).map((k, i) => [k, vars[i]!]));
+  tf.dispose(Object.values(init));
+  const before = tf.memory().numTensors;
+  const a = startTrajectory(problem, layout, [cell]);
+  const b = startTrajectory(problem, layout, [single]);
+  for (let u = 0; u < unrolls; u++) {
+    const pa = tracedUnrollGradient(a, [cell], [vars], [weights], U, lossWeights);
+    const pb = tracedUnrollGradient(b, [single], [vars], [weights], U, lossWeights);
+    expect(pa.losses.length).toBe(U);
+    pa.losses.forEach((l, i) => expect(l).toBeCloseTo(pb.losses[i]!, 5));
+    for (const v of vars) expectClose(pa.grads![v.name]!, pb.grads![v.name]!, { atol: 1e-6, rtol: 1e-4 });
+    tf.dispose([...Object.values(pa.grads!), ...Object.values(pb.grads!)]);
+  }
+  disposeTrajectory(a, [cell]);
+  disposeTrajectory(b, [single]);
+  expect(tf.memory().numTensors).toBe(before);
+  expect(cell.remoteObjects()).toBe(0);
+  return { vars, weights, problem };
+}
+
 describeEachBackend('parallelLstmCell', () => {
   let cell: ParallelCell;
   beforeAll(async () => {
@@ -32,27 +61,7 @@ describeEachBackend('parallelLstmCell', () => {
 
   it('gives the one-thread meta-gradient across two unrolls, and leaves nothing behind in either thread', () => {
     const single = lstmCell(config);
-    const problem = toyQuadratic(6).sample(2);
-    const layout = groupLayout(problem);
-    const init = single.initWeights(4);
-    const vars = Object.entries(init).map(([k, v]) => tf.variable(v, true, `w-${k}-${Math.random()}`));
-    const weights: Weights = Object.fromEntries(Object.keys(init).map((k, i) => [k, vars[i]!]));
-    tf.dispose(Object.values(init));
-    const before = tf.memory().numTensors;
-    const a = startTrajectory(problem, layout, [cell]);
-    const b = startTrajectory(problem, layout, [single]);
-    for (let u = 0; u < 2; u++) {
-      const pa = tracedUnrollGradient(a, [cell], [vars], [weights], U, lossWeights);
-      const pb = tracedUnrollGradient(b, [single], [vars], [weights], U, lossWeights);
-      expect(pa.losses.length).toBe(U);
-      pa.losses.forEach((l, i) => expect(l).toBeCloseTo(pb.losses[i]!, 5));
-      for (const v of vars) expectClose(pa.grads![v.name]!, pb.grads![v.name]!, { atol: 1e-6, rtol: 1e-4 });
-      tf.dispose([...Object.values(pa.grads!), ...Object.values(pb.grads!)]);
-    }
-    disposeTrajectory(a, [cell]);
-    disposeTrajectory(b, [single]);
-    expect(tf.memory().numTensors).toBe(before);
-    expect(cell.remoteObjects()).toBe(0);
+    const { vars, weights, problem } = expectSameMetaGradient(cell, single, 2, 2);
     // Forward only (validation), through `step`.
     const validate = (c: typeof single) => validationLoss(toyQuadratic(6), [c], [weights], ['default'], [5, 6], 6);
     expect(validate(cell)).toBeCloseTo(validate(single), 5);
@@ -126,24 +135,7 @@ describe('parallelLstmCell with momentum inputs', () => {
     const withMomentum = cellConfig({ hiddenSizes: [4, 3], momentum: [0.9, 0.99] });
     const cell = await parallelLstmCell(withMomentum, { workers: 1, backend: tf.getBackend() as BackendName, minShardSize: 2 });
     try {
-      const single = lstmCell(withMomentum);
-      const problem = toyQuadratic(6).sample(3);
-      const layout = groupLayout(problem);
-      const init = single.initWeights(5);
-      const vars = Object.entries(init).map(([k, v]) => tf.variable(v, true, `m-${k}-${Math.random()}`));
-      const weights: Weights = Object.fromEntries(Object.keys(init).map((k, i) => [k, vars[i]!]));
-      tf.dispose(Object.values(init));
-      const a = startTrajectory(problem, layout, [cell]);
-      const b = startTrajectory(problem, layout, [single]);
-      for (let u = 0; u < 2; u++) {
-        const pa = tracedUnrollGradient(a, [cell], [vars], [weights], U, lossWeights);
-        const pb = tracedUnrollGradient(b, [single], [vars], [weights], U, lossWeights);
-        for (const v of vars) expectClose(pa.grads![v.name]!, pb.grads![v.name]!, { atol: 1e-6, rtol: 1e-4 });
-        tf.dispose([...Object.values(pa.grads!), ...Object.values(pb.grads!)]);
-      }
-      disposeTrajectory(a, [cell]);
-      disposeTrajectory(b, [single]);
-      expect(cell.remoteObjects()).toBe(0);
+      const { vars, problem } = expectSameMetaGradient(cell, lstmCell(withMomentum), 3, 2);
       tf.dispose(vars);
       problem.dispose();
     } finally {
