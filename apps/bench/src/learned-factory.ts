@@ -7,7 +7,8 @@ import type { OptimizerFactory } from '@lopt/meta';
  * so the group is the part before the slash.
  */
 export function learnedFactory(spec: LearnedOptimizerSpec): OptimizerFactory {
-  return () => new LearnedOptimizer(spec, { groupOf: groupOfName });
+  // A batched problem (quadraticTask's 128 quadratics) keeps averaging units within each quadratic.
+  return (problem) => new LearnedOptimizer(spec, { groupOf: groupOfName, ...(problem.batch === undefined ? {} : { batch: problem.batch }) });
 }
 
 function groupOfName(name: string): string {

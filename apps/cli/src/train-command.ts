@@ -85,6 +85,9 @@ Cell (defaults: the paper's MNIST settings):
   --momentum <β,β…>            add RNNprop-style inputs: running means of the gradient at these rates, and the
                                gradient, each over √(running mean of g²) (default: none, the paper's inputs)
   --hidden <n,n>               LSTM units per layer (default 20,20)
+  --averaged-units <k>         couple the coordinates (the paper's LSTM-GAC): the outputs of the first k units of
+                               each layer are averaged over each problem's coordinates at every step (default:
+                               none, the coordinatewise LSTM); runs on one thread
 
 Evaluation after training:
 ${EVALUATION_HELP}
@@ -126,9 +129,22 @@ const TRAIN_OPTIONS = {
   p: { type: 'string' },
   momentum: { type: 'string' },
   hidden: { type: 'string' },
+  'averaged-units': { type: 'string' },
   'skip-eval': { type: 'boolean' },
   ...EVALUATION_OPTIONS,
 } as const;
+
+/** --averaged-units (a whole number of units; the config checks the range), else the base config's. */
+function averagedUnitsSetting(value: string | undefined, base: CellConfig): Pick<CellConfig, 'averagedUnits'> {
+  if (value === undefined) return base.averagedUnits === undefined ? {} : { averagedUnits: base.averagedUnits };
+  const k = Number(value);
+  if (value.trim() === '' || !Number.isInteger(k) || k < 1) {
+    throw new LoptError('INVALID_ARGUMENT', `--averaged-units must be a whole number of units, got "${value}".`, {
+      hint: 'Pass for example --averaged-units 5 (of 20 units per layer).',
+    });
+  }
+  return { averagedUnits: k };
+}
 
 function hiddenFlag(value: string | undefined): number[] | undefined {
   if (value === undefined) return undefined;
@@ -216,10 +232,10 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
 
   // --init: the saved optimizer's cell and weights (not needed when resuming: the checkpoint has the weights).
   const initial = initDir === undefined || values.resume === true ? undefined : await loadOptimizer(initDir);
-  if (initial !== undefined && (values.hidden !== undefined || values.preprocess !== undefined || values['output-scale'] !== undefined || values.p !== undefined || values.momentum !== undefined)) {
+  if (initial !== undefined && (values.hidden !== undefined || values.preprocess !== undefined || values['output-scale'] !== undefined || values.p !== undefined || values.momentum !== undefined || values['averaged-units'] !== undefined)) {
     disposeOptimizerSpec(initial);
     throw new LoptError('INVALID_ARGUMENT', '--init takes the cell settings of the optimizer it starts from.', {
-      hint: 'Drop --hidden, --preprocess, --p, --momentum and --output-scale when passing --init.',
+      hint: 'Drop --hidden, --preprocess, --p, --momentum, --averaged-units and --output-scale when passing --init.',
     });
   }
   const base = previous?.cell ?? initial?.config ?? defaultCellConfig(task.name);
@@ -230,10 +246,11 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
     p: positiveFlag('p', values.p, base.p),
     outputScale: positiveFlag('output-scale', values['output-scale'], base.outputScale),
     ...momentumSettings(values.momentum, base),
+    ...averagedUnitsSetting(values['averaged-units'], base),
   });
   if (previous !== undefined && JSON.stringify(config) !== JSON.stringify(previous.cell)) {
     throw new LoptError('INVALID_ARGUMENT', 'The cell settings differ from the run being resumed.', {
-      hint: 'Resume without --preprocess, --p, --momentum, --output-scale and --hidden (the run keeps its own), or start a new run in another --out.',
+      hint: 'Resume without --preprocess, --p, --momentum, --averaged-units, --output-scale and --hidden (the run keeps its own), or start a new run in another --out.',
     });
   }
 
@@ -277,7 +294,7 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
   out.info(`lopt ${lopt.version} · backend ${backend.name}${backend.simd ? ' (SIMD)' : ''} · tfjs ${backend.tfjsVersion}`);
   out.info(`task ${task.name}${task.description === undefined ? '' : `: ${task.description}`}`);
   out.info(
-    `${values.resume === true ? `resuming at iteration ${startIteration} of` : 'meta-training'} ${iterations} iterations · T=${steps}, unroll ${unroll} · meta-lr ${metaLearningRate}${metaLearningRateSchedule === 'cosine' ? ` → ${finalMetaLearningRate} (cosine)` : ''}${objective === 'log' ? ' · log objective' : ''} · seed ${seed} · cell ${config.hiddenSizes.join('x')} ${config.preprocess}${config.preprocess === 'log-sign' ? ` (p = ${config.p})` : ''}${config.momentum === undefined ? '' : ` + momentum inputs ${config.momentum.join(',')}`}, scale ${config.outputScale}`,
+    `${values.resume === true ? `resuming at iteration ${startIteration} of` : 'meta-training'} ${iterations} iterations · T=${steps}, unroll ${unroll} · meta-lr ${metaLearningRate}${metaLearningRateSchedule === 'cosine' ? ` → ${finalMetaLearningRate} (cosine)` : ''}${objective === 'log' ? ' · log objective' : ''} · seed ${seed} · cell ${config.hiddenSizes.join('x')} ${config.preprocess}${config.preprocess === 'log-sign' ? ` (p = ${config.p})` : ''}${config.momentum === undefined ? '' : ` + momentum inputs ${config.momentum.join(',')}`}${config.averagedUnits === undefined ? '' : ` + ${config.averagedUnits} averaged units per layer (LSTM-GAC)`}, scale ${config.outputScale}`,
   );
   if (initDir !== undefined) out.info(`starting from the optimizer in ${initDir}`);
   out.info(`run directory ${outDir}`);
@@ -306,7 +323,8 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
     out.event('interrupt', {});
   });
   // Workers only where the problems are large enough to split (not the 1,280-coordinate quadratics).
-  const useful = workers > 0 ? usefulWorkers(task, workers) : 0;
+  // Averaging units couple every coordinate of a problem: their step is not split across threads.
+  const useful = workers > 0 && config.averagedUnits === undefined ? usefulWorkers(task, workers) : 0;
   const parallel = useful > 0 ? await parallelLstmCell(config, { workers: useful, backend: backendName }) : undefined;
   const cell = parallel ?? lstmCell(config);
   if (useful > 0) out.info(`computing on ${useful + 1} threads (${useful} worker${useful === 1 ? '' : 's'}; --workers 0 for one)`);

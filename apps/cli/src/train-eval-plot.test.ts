@@ -97,6 +97,24 @@ describe('lopt train → eval → plot', () => {
     expect(badMomentum.stderr).toContain('--momentum must be rates in (0, 1)');
   }, 120_000);
 
+  test('--averaged-units trains an LSTM-GAC cell on one thread and evaluates it per quadratic; bad values are refused', async () => {
+    const out = join(tmp.dir, 'run-gac');
+    const args = ['train', '--task', 'quadratic', '--task-options', '{"batch":4}', '--hidden', '4,3', '--averaged-units', '2', '--workers', '2', '--iterations', '1'];
+    const r = await runCli([...args, '--out', out, ...TINY_TRAIN]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('+ 2 averaged units per layer (LSTM-GAC)');
+    expect(r.stdout).not.toContain('threads');
+    const optimizer = JSON.parse(await readFile(join(out, 'optimizer', 'optimizer.json'), 'utf8')) as { config: Record<string, unknown> };
+    expect(optimizer.config).toMatchObject({ hiddenSizes: [4, 3], averagedUnits: 2 });
+    const bad = await runCli(['train', '--averaged-units', '0', '--out', join(tmp.dir, 'run-gac-bad'), '--skip-eval']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--averaged-units must be a whole number');
+    const tooMany = await runCli(['train', '--averaged-units', '21', '--out', join(tmp.dir, 'run-gac-bad2'), '--skip-eval']);
+    expect(tooMany.code).toBe(2);
+    expect(tooMany.stderr).toContain('averagedUnits is 21');
+  }, 120_000);
+
   test('eval prints the table and writes curves and plots; plot redraws them', async () => {
     const run = join(tmp.dir, 'run');
     const curvesPath = join(tmp.dir, 'eval.json');

@@ -29,6 +29,14 @@ export interface CellConfig {
   readonly momentum?: readonly number[];
   /** Rate of the running mean of g² that normalizes the momentum inputs (default 0.99; only with `momentum`). */
   readonly secondMoment?: number;
+  /**
+   * Optional coordinate coupling, the paper's LSTM with global averaging cells (LSTM-GAC, §2.1):
+   * the outputs of the first `averagedUnits` units of every layer are replaced, at each step, by
+   * their average over the coordinates of one problem, so every coordinate sees a summary of all
+   * the others (through the next layer and the recurrence). Which coordinates form one problem is
+   * the step's `segments` option (default: all n). Absent: the coordinatewise LSTM.
+   */
+  readonly averagedUnits?: number;
 }
 
 export const DEFAULT_CELL_CONFIG: CellConfig = Object.freeze({
@@ -38,7 +46,7 @@ export const DEFAULT_CELL_CONFIG: CellConfig = Object.freeze({
   outputScale: 0.1,
 });
 
-const KEYS = new Set(['hiddenSizes', 'preprocess', 'p', 'outputScale', 'momentum', 'secondMoment']);
+const KEYS = new Set(['hiddenSizes', 'preprocess', 'p', 'outputScale', 'momentum', 'secondMoment', 'averagedUnits']);
 const MAX_MOMENTUM_INPUTS = 4;
 const MAX_UNITS = 4096;
 
@@ -95,12 +103,21 @@ export function cellConfig(partial: Partial<CellConfig> = {}): CellConfig {
       'secondMoment is a rate in (0, 1) and goes with momentum, e.g. { momentum: [0.9, 0.99], secondMoment: 0.99 }.',
     );
   }
+  const averagedUnits = partial.averagedUnits;
+  const smallest = Math.min(...hiddenSizes);
+  if (averagedUnits !== undefined && (!Number.isInteger(averagedUnits) || averagedUnits < 1 || averagedUnits > smallest)) {
+    throw invalid(
+      `averagedUnits is ${JSON.stringify(averagedUnits)}.`,
+      `averagedUnits is a whole number of units in 1..${smallest} (the smallest layer), e.g. 5 of 20, or leave it out.`,
+    );
+  }
   return Object.freeze({
     hiddenSizes: Object.freeze([...hiddenSizes]),
     preprocess,
     p,
     outputScale,
     ...(momentum === undefined ? {} : { momentum: Object.freeze([...momentum]), secondMoment: secondMoment ?? 0.99 }),
+    ...(averagedUnits === undefined ? {} : { averagedUnits }),
   });
 }
 

@@ -14,11 +14,13 @@ describeEachBackend('cellStepTraced + cellStepBackward', () => {
   const n = 7;
   const steps = 3;
 
-  it('give the same weight gradients as the tape through a 3-step unroll (also with momentum inputs)', async () => {
-    for (const c of [config, cellConfig({ ...config, momentum: [0.9, 0.99] })]) await sameAsTape(c);
+  it('give the same weight gradients as the tape through a 3-step unroll (also with momentum inputs, and averaging cells)', async () => {
+    for (const c of [config, cellConfig({ ...config, momentum: [0.9, 0.99] })]) await sameAsTape(c, n);
+    await sameAsTape(cellConfig({ ...config, averagedUnits: 2 }), 8, 2);
   });
 
-  async function sameAsTape(config: ReturnType<typeof cellConfig>): Promise<void> {
+  async function sameAsTape(config: ReturnType<typeof cellConfig>, n: number, segments?: number): Promise<void> {
+    const options = { segments };
     const weights = initCellWeights(config, 2);
     const state0 = initCellState(config, n);
     const rng = createRng(5);
@@ -31,7 +33,7 @@ describeEachBackend('cellStepTraced + cellStepBackward', () => {
       let state = state0;
       const terms: tf.Scalar[] = [];
       grads.forEach((g, k) => {
-        const r = cellStep(config, w, g, state);
+        const r = cellStep(config, w, g, state, options);
         state = r.state;
         terms.push(tf.sum(tf.mul(r.update, targets[k]!)));
       });
@@ -43,7 +45,8 @@ describeEachBackend('cellStepTraced + cellStepBackward', () => {
       const traces: CellTrace[] = [];
       const updates: tf.Tensor[] = [];
       grads.forEach((g) => {
-        const r = cellStepTraced(config, weights, g, state);
+        const r = cellStepTraced(config, weights, g, state, options);
+        expect(r.trace.segments).toBe(segments ?? 1);
         if (state !== state0) tf.dispose([...state]);
         state = r.state;
         traces.push(r.trace);

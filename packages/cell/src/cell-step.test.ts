@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { createRng, isLoptError, normalArray } from '@lopt/core';
-import { describeEachBackend, expectClose, expectNoLeak } from '@lopt/test-utils';
-import { expect, it } from 'vitest';
+import { describeEachBackend, expectClose, expectLoptError, expectNoLeak } from '@lopt/test-utils';
+import { describe, expect, it } from 'vitest';
 
 import { cellConfig } from './cell-config.js';
 import type { CellConfig } from './cell-config.js';
@@ -98,6 +98,94 @@ describeEachBackend('cellStep', (backend) => {
         ours.slice(0, names.length).forEach((g) => expect(tf.max(tf.abs(g)).dataSync()[0]).toBeGreaterThan(1e-4));
       });
     }
+  });
+
+  describe('with averaging cells (LSTM-GAC)', () => {
+    // Layer 1 fully averaged (2 of 2 units), layer 0 partly (2 of 3); 12 coordinates, 3 problems.
+    const gac = cellConfig({ hiddenSizes: [3, 2], outputScale: 0.7, averagedUnits: 2 });
+    const gacMomentum = cellConfig({ hiddenSizes: [4, 3], outputScale: 0.7, averagedUnits: 1, momentum: [0.9] });
+    const n = 12;
+    const segments = 3;
+    const ours: Step = (c, w, g, s) => cellStep(c, w, g, s, { segments });
+    const ref: Step = (c, w, g, s) => referenceCellStep(c, w, g, s, segments);
+
+    it('match the textbook LSTM with a block-averaging matrix: values and every gradient through 4 steps', () => {
+      for (const config of [gac, gacMomentum]) {
+        tf.tidy(() => {
+          const w = randomWeights(config, 21);
+          const names = Object.keys(w);
+          const lstmStates = 2 * config.hiddenSizes.length;
+          const state0 = initCellState(config, n).map((s, k) => (k < lstmStates ? tf.randomNormal(s.shape, 0, 0.5, 'float32', 4) : tf.fill(s.shape, 0.01)));
+          const a = ours(config, w, mixedGrads(n, 3), state0);
+          const b = ref(config, w, mixedGrads(n, 3), state0);
+          expectClose(a.update, b.update, { atol: 2e-6, rtol: 1e-5 });
+          a.state.forEach((s, k) => expectClose(s, b.state[k]!, { atol: 2e-6, rtol: 1e-5 }));
+          // The averaged units of the new h are equal within a problem, and differ between problems.
+          const h1 = a.state[0]!.arraySync() as number[][];
+          expect(h1[0]!.slice(0, 4).every((v) => v === h1[0]![0])).toBe(true);
+          expect(h1[0]![4]).not.toBe(h1[0]![0]);
+          const xs = [...names.map((k) => w[k]!), ...state0];
+          const lossOf = (step: Step) => (...args: tf.Tensor[]) =>
+            unrollLoss(step, config, Object.fromEntries(names.map((k, i) => [k, args[i]!])), args.slice(names.length), 4, n);
+          const g1 = tf.grads(lossOf(ours))(xs);
+          const g2 = tf.grads(lossOf(ref))(xs);
+          g1.slice(0, names.length + lstmStates).forEach((g, k) => expectClose(g, g2[k]!, { atol: 1e-5, rtol: 1e-4 }));
+          g1.slice(0, names.length).forEach((g) => expect(tf.max(tf.abs(g)).dataSync()[0]).toBeGreaterThan(1e-4));
+        });
+      }
+    });
+
+    it('couple coordinates within a problem and never across problems', () => {
+      tf.tidy(() => {
+        const w = randomWeights(gac, 22);
+        const state = initCellState(gac, n);
+        const base = mixedGrads(n, 5);
+        // Change one gradient of problem 0 (coordinate 1).
+        const changed = tf.add(base, tf.mul(tf.oneHot(1, n), 3)) as tf.Tensor1D;
+        const diff = (segs: number): number[] => {
+          const a = cellStep(gac, w, base, state, { segments: segs }).update.dataSync();
+          const b = cellStep(gac, w, changed, state, { segments: segs }).update.dataSync();
+          return Array.from(a, (v, k) => Math.abs(v - b[k]!));
+        };
+        const three = diff(3);
+        // Coordinates 0, 2, 3 (same problem, gradients unchanged) move; problems 1 and 2 do not.
+        for (const k of [0, 2, 3]) expect(three[k]).toBeGreaterThan(0);
+        for (let k = 4; k < n; k++) expect(three[k]).toBe(0);
+        // One problem (the default): every coordinate sees the change.
+        expect(diff(1).every((d) => d > 0)).toBe(true);
+        // Without averaging cells, only the changed coordinate moves.
+        const plain = cellConfig({ hiddenSizes: [3, 2], outputScale: 0.7 });
+        const a = cellStep(plain, w, base, state, { segments: 3 }).update.dataSync();
+        const b = cellStep(plain, w, changed, state, { segments: 3 }).update.dataSync();
+        expect(Array.from(a, (v, k) => (v === b[k] ? 0 : 1))).toEqual(Array.from({ length: n }, (_, k) => (k === 1 ? 1 : 0)));
+      });
+    });
+
+    it('refuse segments that do not split the coordinates evenly', () => {
+      tf.tidy(() => {
+        const w = randomWeights(gac, 23);
+        const state = initCellState(gac, n);
+        for (const segments of [5, 0, 1.5]) {
+          expectLoptError(() => cellStep(gac, w, tf.zeros([n]), state, { segments }), 'INVALID_ARGUMENT', 'does not split 12 coordinates');
+        }
+      });
+    });
+
+    it('leak nothing per step or per differentiated unroll', async () => {
+      const w = initCellWeights(gac, 24);
+      const state0 = initCellState(gac, n);
+      await expectNoLeak(() => {
+        const g = mixedGrads(n, 1);
+        const out = ours(gac, w, g, state0);
+        tf.dispose([g, out.update, ...out.state]);
+      }, 'one step');
+      await expectNoLeak(() => {
+        const names = Object.keys(w);
+        const res = tf.grads((...args: tf.Tensor[]) => unrollLoss(ours, gac, Object.fromEntries(names.map((k, i) => [k, args[i]!])), state0, 3, n))(names.map((k) => w[k]!));
+        tf.dispose(res);
+      }, 'differentiated unroll');
+      tf.dispose([...state0, ...Object.values(w)]);
+    });
   });
 
   if (backend === 'cpu') {

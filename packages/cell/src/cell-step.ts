@@ -32,6 +32,41 @@ export interface CellStepResult {
  * lstm-layer.ts for why); `grads` is a constant input and receives no gradient. Non-finite entries
  * of `grads` are mapped as documented in preprocessGradients.
  */
+export interface CellStepOptions {
+  /**
+   * For a cell with `averagedUnits`: the n coordinates are this many problems of n / segments
+   * coordinates each, laid out one after another (e.g. 128 for a batch of 128 ten-dimensional
+   * quadratics flattened row by row), and the averaging cells average within each. Default 1: one
+   * problem, the average is over all n. Ignored without `averagedUnits`.
+   */
+  readonly segments?: number;
+}
+
+/** The validated `segments` option (1 without averaging cells). */
+function segmentsOf(config: CellConfig, options: CellStepOptions | undefined, n: number, where: string): number {
+  const segments = options?.segments ?? 1;
+  if (!Number.isInteger(segments) || segments < 1 || n % segments !== 0) {
+    throw new LoptError('INVALID_ARGUMENT', `${where}: segments is ${String(segments)}, which does not split ${n} coordinates into equal runs.`, {
+      hint: 'Pass the number of problems the coordinates hold (a whole number dividing n), or leave it out for one.',
+    });
+  }
+  return config.averagedUnits === undefined ? 1 : segments;
+}
+
+/**
+ * The global averaging of LSTM-GAC: the first `units` rows of `h` ([rows, n]) replaced by their
+ * mean over each of `segments` equal runs of coordinates. A symmetric projection, so the backward
+ * pass applies the same function to the incoming gradient.
+ */
+function averageUnits(h: tf.Tensor2D, units: number, segments: number): tf.Tensor2D {
+  const [rows, n] = h.shape;
+  const size = n / segments;
+  const head = units === rows ? h : tf.slice(h, [0, 0], [units, n]);
+  const means = tf.mean(tf.reshape(head, [units, segments, size]), 2, true);
+  const spread = tf.reshape(tf.broadcastTo(means, [units, segments, size]), [units, n]) as tf.Tensor2D;
+  return units === rows ? spread : (tf.concat([spread, tf.slice(h, [units, 0], [rows - units, n])], 0) as tf.Tensor2D);
+}
+
 function checkStepInputs(config: CellConfig, weights: CellWeights, grads: tf.Tensor, state: CellState, where: string): number {
   assertCellWeights(config, weights, where);
   const n = cellStateSize(config, state, where);
@@ -115,6 +150,7 @@ function stepForward(
   grads: tf.Tensor,
   state: CellState,
   n: number,
+  segments: number,
 ): { outputs: tf.Tensor[]; saved: tf.Tensor[] } {
   const layers = config.hiddenSizes.length;
   const outKernel = weights['output/kernel']!;
@@ -129,9 +165,11 @@ function stepForward(
   for (let l = 0; l < layers; l++) {
     const gates = prepared?.layers[l]!.gates ?? gateWeights(weights[`lstm_${l}/kernel`]!, weights[`lstm_${l}/bias`]!);
     const fw = layerForward(gates, x, state[2 * l] as tf.Tensor2D, state[2 * l + 1] as tf.Tensor2D, ones);
-    newState.push(fw.h, fw.c);
-    acts.push(fw.i, fw.f, fw.g, fw.o, fw.tc, fw.h);
-    x = fw.h;
+    // LSTM-GAC: what leaves the layer (to the next layer, the read-out and the recurrence) is averaged.
+    const h = config.averagedUnits === undefined ? fw.h : averageUnits(fw.h, config.averagedUnits, segments);
+    newState.push(h, fw.c);
+    acts.push(fw.i, fw.f, fw.g, fw.o, fw.tc, h);
+    x = h;
   }
   const kernels =
     prepared === null
@@ -168,7 +206,14 @@ function momentumInputs(config: CellConfig, finite: tf.Tensor1D, state: CellStat
  * then the state in. `blocks`: whether `saved` holds each kernel's h and x blocks (prepared
  * weights) rather than the kernel.
  */
-function stepBackward(config: CellConfig, n: number, dys: readonly tf.Tensor[], saved: readonly tf.Tensor[], blocks: boolean): tf.Tensor[] {
+function stepBackward(
+  config: CellConfig,
+  n: number,
+  segments: number,
+  dys: readonly tf.Tensor[],
+  saved: readonly tf.Tensor[],
+  blocks: boolean,
+): tf.Tensor[] {
   const layers = config.hiddenSizes.length;
   const scale = config.outputScale;
   const x0 = saved[0] as tf.Tensor2D;
@@ -198,7 +243,8 @@ function stepBackward(config: CellConfig, n: number, dys: readonly tf.Tensor[], 
   const layerGrads: tf.Tensor[][] = [];
   const stateGrads: tf.Tensor[][] = [];
   for (let l = layers - 1; l >= 0; l--) {
-    const dh = tf.add(dys[1 + 2 * l]!, dhFromAbove);
+    const dhOut = tf.add(dys[1 + 2 * l]!, dhFromAbove) as tf.Tensor2D;
+    const dh = config.averagedUnits === undefined ? dhOut : averageUnits(dhOut, config.averagedUnits, segments);
     const x = l === 0 ? x0 : actsAt(l - 1).h;
     const { h: hKernel, x: xKernel } = parts(l);
     const back = layerBackward(hKernel, xKernel, x, stateIn[2 * l]!, stateIn[2 * l + 1]!, ones, actsAt(l), dh, dys[2 + 2 * l]!);
@@ -225,13 +271,14 @@ function stepBackward(config: CellConfig, n: number, dys: readonly tf.Tensor[], 
  * lstm-layer.ts for why); `grads` is a constant input and receives no gradient. Non-finite entries
  * of `grads` are mapped as documented in preprocessGradients.
  */
-export function cellStep(config: CellConfig, weights: CellWeights, grads: tf.Tensor, state: CellState): CellStepResult {
+export function cellStep(config: CellConfig, weights: CellWeights, grads: tf.Tensor, state: CellState, options?: CellStepOptions): CellStepResult {
   const n = checkStepInputs(config, weights, grads, state, 'cellStep');
+  const segments = segmentsOf(config, options, n, 'cellStep');
   const weightList = cellWeightShapes(config).map(([name]) => weights[name]!);
   const outs = runMultiOutputOp(
     [...weightList, ...state],
-    () => stepForward(config, weights, null, grads, state, n),
-    (dys, saved) => stepBackward(config, n, dys, saved, false),
+    () => stepForward(config, weights, null, grads, state, n, segments),
+    (dys, saved) => stepBackward(config, n, segments, dys, saved, false),
   );
   const [update, ...newState] = outs;
   return { update: update as tf.Tensor1D, state: Object.freeze(newState) };
@@ -240,6 +287,8 @@ export function cellStep(config: CellConfig, weights: CellWeights, grads: tf.Ten
 /** What {@link cellStepTraced} keeps for {@link cellStepBackward}. Owns its tensors until then. */
 export interface CellTrace {
   readonly n: number;
+  /** The step's `segments` (1 without averaging cells). */
+  readonly segments: number;
   readonly saved: readonly tf.Tensor[];
   /** Whether `saved` holds kernel blocks (the step ran with prepared weights). */
   readonly blocks: boolean;
@@ -258,6 +307,7 @@ export function cellStepTraced(
   weights: CellWeights | PreparedCellWeights,
   grads: tf.Tensor,
   state: CellState,
+  options?: CellStepOptions,
 ): CellStepResult & { trace: CellTrace } {
   const prepared = isPrepared(weights) ? weights : null;
   if (prepared !== null && preparedObjects.get(prepared)!.disposed) {
@@ -267,13 +317,14 @@ export function cellStepTraced(
   }
   const raw = prepared?.weights ?? (weights as CellWeights);
   const n = checkStepInputs(config, raw, grads, state, 'cellStepTraced');
+  const segments = segmentsOf(config, options, n, 'cellStepTraced');
   const { outputs, saved } = tf.tidy(() => {
-    const r = stepForward(config, raw, prepared, grads, state, n);
+    const r = stepForward(config, raw, prepared, grads, state, n, segments);
     // The weights and state in `saved` belong to the caller; keep our own references to them.
     return { outputs: r.outputs, saved: r.saved.map((t) => tf.reshape(t, t.shape)) };
   });
   const [update, ...newState] = outputs;
-  return { update: update as tf.Tensor1D, state: Object.freeze(newState), trace: { n, saved, blocks: prepared !== null } };
+  return { update: update as tf.Tensor1D, state: Object.freeze(newState), trace: { n, segments, saved, blocks: prepared !== null } };
 }
 
 /**
@@ -291,7 +342,7 @@ export function cellStepBackward(
   const grads = tf.tidy(() => {
     const dStateOrZeros =
       dState ?? config.hiddenSizes.flatMap((units) => [tf.zeros([units, trace.n]), tf.zeros([units, trace.n])]);
-    return stepBackward(config, trace.n, [dUpdate, ...dStateOrZeros], trace.saved, trace.blocks);
+    return stepBackward(config, trace.n, trace.segments, [dUpdate, ...dStateOrZeros], trace.saved, trace.blocks);
   });
   tf.dispose(trace.saved as tf.Tensor[]);
   const dWeights = Object.freeze(Object.fromEntries(names.map((name, i) => [name, grads[i]!])));

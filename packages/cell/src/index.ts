@@ -5,7 +5,7 @@ export type { CellWeights } from './cell-weights.js';
 export { cellStateSize, initCellState } from './cell-state.js';
 export type { CellState } from './cell-state.js';
 export { cellStep, cellStepBackward, cellStepTraced, prepareCellWeights } from './cell-step.js';
-export type { CellStepResult, CellTrace, PreparedCellWeights } from './cell-step.js';
+export type { CellStepOptions, CellStepResult, CellTrace, PreparedCellWeights } from './cell-step.js';
 export { FLOAT32_MAX, preprocessGradients } from './preprocess.js';
 export { assertFiniteGradients } from './check-finite.js';
 export {

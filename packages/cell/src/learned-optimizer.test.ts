@@ -8,6 +8,8 @@ import { cellConfig } from './cell-config.js';
 import type { CellConfig } from './cell-config.js';
 import type { CellWeights } from './cell-weights.js';
 import { initCellWeights } from './cell-weights.js';
+import { initCellState } from './cell-state.js';
+import { cellStep } from './cell-step.js';
 import { LearnedOptimizer } from './learned-optimizer.js';
 import type { LearnedOptimizerSpec } from './optimizer-spec.js';
 
@@ -153,6 +155,45 @@ describeEachBackend('LearnedOptimizer', (backend) => {
     expect(rebuilt.config).toEqual(config);
     tf.dispose(x);
     for (const o of [opt, copy, rebuilt]) o.dispose();
+  });
+
+  it('with averaging units: steps each batched problem on its own (batch option), and round-trips config and batch', () => {
+    const config = cellConfig({ hiddenSizes: [4, 3], averagedUnits: 2 });
+    const weights = initCellWeights(config, 5);
+    const opt = new LearnedOptimizer({ config, weights: { default: weights } }, { batch: 3 });
+    const whole = new LearnedOptimizer({ config, weights: { default: weights } });
+    const start = tf.tensor2d([[1, -2], [3, 0.5], [-1, 2]]);
+    const x = tf.variable(start, true, 'gac/x');
+    const target = tf.tensor2d([[0, 1], [2, 3], [4, 5]]);
+    const loss = () => tf.sum(tf.square(tf.sub(x, target))) as tf.Scalar;
+    // ∇ at the start: 2(x − target).
+    const gradient = tf.tidy(() => tf.mul(tf.sub(start, target), 2));
+    const stepWith = (o: LearnedOptimizer): Float32Array => {
+      x.assign(start);
+      o.minimize(loss);
+      return x.dataSync().slice() as Float32Array;
+    };
+    const expected = tf.tidy(() => {
+      const r = cellStep(config, weights, gradient, initCellState(config, 6), { segments: 3 });
+      return tf.add(start, tf.reshape(r.update, [3, 2]));
+    });
+    expectClose(stepWith(opt), expected, { atol: 1e-6 });
+    // Averaged over the whole variable instead, the updates differ.
+    expect(Array.from(stepWith(whole)).some((v, k) => Math.abs(v - expected.dataSync()[k]!) > 1e-6)).toBe(true);
+    const rebuilt = LearnedOptimizer.fromConfig(LearnedOptimizer, opt.getConfig()) as LearnedOptimizer;
+    expect(rebuilt.config).toEqual(config);
+    expectClose(stepWith(rebuilt), expected, { atol: 1e-6 });
+    const wrong = tf.variable(tf.zeros([2, 3]), true, 'gac/wrong');
+    try {
+      opt.minimize(() => tf.sum(tf.square(tf.sub(wrong, 1))) as tf.Scalar);
+      expect.fail('expected SHAPE_MISMATCH');
+    } catch (error) {
+      expect(isLoptError(error, 'SHAPE_MISMATCH')).toBe(true);
+      expect((error as Error).message).toContain('made with batch 3');
+    }
+    expect(() => new LearnedOptimizer({ config, weights: { default: weights } }, { batch: 0 })).toThrow(/batch is 0/);
+    tf.dispose([x, wrong, start, target, gradient, expected, ...Object.values(weights)]);
+    for (const o of [opt, whole, rebuilt]) o.dispose();
   });
 
   it('rejects non-finite gradients by default without touching any variable, or maps them on request', () => {

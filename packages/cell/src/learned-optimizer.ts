@@ -32,6 +32,13 @@ export interface LearnedOptimizerOptions {
    * ±Infinity clamped to ±FLOAT32_MAX).
    */
   readonly nonFinite?: 'error' | 'map';
+  /**
+   * For a batched model whose every variable holds `batch` independent problems along its first
+   * axis (a task's `Problem.batch`, e.g. quadraticTask's 128 quadratics): cells with averaging
+   * units then average within each problem, not across them. Default 1: each variable is averaged
+   * over as a whole. Coordinatewise cells are unaffected.
+   */
+  readonly batch?: number;
 }
 
 /** tfjs-core's NamedTensor (not exported from its entry point). */
@@ -88,6 +95,7 @@ export class LearnedOptimizer extends tf.Optimizer {
   private readonly groupOfOption: GroupOf | undefined;
   private readonly groupOf: (name: string) => string;
   private readonly nonFinite: 'error' | 'map';
+  private readonly batch: number;
   private readonly states = new Map<string, CellState>();
   private disposed = false;
 
@@ -111,6 +119,13 @@ export class LearnedOptimizer extends tf.Optimizer {
       throw new LoptError('INVALID_ARGUMENT', `nonFinite is ${JSON.stringify(nonFinite)}.`, { hint: "Use 'error' or 'map'." });
     }
     this.nonFinite = nonFinite;
+    const batch = options.batch ?? 1;
+    if (!Number.isInteger(batch) || batch < 1) {
+      throw new LoptError('INVALID_ARGUMENT', `batch is ${JSON.stringify(options.batch)}.`, {
+        hint: 'batch is the number of problems along each variable\'s first axis: a positive integer (default 1).',
+      });
+    }
+    this.batch = batch;
   }
 
   /** The parameter groups this optimizer has cells for. */
@@ -143,6 +158,11 @@ export class LearnedOptimizer extends tf.Optimizer {
             hint: 'Pass gradients keyed by tf.Variable names (as optimizer.computeGradients returns them).',
           });
         }
+        if (this.batch > 1 && variable.shape[0] !== this.batch) {
+          throw new LoptError('SHAPE_MISMATCH', `Variable "${name}" has shape [${variable.shape.join(', ')}], but this optimizer was made with batch ${this.batch}.`, {
+            hint: 'With the batch option, every variable\'s first axis must index the problems; leave batch out for an ordinary model.',
+          });
+        }
         if (grad.size !== variable.size) {
           throw new LoptError('SHAPE_MISMATCH', `Gradient for "${name}" has ${grad.size} elements, the variable ${variable.size}.`, {
             hint: 'Pass the gradient of the loss with respect to that variable.',
@@ -161,7 +181,7 @@ export class LearnedOptimizer extends tf.Optimizer {
       const current = state ?? initCellState(this.config, variable.size);
       const next = tf.tidy(() => {
         const g = grad.dtype === 'float32' ? grad : tf.cast(grad, 'float32');
-        const out = cellStep(this.config, this.weights[group]!, g, current);
+        const out = cellStep(this.config, this.weights[group]!, g, current, { segments: this.batch });
         variable.assign(tf.add(variable, tf.reshape(out.update, variable.shape)));
         return out.state as tf.Tensor[];
       });
@@ -240,6 +260,7 @@ export class LearnedOptimizer extends tf.Optimizer {
         p: this.config.p,
         outputScale: this.config.outputScale,
         ...(this.config.momentum === undefined ? {} : { momentum: [...this.config.momentum], secondMoment: this.config.secondMoment! }),
+        ...(this.config.averagedUnits === undefined ? {} : { averagedUnits: this.config.averagedUnits }),
       },
       // Free-form strings sit under `name` keys: tfjs-layers converts every other string value
       // between camelCase and snake_case when it (de)serializes an optimizer config.
@@ -252,6 +273,7 @@ export class LearnedOptimizer extends tf.Optimizer {
         : null,
       groupOfFunction: typeof this.groupOfOption === 'function',
       nonFinite: this.nonFinite,
+      batch: this.batch,
     };
   }
 
@@ -292,6 +314,7 @@ export class LearnedOptimizer extends tf.Optimizer {
           ? { groupOf: (rules as unknown as Array<{ name: string }>).map((r) => parseRule(r.name, bad)) }
           : {}),
         nonFinite: config.nonFinite === 'map' ? 'map' : 'error',
+        ...(typeof config.batch === 'number' ? { batch: config.batch } : {}),
       };
       const Ctor = cls as unknown as new (spec: LearnedOptimizerSpec, options: LearnedOptimizerOptions) => T;
       return new Ctor({ config: cfg, weights }, options);

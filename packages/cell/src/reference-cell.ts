@@ -11,9 +11,19 @@ import { preprocessGradients } from './preprocess.js';
  * slow on wasm, but obviously the textbook LSTM. Not exported from the package; the tests check
  * `cellStep` (values and gradients) against it.
  */
-export function referenceCellStep(config: CellConfig, weights: CellWeights, grads: tf.Tensor, state: CellState): CellStepResult {
+export function referenceCellStep(config: CellConfig, weights: CellWeights, grads: tf.Tensor, state: CellState, segments = 1): CellStepResult {
   return tf.tidy(() => {
     const n = grads.size;
+    // LSTM-GAC as a product with the block-diagonal averaging matrix (1/size within a problem).
+    const size = n / segments;
+    const averaging = tf.tensor2d(Float32Array.from({ length: n * n }, (_, k) => (Math.floor(k / n / size) === Math.floor((k % n) / size) ? 1 / size : 0)), [n, n]);
+    const couple = (h: tf.Tensor): tf.Tensor => {
+      const k = config.averagedUnits;
+      if (k === undefined) return h;
+      if (k === h.shape[0]) return tf.matMul(h as tf.Tensor2D, averaging);
+      const [head, rest] = tf.split(h, [k, h.shape[0]! - k], 0) as [tf.Tensor2D, tf.Tensor2D];
+      return tf.concat([tf.matMul(head, averaging), rest], 0);
+    };
     let x: tf.Tensor = preprocessGradients(config, grads);
     const layers = config.hiddenSizes.length;
     const moments: tf.Tensor[] = [];
@@ -35,7 +45,7 @@ export function referenceCellStep(config: CellConfig, weights: CellWeights, grad
       );
       const [zi, zf, zg, zo] = tf.split(z, 4, 0) as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor];
       const c = tf.add(tf.mul(tf.sigmoid(zf), state[2 * l + 1]!), tf.mul(tf.sigmoid(zi), tf.tanh(zg)));
-      const h = tf.mul(tf.sigmoid(zo), tf.tanh(c));
+      const h = couple(tf.mul(tf.sigmoid(zo), tf.tanh(c)));
       next.push(h, c);
       x = h;
     });

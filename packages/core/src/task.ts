@@ -27,6 +27,13 @@ export interface Problem {
    * `'fc'`: a learned optimizer may use a separate cell per group (paper §3.3). Omit for one group.
    */
   readonly groups?: readonly string[];
+  /**
+   * Optional: the parameters are this many independent problems of one kind, batched into one
+   * for speed (quadraticTask's 128 quadratics): every parameter tensor's first axis has this size
+   * and indexes the problem. Optimizers that couple coordinates (cells with averaging units, the
+   * paper's LSTM-GAC) couple only those of one problem. Omit (or 1) for a single problem.
+   */
+  readonly batch?: number;
   /** Fresh initial parameters (float32, shapes as `paramShapes`); the caller owns them. */
   init(): tf.Tensor[];
   /**

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { LoptError } from '@lopt/core';
 import type { Problem } from '@lopt/core';
 
 /** How a problem's parameter tensors map onto cells: one flat vector per parameter group. */
@@ -10,11 +11,16 @@ export interface GroupLayout {
   /** Coordinates per group. */
   readonly sizes: readonly number[];
   readonly shapes: readonly (readonly number[])[];
+  /**
+   * For each group, how many independent problems its flat vector holds, as equal consecutive runs
+   * (the problem's `batch`, else 1): what cells with averaging units average within.
+   */
+  readonly segments: readonly number[];
 }
 
 export const DEFAULT_GROUP = 'default';
 
-export function groupLayout(problem: Pick<Problem, 'paramShapes' | 'groups'>): GroupLayout {
+export function groupLayout(problem: Pick<Problem, 'paramShapes' | 'groups' | 'batch'>): GroupLayout {
   const names: string[] = [];
   const members: number[][] = [];
   problem.paramShapes.forEach((_, i) => {
@@ -29,13 +35,31 @@ export function groupLayout(problem: Pick<Problem, 'paramShapes' | 'groups'>): G
   const sizes = members.map((m) =>
     m.reduce((s, i) => s + problem.paramShapes[i]!.reduce((a, b) => a * b, 1), 0),
   );
-  return { names, members, sizes, shapes: problem.paramShapes };
+  const batch = problem.batch ?? 1;
+  if (!Number.isInteger(batch) || batch < 1 || problem.paramShapes.some((shape) => batch > 1 && shape[0] !== batch)) {
+    throw new LoptError('TASK_INVALID', `The problem's batch is ${String(problem.batch)}, but its parameter shapes are ${JSON.stringify(problem.paramShapes)}.`, {
+      hint: 'Problem.batch is the number of problems batched into one: a positive integer, the first axis of every parameter tensor.',
+    });
+  }
+  return { names, members, sizes, shapes: problem.paramShapes, segments: members.map(() => batch) };
+}
+
+/**
+ * A group with several tensors in a batched problem is flattened problem by problem (each
+ * problem's coordinates of every tensor, then the next problem's), so each problem is one run.
+ */
+function problemMajor(layout: GroupLayout, members: readonly number[], g: number): boolean {
+  return members.length > 1 && layout.segments[g]! > 1;
 }
 
 /** One [n_g] vector per group, concatenating that group's tensors. Caller owns the results. */
 export function flattenGroups(layout: GroupLayout, tensors: readonly tf.Tensor[]): tf.Tensor[] {
-  return layout.members.map((m) =>
+  return layout.members.map((m, g) =>
     tf.tidy(() => {
+      if (problemMajor(layout, m, g)) {
+        const rows = layout.segments[g]!;
+        return tf.reshape(tf.concat(m.map((i) => tf.reshape(tensors[i]!, [rows, -1])), 1), [-1]);
+      }
       const parts = m.map((i) => tf.reshape(tensors[i]!, [-1]));
       return parts.length === 1 ? parts[0]! : tf.concat(parts, 0);
     }),
@@ -52,7 +76,13 @@ export function addGroupUpdates(
     const out: tf.Tensor[] = new Array<tf.Tensor>(params.length);
     layout.members.forEach((m, g) => {
       const sizes = m.map((i) => layout.shapes[i]!.reduce((a, b) => a * b, 1));
-      const pieces = m.length === 1 ? [updates[g]!] : tf.split(updates[g]!, sizes, 0);
+      const rows = layout.segments[g]!;
+      const pieces =
+        m.length === 1
+          ? [updates[g]!]
+          : problemMajor(layout, m, g)
+            ? tf.split(tf.reshape(updates[g]!, [rows, -1]), sizes.map((s) => s / rows), 1)
+            : tf.split(updates[g]!, sizes, 0);
       m.forEach((i, k) => {
         out[i] = tf.add(params[i]!, tf.reshape(pieces[k]!, params[i]!.shape));
       });

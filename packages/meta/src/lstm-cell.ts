@@ -11,10 +11,10 @@ export function lstmCell(config: CellConfig): CellFunctions {
   return {
     initWeights: (seed) => initCellWeights(config, seed),
     initState: (n) => initCellState(config, n),
-    step: (weights, grads, state) => cellStep(config, weights, grads, state),
+    step: (weights, grads, state, options) => cellStep(config, weights, grads, state, options),
     prepare: (weights) => prepareCellWeights(config, weights),
-    stepTraced: (weights, grads, state, prepared) =>
-      cellStepTraced(config, (prepared as PreparedCellWeights | undefined) ?? weights, grads, state),
+    stepTraced: (weights, grads, state, prepared, options) =>
+      cellStepTraced(config, (prepared as PreparedCellWeights | undefined) ?? weights, grads, state, options),
     backward: (trace, dUpdate, dState) => cellStepBackward(config, trace as CellTrace, dUpdate, dState),
   };
 }

@@ -515,7 +515,7 @@ export async function metaTrain(options: MetaTrainOptions): Promise<MetaTrainRes
             if (losses.length < s.unroll || losses.some((l) => !Number.isFinite(l))) return accept(losses, undefined, b);
             const replay = [...inputs, tr.current.grads];
             const stepWeights = objectiveWeights(s.objective, lossWeights, losses);
-            const grads = firstOrderMetaGradient(cells, varLists, weights, replay, startStates, stepWeights);
+            const grads = firstOrderMetaGradient(cells, varLists, weights, replay, startStates, stepWeights, tr.layout.segments);
             return accept(losses, grads, b);
           } finally {
             tf.dispose(inputs.flat());

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { cellConfig } from '@lopt/cell';
+import type { Task } from '@lopt/core';
+import { quadraticTask } from '@lopt/optimizees';
 import { describeEachBackend, expectClose, expectNoLeak } from '@lopt/test-utils';
 import { expect, it } from 'vitest';
 
@@ -58,7 +60,7 @@ describeEachBackend('first-order meta-gradient', () => {
     const tr = startTrajectory(s.problem, s.layout, [toyCell]);
     const auto = autodiffMetaGradient(tr, [toyCell], [Object.values(s.vars)], weights, U, lossWeights, { stopGradients: true });
     const { inputs, startStates } = advance(tr, [toyCell], weights, U, true);
-    const first = firstOrderMetaGradient([toyCell], [Object.values(s.vars)], weights, [...inputs, tr.current.grads], startStates, lossWeights);
+    const first = firstOrderMetaGradient([toyCell], [Object.values(s.vars)], weights, [...inputs, tr.current.grads], startStates, lossWeights, s.layout.segments);
     for (const v of Object.values(s.vars)) {
       expect(Math.abs(auto.grads[v.name]!.dataSync()[0]!)).toBeGreaterThan(1e-6);
       expectClose(first[v.name]!, auto.grads[v.name]!, { atol: 1e-5, rtol: 1e-3 });
@@ -82,7 +84,7 @@ describeEachBackend('first-order meta-gradient', () => {
     const tr = startTrajectory(s.problem, s.layout, [toyCell]);
     const { inputs, startStates } = advance(tr, [toyCell], weights, U, true);
     const frozen = inputs.map((g) => g[0]!);
-    const grads = firstOrderMetaGradient([toyCell], [Object.values(s.vars)], weights, [...inputs, tr.current.grads], startStates, lossWeights);
+    const grads = firstOrderMetaGradient([toyCell], [Object.values(s.vars)], weights, [...inputs, tr.current.grads], startStates, lossWeights, s.layout.segments);
     const eps = 1e-2;
     for (const name of s.names) {
       const v = s.vars[name]!;
@@ -110,7 +112,7 @@ describeEachBackend('first-order meta-gradient', () => {
       const tr = startTrajectory(s.problem, s.layout, [toyCell]);
       for (let u = 0; u < 2; u++) {
         const { inputs, startStates } = advance(tr, [toyCell], weights, U, true);
-        const g = firstOrderMetaGradient([toyCell], [Object.values(s.vars)], weights, [...inputs, tr.current.grads], startStates, lossWeights);
+        const g = firstOrderMetaGradient([toyCell], [Object.values(s.vars)], weights, [...inputs, tr.current.grads], startStates, lossWeights, s.layout.segments);
         tf.dispose([...Object.values(g), ...inputs.flat(), ...startStates.flat()]);
       }
       disposeTrajectory(tr);
@@ -135,9 +137,9 @@ function lstmSetup(cell: CellFunctions, task = toyQuadratic(3)) {
 const replayOnly = ({ step, initWeights, initState }: CellFunctions): CellFunctions => ({ step, initWeights, initState });
 
 /** Over `unrolls` unrolls, the traced meta-gradient of `cell` equals the taped replay (same losses too). */
-function expectTracedEqualsReplay(cell: CellFunctions, unrolls: number, objective: MetaObjective = 'sum'): void {
+function expectTracedEqualsReplay(cell: CellFunctions, unrolls: number, objective: MetaObjective = 'sum', task?: Task): void {
   const replayCell = replayOnly(cell);
-  const s = lstmSetup(cell);
+  const s = lstmSetup(cell, task);
   const weights = [s.vars as Weights];
   const varList = [Object.values(s.vars)];
   const a = startTrajectory(s.problem, s.layout, [cell]);
@@ -146,7 +148,7 @@ function expectTracedEqualsReplay(cell: CellFunctions, unrolls: number, objectiv
     const traced = tracedUnrollGradient(a, [cell], varList, weights, U, lossWeights, objective);
     const { losses, inputs, startStates } = advance(b, [replayCell], weights, U, true);
     const stepWeights = objectiveWeights(objective, lossWeights, losses);
-    const replay = firstOrderMetaGradient([replayCell], varList, weights, [...inputs, b.current.grads], startStates, stepWeights);
+    const replay = firstOrderMetaGradient([replayCell], varList, weights, [...inputs, b.current.grads], startStates, stepWeights, b.layout.segments);
     expect(traced.losses).toEqual(losses);
     for (const v of varList[0]!) expectClose(traced.grads![v.name]!, replay[v.name]!, { atol: 1e-5, rtol: 1e-3 });
     tf.dispose([...Object.values(traced.grads!), ...Object.values(replay), ...inputs.flat(), ...startStates.flat()]);
@@ -165,6 +167,18 @@ describeEachBackend('traced meta-gradient (hand-written BPTT of the LSTM)', () =
 
   it('with momentum inputs in the cell, equals the taped replay too', () => {
     expectTracedEqualsReplay(lstmCell(cellConfig({ ...LSTM_CONFIG, momentum: [0.9, 0.5] })), 2);
+  });
+
+  it('with averaging units on a batched problem, equals the taped replay, every step told the batch', () => {
+    const inner = lstmCell(cellConfig({ ...LSTM_CONFIG, averagedUnits: 2 }));
+    const seen = new Set<number | undefined>();
+    const spy: CellFunctions = {
+      ...inner,
+      step: (w, g, st, options) => (seen.add(options?.segments), inner.step(w, g, st, options)),
+      stepTraced: (w, g, st, prepared, options) => (seen.add(options?.segments), inner.stepTraced!(w, g, st, prepared, options)),
+    };
+    expectTracedEqualsReplay(spy, 2, 'sum', quadraticTask({ batch: 3, dims: 4 }));
+    expect([...seen]).toEqual([3]);
   });
 
   it('leaks nothing, and releases everything when a loss is not finite', async () => {
@@ -201,7 +215,7 @@ describeEachBackend("the 'log' meta-objective", () => {
     const { losses, inputs, startStates } = advance(tr, [toyCell], weights, U, true);
     const stepWeights = objectiveWeights('log', lossWeights, losses);
     stepWeights.forEach((w, k) => expect(w).toBeCloseTo(lossWeights[k]! / losses[k]!, 10));
-    const first = firstOrderMetaGradient([toyCell], varList, weights, [...inputs, tr.current.grads], startStates, stepWeights);
+    const first = firstOrderMetaGradient([toyCell], varList, weights, [...inputs, tr.current.grads], startStates, stepWeights, tr.layout.segments);
     for (const v of varList[0]!) {
       expectClose(first[v.name]!, auto.grads[v.name]!, { atol: 1e-5, rtol: 1e-3 });
       // ... and is not the 'sum' gradient (the losses here are far from 1).

@@ -74,11 +74,12 @@ function stepCells(
   weights: readonly Weights[],
   grads: readonly tf.Tensor[],
   states: readonly State[],
+  segments: readonly number[],
 ): { updates: tf.Tensor[]; states: State[] } {
   const updates: tf.Tensor[] = [];
   const next: State[] = [];
   grads.forEach((g, k) => {
-    const r = cells[k]!.step(weights[k]!, g, states[k]!);
+    const r = cells[k]!.step(weights[k]!, g, states[k]!, { segments: segments[k]! });
     updates.push(r.update);
     next.push(r.state);
   });
@@ -101,7 +102,7 @@ export function advance(
   const inputs: tf.Tensor[][] = [];
   const startStates = tr.states;
   for (let k = 0; k < length; k++) {
-    const { updates, states } = tidyStep(() => stepCells(cells, weights, tr.current.grads, tr.states));
+    const { updates, states } = tidyStep(() => stepCells(cells, weights, tr.current.grads, tr.states, tr.layout.segments));
     const params = addGroupUpdates(tr.layout, tr.params, updates);
     tf.dispose(updates);
     tf.dispose(tr.params);
@@ -158,6 +159,7 @@ export function firstOrderMetaGradient(
   inputs: readonly (readonly tf.Tensor[])[],
   startStates: readonly State[],
   lossWeights: readonly number[],
+  segments: readonly number[],
 ): tf.NamedTensorMap {
   const steps = inputs.length - 1;
   // G_k, per group, built backwards: G_{U-1} = w_U ∇_U, G_k = G_{k+1} + w_{k+1} ∇_{k+1}.
@@ -176,7 +178,7 @@ export function firstOrderMetaGradient(
     let states = startStates;
     const terms: tf.Scalar[] = [];
     for (let k = 0; k < steps; k++) {
-      const r = stepCells(cells, weights, inputs[k]!, states);
+      const r = stepCells(cells, weights, inputs[k]!, states, segments);
       states = r.states;
       r.updates.forEach((u, j) => terms.push(tf.sum(tf.mul(u, targets[k]![j]!))));
     }
@@ -221,7 +223,7 @@ export function tracedUnrollGradient(
   const prepared = cells.map((c, j) => c.prepare?.(weights[j]!));
   const forwardAndBackward = (): { losses: number[]; grads: tf.NamedTensorMap | null } => {
     for (let k = 0; k < length; k++) {
-      const results = tr.current.grads.map((g, j) => cells[j]!.stepTraced!(weights[j]!, g, tr.states[j]!, prepared[j]));
+      const results = tr.current.grads.map((g, j) => cells[j]!.stepTraced!(weights[j]!, g, tr.states[j]!, prepared[j], { segments: tr.layout.segments[j]! }));
       traces.push(results.map((r) => r.trace));
       const updates = results.map((r) => r.update);
       const params = addGroupUpdates(tr.layout, tr.params, updates);
@@ -315,7 +317,7 @@ export function autodiffMetaGradient(
       const step = tr.step + k;
       const raw = tf.grads((...xs: tf.Tensor[]) => problem.loss(xs, step))([...params]);
       const flat = flattenGroups(layout, raw).map((g) => (stopGradients ? (stopGradient(g) as tf.Tensor) : g));
-      const r = stepCells(cells, weights, flat, states);
+      const r = stepCells(cells, weights, flat, states, layout.segments);
       states = r.states;
       params = addGroupUpdates(layout, params, r.updates);
       const loss = problem.loss(params, step + 1);

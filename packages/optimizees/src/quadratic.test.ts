@@ -11,6 +11,7 @@ describeEachBackend('quadraticTask', () => {
   it('computes the mean over the batch of ‖Wθ − y‖², as plain arithmetic does', async () => {
     await expectNoLeak(() => {
       const p = quadraticTask({ dims: 3, batch: 2 }).sample(4) as QuadraticProblem;
+      expect(p.batch).toBe(2);
       const theta = tf.tensor2d([[0.5, -1, 2], [1, 0, -0.25]]);
       const w = p.w.arraySync();
       const y = p.y.arraySync();

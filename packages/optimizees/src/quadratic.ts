@@ -49,6 +49,7 @@ export function quadraticTask(options: QuadraticTaskOptions = {}): Task {
       let disposed = false;
       return {
         paramShapes: [[batch, dims]],
+        batch,
         w,
         y,
         init: () => [tf.tensor2d(theta0, [batch, dims])],

@@ -44,6 +44,10 @@ describeEachBackend('checkProblem / validateTask', () => {
     await expectInvalid(() => checkProblem(problem({ init: () => [[1, 2], tf.zeros([3])] })), /init\(\)\[0\] is not a tf.Tensor/);
     await expectInvalid(() => checkProblem(problem({ paramShapes: [[2], [0]] })), /paramShapes\[1\]/);
     await expectInvalid(() => checkProblem(problem({ groups: ['a'] })), /groups must hold one non-empty string per parameter \(2\)/);
+    // A batched problem: every parameter's first axis indexes the problems.
+    await expectNoLeak(() => checkProblem(problem({ paramShapes: [[2], [2, 1]], init: () => [tf.ones([2]), tf.zeros([2, 1])], batch: 2 })));
+    await expectInvalid(() => checkProblem(problem({ batch: 2 })), /batch is 2 but paramShapes\[1\] is \[3\]/);
+    await expectInvalid(() => checkProblem(problem({ batch: 0 })), /batch must be a positive integer/);
   });
 
   it('names a non-scalar, non-finite or missing loss, and a parameter the loss ignores', async () => {

@@ -43,6 +43,17 @@ export function checkProblem(problem: Problem, options: CheckProblemOptions = {}
       throw invalid(`${label}.groups must hold one non-empty string per parameter (${shapes.length}), got ${JSON.stringify(groups)}.`);
     }
   }
+  const batch = (problem as { batch?: unknown }).batch;
+  if (batch !== undefined) {
+    if (typeof batch !== 'number' || !Number.isInteger(batch) || batch < 1) {
+      throw invalid(`${label}.batch must be a positive integer (the number of problems batched into this one), got ${JSON.stringify(batch)}.`);
+    }
+    (shapes as number[][]).forEach((shape, i) => {
+      if (shape[0] !== batch) {
+        throw invalid(`${label}.batch is ${batch} but paramShapes[${i}] is ${fmt(shape)}: every parameter's first axis must index the ${batch} problems.`);
+      }
+    });
+  }
   for (const method of ['init', 'loss', 'dispose'] as const) {
     if (typeof (problem as unknown as Record<string, unknown>)[method] !== 'function') {
       throw invalid(`${label}.${method} must be a function.`);

@@ -144,6 +144,15 @@ describe('parallelLstmCell with momentum inputs', () => {
   }, 60_000);
 });
 
+describe('parallelLstmCell with averaging units', () => {
+  it('refuses workers (the average needs every coordinate of a problem), and runs on one thread without them', async () => {
+    const averaging = cellConfig({ hiddenSizes: [4, 3], averagedUnits: 2 });
+    await expect(parallelLstmCell(averaging, { workers: 1 })).rejects.toThrow(/cannot be split across worker threads/);
+    const cell = await parallelLstmCell(averaging, { workers: 0 });
+    await cell.dispose();
+  });
+});
+
 describe('usefulWorkers', () => {
   const sized = (...sizes: number[]): Task => ({
     name: 'sized',

@@ -153,6 +153,11 @@ export async function parallelLstmCell(config: CellConfig, options: ParallelCell
   if (!Number.isInteger(workers) || workers < 0) {
     throw new LoptError('INVALID_ARGUMENT', `workers must be a whole number >= 0, got ${workers}.`);
   }
+  if (config.averagedUnits !== undefined && workers > 0) {
+    throw new LoptError('INVALID_ARGUMENT', 'A cell with averaging units couples all coordinates of a problem, so its step cannot be split across worker threads.', {
+      hint: 'Meta-train it on one thread (workers: 0, or `lopt train --workers 0`), with lstmCell.',
+    });
+  }
   const minShardSize = options.minShardSize ?? MIN_SHARD_SIZE;
   const shards: Shard[] = [];
   const script = workers > 0 ? workerScript() : '';
