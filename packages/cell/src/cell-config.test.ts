@@ -39,6 +39,9 @@ describe('cellConfig', () => {
       { momentum: [0.1, 0.2, 0.3, 0.4, 0.5] },
       { secondMoment: 0.99 },
       { momentum: [0.9], secondMoment: 1 },
+      { averagedUnits: 0 },
+      { averagedUnits: 1.5 },
+      { hiddenSizes: [20, 4], averagedUnits: 5 },
       null,
     ];
     for (const b of bad) expect(codeOf(() => cellConfig(b as never)), JSON.stringify(b)).toBe('INVALID_ARGUMENT+hint');
@@ -55,6 +58,16 @@ describe('cellConfig momentum inputs', () => {
     const state = initCellState(config, 7);
     expect(state.map((t) => t.shape)).toEqual([[20, 7], [20, 7], [20, 7], [20, 7], [1, 7], [1, 7], [1, 7]]);
     tf.dispose([...state]);
+  });
+});
+
+describe('cellConfig averaging units (LSTM-GAC)', () => {
+  it('are absent by default; any count up to the smallest layer, without changing weights or state', () => {
+    expect('averagedUnits' in cellConfig()).toBe(false);
+    const config = cellConfig({ hiddenSizes: [20, 4], averagedUnits: 4 });
+    expect(config.averagedUnits).toBe(4);
+    expect(cellWeightShapes(config)).toEqual(cellWeightShapes(cellConfig({ hiddenSizes: [20, 4] })));
+    expect(codeOf(() => cellConfig({ hiddenSizes: [20, 4], averagedUnits: 5 }))).toBe('INVALID_ARGUMENT+hint');
   });
 });
 

@@ -79,8 +79,8 @@ describeEachBackend('saveOptimizer / loadOptimizer', () => {
     disposeOptimizerSpec(back);
   });
 
-  it('round-trips an optimizer with momentum inputs (config and weights)', async () => {
-    const config = cellConfig({ hiddenSizes: [3], momentum: [0.9, 0.99], secondMoment: 0.9 });
+  it('round-trips an optimizer with momentum inputs and averaging units (config and weights)', async () => {
+    const config = cellConfig({ hiddenSizes: [3], momentum: [0.9, 0.99], secondMoment: 0.9, averagedUnits: 2 });
     const withMomentum = { config, weights: { default: initCellWeights(config, 5) } };
     const back = optimizerFromArtifacts(await optimizerToArtifacts(withMomentum));
     expect(back.config).toEqual(config);
