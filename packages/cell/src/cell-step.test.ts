@@ -8,11 +8,12 @@ import type { CellConfig } from './cell-config.js';
 import { initCellState } from './cell-state.js';
 import type { CellState } from './cell-state.js';
 import { cellStep } from './cell-step.js';
+import type { CellStepResult } from './cell-step.js';
 import type { CellWeights } from './cell-weights.js';
 import { cellWeightShapes, initCellWeights } from './cell-weights.js';
 import { referenceCellStep } from './reference-cell.js';
 
-type Step = typeof cellStep;
+type Step = (config: CellConfig, weights: CellWeights, grads: tf.Tensor, state: CellState) => CellStepResult;
 
 /** Random weights of a larger scale than initCellWeights, so every gate is far from trivial. */
 function randomWeights(config: CellConfig, seed: number, std = 0.5): Record<string, tf.Tensor> {
