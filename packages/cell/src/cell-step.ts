@@ -7,6 +7,7 @@ import type { CellState } from './cell-state.js';
 import { cellStateSize } from './cell-state.js';
 import type { CellWeights } from './cell-weights.js';
 import { assertCellWeights, cellWeightShapes } from './cell-weights.js';
+import { averageUnits } from './average-units.js';
 import type { GateWeights, LayerActivations } from './lstm-layer.js';
 import { gateWeights, kernelParts, layerBackward, layerForward } from './lstm-layer.js';
 import { runMultiOutputOp } from './multi-output-op.js';
@@ -51,20 +52,6 @@ function segmentsOf(config: CellConfig, options: CellStepOptions | undefined, n:
     });
   }
   return config.averagedUnits === undefined ? 1 : segments;
-}
-
-/**
- * The global averaging of LSTM-GAC: the first `units` rows of `h` ([rows, n]) replaced by their
- * mean over each of `segments` equal runs of coordinates. A symmetric projection, so the backward
- * pass applies the same function to the incoming gradient.
- */
-function averageUnits(h: tf.Tensor2D, units: number, segments: number): tf.Tensor2D {
-  const [rows, n] = h.shape;
-  const size = n / segments;
-  const head = units === rows ? h : tf.slice(h, [0, 0], [units, n]);
-  const means = tf.mean(tf.reshape(head, [units, segments, size]), 2, true);
-  const spread = tf.reshape(tf.broadcastTo(means, [units, segments, size]), [units, n]) as tf.Tensor2D;
-  return units === rows ? spread : (tf.concat([spread, tf.slice(h, [units, 0], [rows - units, n])], 0) as tf.Tensor2D);
 }
 
 function checkStepInputs(config: CellConfig, weights: CellWeights, grads: tf.Tensor, state: CellState, where: string): number {

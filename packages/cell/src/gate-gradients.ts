@@ -34,7 +34,7 @@ export interface GateGradientInputs {
 export const GATE_GRADIENTS_KERNEL = 'LoptLstmGateGradients';
 
 /** The parts of tfjs-backend-wasm's BackendWasm the kernel uses (public methods of 4.22). */
-interface WasmBackendLike {
+export interface WasmBackendLike {
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
   typedArrayFromHeap(info: tf.TensorInfo): Float32Array;
 }
