@@ -182,8 +182,12 @@ describe('bench (smoke suites)', () => {
     expect(saved.cell[0]!.n).toBe(1280);
     expect(saved.cell[0]!.forwardMs).toBeGreaterThan(0);
     expect(saved.cell[0]!.backwardRatio).toBeGreaterThan(1);
-    // One thread each for the quadratic and MNIST, plus MNIST across threads where there are cores to spare.
-    expect(saved.meta.filter((m) => m.threads === 1).map((m) => m.task)).toEqual(['quadratic (128 problems)', 'mnist (784-20-10, batch 128)']);
+    // One thread each for the quadratic (paper cell, shipped cell) and MNIST, plus MNIST across threads where there are cores to spare.
+    expect(saved.meta.filter((m) => m.threads === 1).map((m) => m.task)).toEqual([
+      'quadratic (128 problems)',
+      'quadratic (128 problems), momentum inputs + LSTM-GAC',
+      'mnist (784-20-10, batch 128)',
+    ]);
     for (const m of saved.meta.filter((x) => x.threads > 1)) expect(m.task).toContain('mnist');
     for (const m of saved.meta) expect(new Set(m.tensorCounts).size).toBe(1);
     expect(saved.tasks.map((t) => t.task)).toEqual(['convnet 4/4/4 + 8 (MNIST), batch 8', 'neural art, 16×16']);

@@ -267,6 +267,8 @@ export async function runPerf(opts: {
     }
     const smoke = opts.suite === 'smoke';
     meta.push(await measureMeta(backend, 'quadratic (128 problems)', quadraticTask(), { preprocess: 'none', outputScale: 1 }, run, 0.5));
+    // The cell of the shipped quadratic optimizer: momentum inputs and 5 averaging units (LSTM-GAC).
+    meta.push(await measureMeta(backend, 'quadratic (128 problems), momentum inputs + LSTM-GAC', quadraticTask(), { momentum: [0.9, 0.99], averagedUnits: 5 }, run, 0.5));
     if (backend === 'cpu' && !smoke) {
       skipped.push('cpu MNIST meta-iteration: minutes each on the pure-JS backend (its matMul runs at ~1 GFLOP/s)');
     } else {
