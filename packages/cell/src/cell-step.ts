@@ -8,6 +8,8 @@ import { cellStateSize } from './cell-state.js';
 import type { CellWeights } from './cell-weights.js';
 import { assertCellWeights, cellWeightShapes } from './cell-weights.js';
 import { averageUnits } from './average-units.js';
+import { momentumInputs } from './momentum-inputs.js';
+import type { MomentumInputs } from './momentum-inputs.js';
 import type { GateWeights, LayerActivations } from './lstm-layer.js';
 import { gateWeights, kernelParts, layerBackward, layerForward } from './lstm-layer.js';
 import { runMultiOutputOp } from './multi-output-op.js';
@@ -143,7 +145,7 @@ function stepForward(
   const outKernel = weights['output/kernel']!;
   const outBias = weights['output/bias']!;
   const g = finiteGradients(grads);
-  const moments = momentumInputs(config, g, state, n);
+  const moments = momentumFeatures(config, g, state, n);
   const x0 = moments === null ? encodeGradients(config, g) : (tf.concat([encodeGradients(config, g), moments.features], 0) as tf.Tensor2D);
   const ones = tf.ones([1, n]) as tf.Tensor2D;
   let x: tf.Tensor2D = x0;
@@ -167,24 +169,15 @@ function stepForward(
   return { outputs: [update, ...newState, ...(moments?.state ?? [])], saved: [x0, ...kernels, outKernel, ...lstmStateIn, ...acts] };
 }
 
-/** Largest |g| the running means see, so that g² stays finite in float32. */
-const MOMENT_CLIP = 1e18;
-
 /**
- * The momentum inputs (see CellConfig.momentum) and the new running means, or null without them:
- * m_β ← β·m_β + (1 − β)·g for each rate, v ← β₂·v + (1 − β₂)·g², features m_β/√v … and g/√v (each
- * [1, n], with 1e-12 added to √v), from the gradients made finite by finiteGradients.
+ * The momentum inputs (see CellConfig.momentum and momentum-inputs.ts) and the new running means,
+ * or null without them, from the gradients made finite by finiteGradients.
  */
-function momentumInputs(config: CellConfig, finite: tf.Tensor1D, state: CellState, n: number): { features: tf.Tensor2D; state: tf.Tensor2D[] } | null {
+function momentumFeatures(config: CellConfig, finite: tf.Tensor1D, state: CellState, n: number): MomentumInputs | null {
   if (config.momentum === undefined) return null;
-  const layers = config.hiddenSizes.length;
-  const g = tf.clipByValue(tf.reshape(finite, [1, n]), -MOMENT_CLIP, MOMENT_CLIP);
-  const beta2 = config.secondMoment!;
-  const ms = config.momentum.map((beta, k) => tf.add(tf.mul(state[2 * layers + k]!, beta), tf.mul(g, 1 - beta)) as tf.Tensor2D);
-  const v = tf.add(tf.mul(state[2 * layers + config.momentum.length]!, beta2), tf.mul(tf.square(g), 1 - beta2)) as tf.Tensor2D;
-  const scale = tf.div(1, tf.add(tf.sqrt(v), 1e-12));
-  const features = tf.concat([...ms.map((m) => tf.mul(m, scale)), tf.mul(g, scale)], 0) as tf.Tensor2D;
-  return { features, state: [...ms, v] };
+  const first = 2 * config.hiddenSizes.length;
+  const ms = config.momentum.map((_, k) => state[first + k] as tf.Tensor2D);
+  return momentumInputs(config, tf.reshape(finite, [1, n]), ms, state[first + config.momentum.length] as tf.Tensor2D);
 }
 
 /**
