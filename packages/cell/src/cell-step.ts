@@ -21,20 +21,7 @@ export interface CellStepResult {
   readonly state: CellState;
 }
 
-/**
- * One step of the learned optimizer for n coordinates: preprocess `grads` ([n], or any shape of
- * size n), run the stacked LSTM on every coordinate as one batch, read out
- * `update = outputScale · (W_out·h + b_out)`.
- *
- * Pure: never disposes or assigns its inputs; the caller owns `update` and every tensor of `state`.
- * Disposing the old state right after the step is safe even while a gradient tape is recording: the
- * step keeps its own (zero-copy) references for the backward pass, which tfjs frees afterwards.
- *
- * Differentiable with tf.grads / tf.variableGrads / optimizer.minimize w.r.t. every weight and every
- * state tensor. The whole step is a single node on the tape with a hand-written backward (see
- * lstm-layer.ts for why); `grads` is a constant input and receives no gradient. Non-finite entries
- * of `grads` are mapped as documented in preprocessGradients.
- */
+/** Options of {@link cellStep} and {@link cellStepTraced}. */
 export interface CellStepOptions {
   /**
    * For a cell with `averagedUnits`: the n coordinates are this many problems of n / segments
