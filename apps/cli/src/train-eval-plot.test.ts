@@ -81,38 +81,41 @@ describe('lopt train → eval → plot', () => {
     expect(bad.stderr).toContain('--init takes the cell settings');
   }, 120_000);
 
-  test('--p and --momentum set the cell it trains (saved with the optimizer); bad values are refused', async () => {
-    const out = join(tmp.dir, 'run-p');
-    const r = await runCli(['train', '--p', '15', '--momentum', '0.9,0.99', '--iterations', '1', '--out', out, '--skip-eval', ...TINY_TRAIN]);
+  /** Runs `lopt train` with `args`, expects success, and returns its stdout and the saved cell config. */
+  async function trainedCell(args: readonly string[], outName: string): Promise<{ stdout: string; config: Record<string, unknown> }> {
+    const out = join(tmp.dir, outName);
+    const r = await runCli(['train', ...args, '--iterations', '1', '--out', out, ...TINY_TRAIN]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain('log-sign (p = 15) + momentum inputs 0.9,0.99');
     const optimizer = JSON.parse(await readFile(join(out, 'optimizer', 'optimizer.json'), 'utf8')) as { config: Record<string, unknown> };
-    expect(optimizer.config).toMatchObject({ p: 15, momentum: [0.9, 0.99], secondMoment: 0.99 });
-    const bad = await runCli(['train', '--p', '0', '--out', join(tmp.dir, 'run-p-bad'), '--skip-eval']);
-    expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain('--p');
-    const badMomentum = await runCli(['train', '--momentum', '0.9,1', '--out', join(tmp.dir, 'run-m-bad'), '--skip-eval']);
-    expect(badMomentum.code).toBe(2);
-    expect(badMomentum.stderr).toContain('--momentum must be rates in (0, 1)');
+    return { stdout: r.stdout, config: optimizer.config };
+  }
+
+  /** Expects `lopt train` with `args` to exit 2 with `message` on stderr. */
+  async function expectRefused(args: readonly string[], outName: string, message: string): Promise<void> {
+    const r = await runCli(['train', ...args, '--out', join(tmp.dir, outName), '--skip-eval']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(message);
+  }
+
+  test('--p and --momentum set the cell it trains (saved with the optimizer); bad values are refused', async () => {
+    const r = await trainedCell(['--p', '15', '--momentum', '0.9,0.99', '--skip-eval'], 'run-p');
+    expect(r.stdout).toContain('log-sign (p = 15) + momentum inputs 0.9,0.99');
+    expect(r.config).toMatchObject({ p: 15, momentum: [0.9, 0.99], secondMoment: 0.99 });
+    await expectRefused(['--p', '0'], 'run-p-bad', '--p');
+    await expectRefused(['--momentum', '0.9,1'], 'run-m-bad', '--momentum must be rates in (0, 1)');
   }, 120_000);
 
   test('--averaged-units trains an LSTM-GAC cell on one thread and evaluates it per quadratic; bad values are refused', async () => {
-    const out = join(tmp.dir, 'run-gac');
-    const args = ['train', '--task', 'quadratic', '--task-options', '{"batch":4}', '--hidden', '4,3', '--averaged-units', '2', '--workers', '2', '--iterations', '1'];
-    const r = await runCli([...args, '--out', out, ...TINY_TRAIN]);
-    expect(r.stderr).toBe('');
-    expect(r.code).toBe(0);
+    const args = ['--task', 'quadratic', '--task-options', '{"batch":4}', '--hidden', '4,3', '--averaged-units', '2', '--workers', '2'];
+    const r = await trainedCell(args, 'run-gac');
     expect(r.stdout).toContain('+ 2 averaged units per layer (LSTM-GAC)');
     expect(r.stdout).not.toContain('threads');
-    const optimizer = JSON.parse(await readFile(join(out, 'optimizer', 'optimizer.json'), 'utf8')) as { config: Record<string, unknown> };
-    expect(optimizer.config).toMatchObject({ hiddenSizes: [4, 3], averagedUnits: 2 });
-    const bad = await runCli(['train', '--averaged-units', '0', '--out', join(tmp.dir, 'run-gac-bad'), '--skip-eval']);
-    expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain('--averaged-units must be a whole number');
-    const tooMany = await runCli(['train', '--averaged-units', '21', '--out', join(tmp.dir, 'run-gac-bad2'), '--skip-eval']);
-    expect(tooMany.code).toBe(2);
-    expect(tooMany.stderr).toContain('averagedUnits is 21');
+    // The evaluation after training ran (its table), through LearnedOptimizer with the task's batch.
+    expect(r.stdout).toMatch(/^learned /m);
+    expect(r.config).toMatchObject({ hiddenSizes: [4, 3], averagedUnits: 2 });
+    await expectRefused(['--averaged-units', '0'], 'run-gac-bad', '--averaged-units must be a whole number');
+    await expectRefused(['--averaged-units', '21'], 'run-gac-bad2', 'averagedUnits is 21');
   }, 120_000);
 
   test('eval prints the table and writes curves and plots; plot redraws them', async () => {
