@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { createRng, normalArray } from '@lopt/core';
+import { AVERAGE_UNITS_KERNEL, createRng, normalArray } from '@lopt/core';
 import { describeEachBackend, expectClose, expectNoLeak } from '@lopt/test-utils';
 import { expect, it } from 'vitest';
 
-import { AVERAGE_UNITS_KERNEL, averageUnits, averageUnitsWithOps } from './average-units.js';
+import { averageUnits, averageUnitsWithOps } from './average-units.js';
 
 describeEachBackend('averageUnits (the averaging of LSTM-GAC)', (backend) => {
   it('equals the same computation as tfjs ops, for some and all rows, one and many segments', async () => {
@@ -24,7 +24,7 @@ describeEachBackend('averageUnits (the averaging of LSTM-GAC)', (backend) => {
       });
       tf.dispose([h, ops]);
     }
-    // On wasm it ran as lopt's own kernel; elsewhere as ops (nothing registered for them).
+    // On wasm it ran as lopt's own kernel (@lopt/backend-wasm registers it); elsewhere as ops.
     expect(tf.getKernel(AVERAGE_UNITS_KERNEL, backend) !== undefined).toBe(backend === 'wasm');
   });
 

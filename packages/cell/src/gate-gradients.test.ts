@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { createRng, normalArray } from '@lopt/core';
+import { LSTM_GATE_GRADIENTS_KERNEL, createRng, normalArray } from '@lopt/core';
 import { describeEachBackend, expectClose, expectNoLeak } from '@lopt/test-utils';
 import { expect, it } from 'vitest';
 
-import { GATE_GRADIENTS_KERNEL, gateGradients, gateGradientsWithOps } from './gate-gradients.js';
+import { gateGradients, gateGradientsWithOps } from './gate-gradients.js';
 import type { GateGradientInputs, GateGradients } from './gate-gradients.js';
 
 /** Runs fn in a tidy (the op path makes intermediates, and callers run it inside one). */
@@ -45,8 +45,8 @@ describeEachBackend('gateGradients (the elementwise LSTM backward)', (backend) =
       tf.dispose([ops.dz, ops.dcPrev]);
       disposeInputs(x);
     }
-    // On wasm it ran as lopt's own kernel; elsewhere as ops (nothing registered for them).
-    expect(tf.getKernel(GATE_GRADIENTS_KERNEL, backend) !== undefined).toBe(backend === 'wasm');
+    // On wasm it ran as lopt's own kernel (@lopt/backend-wasm registers it); elsewhere as ops.
+    expect(tf.getKernel(LSTM_GATE_GRADIENTS_KERNEL, backend) !== undefined).toBe(backend === 'wasm');
   });
 
   it('falls back to ops for inputs that broadcast, with the same result', () => {

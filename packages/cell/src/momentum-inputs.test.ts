@@ -1,10 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { createRng, normalArray } from '@lopt/core';
+import { MOMENTUM_INPUTS_KERNEL, createRng, normalArray } from '@lopt/core';
 import { describeEachBackend, expectClose, expectNoLeak } from '@lopt/test-utils';
 import { expect, it } from 'vitest';
 
 import { cellConfig } from './cell-config.js';
-import { MOMENTUM_INPUTS_KERNEL, momentumInputs, momentumInputsWithOps } from './momentum-inputs.js';
+import { momentumInputs, momentumInputsWithOps } from './momentum-inputs.js';
 
 describeEachBackend('momentumInputs (running means and their features)', (backend) => {
   it('equal the same computation as tfjs ops, for one to three rates, huge gradients included', async () => {
@@ -35,7 +35,7 @@ describeEachBackend('momentumInputs (running means and their features)', (backen
       });
       tf.dispose([g, v, ...ms, ...ops]);
     }
-    // On wasm it ran as lopt's own kernel; elsewhere as ops (nothing registered for them).
+    // On wasm it ran as lopt's own kernel (@lopt/backend-wasm registers it); elsewhere as ops.
     expect(tf.getKernel(MOMENTUM_INPUTS_KERNEL, backend) !== undefined).toBe(backend === 'wasm');
   });
 });

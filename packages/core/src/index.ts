@@ -5,3 +5,12 @@ export type { Rng, RngState } from './random.js';
 export { assertGradientsRegistered, disposeAll, finiteScalar } from './tensors.js';
 export type { Problem, Task } from './task.js';
 export type { BackendInfo, BackendName } from './backend-info.js';
+export {
+  AVERAGE_UNITS_KERNEL,
+  LSTM_GATE_GRADIENTS_INPUTS,
+  LSTM_GATE_GRADIENTS_KERNEL,
+  MOMENTUM_INPUTS_KERNEL,
+  MOMENT_CLIP,
+  momentumRateInput,
+} from './kernels.js';
+export type { AverageUnitsAttrs, LstmGateGradientsInput, MomentumInputsAttrs } from './kernels.js';
