@@ -1,16 +1,18 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { LoptError } from '@lopt/core';
 
-import { assertFiniteGradients } from './check-finite.js';
 import type { CellConfig } from './cell-config.js';
 import { cellConfig } from './cell-config.js';
 import type { CellState } from './cell-state.js';
-import { initCellState, stateRows } from './cell-state.js';
+import { initCellState } from './cell-state.js';
 import { cellStep } from './cell-step.js';
 import type { CellWeights } from './cell-weights.js';
 import { cellWeightShapes } from './cell-weights.js';
+import { checkGradientPairs } from './gradient-pairs.js';
 import type { LearnedOptimizerSpec } from './optimizer-spec.js';
 import { assertGroupName, assertOptimizerSpec } from './optimizer-spec.js';
+import { STATE_SUFFIX, readOptimizerWeights } from './optimizer-weights.js';
+import type { NamedTensor } from './optimizer-weights.js';
 
 /** A serializable grouping rule: variables whose name matches `pattern` (a RegExp source) use `group`. */
 export interface GroupRule {
@@ -41,13 +43,8 @@ export interface LearnedOptimizerOptions {
   readonly batch?: number;
 }
 
-/** tfjs-core's NamedTensor (not exported from its entry point). */
-interface NamedTensor {
-  name: string;
-  tensor: tf.Tensor;
-}
-
-const STATE_SUFFIX = '/lopt_cell_state_';
+/** Marks real LearnedOptimizers, also across two copies of @lopt/cell in one program. */
+const BRAND = Symbol.for('@lopt/cell.LearnedOptimizer');
 
 function compileGroupOf(groupOf: GroupOf | undefined): (name: string) => string {
   if (groupOf === undefined) return () => 'default';
@@ -89,6 +86,19 @@ export class LearnedOptimizer extends tf.Optimizer {
   static get className(): string {
     return 'LoptLearnedOptimizer';
   }
+
+  /**
+   * tf.Optimizer's own Symbol.hasInstance is duck-typed (anything with minimize, computeGradients
+   * and applyGradients matches, so `tf.train.adam(0.1) instanceof LearnedOptimizer` would be true).
+   * Only objects constructed by LearnedOptimizer (or a subclass, for `instanceof Subclass`) match.
+   */
+  static override [Symbol.hasInstance](instance: unknown): boolean {
+    if (instance === null || typeof instance !== 'object') return false;
+    if (this === LearnedOptimizer) return (instance as { [BRAND]?: unknown })[BRAND] === true;
+    return Function.prototype[Symbol.hasInstance].call(this, instance);
+  }
+
+  private readonly [BRAND] = true;
 
   readonly config: CellConfig;
   private readonly weights: Readonly<Record<string, CellWeights>>;
@@ -149,59 +159,54 @@ export class LearnedOptimizer extends tf.Optimizer {
     const pairs: Array<[string, tf.Tensor]> = Array.isArray(variableGradients)
       ? variableGradients.map((v) => [v.name, v.tensor])
       : Object.entries(variableGradients);
-    const work = pairs
-      .filter(([, g]) => g != null)
-      .map(([name, grad]) => {
-        const variable = tf.engine().registeredVariables[name];
-        if (variable === undefined) {
-          throw new LoptError('INVALID_ARGUMENT', `No variable named "${name}" is registered.`, {
-            hint: 'Pass gradients keyed by tf.Variable names (as optimizer.computeGradients returns them).',
+    // Check everything, then compute every update, then assign: an error anywhere changes nothing.
+    const work = checkGradientPairs(pairs, { batch: this.batch, groupFor: (name) => this.groupFor(name), nonFinite: this.nonFinite });
+    const computed: Array<{ variable: tf.Variable; name: string; value: tf.Tensor; state: tf.Tensor[] }> = [];
+    try {
+      for (const { name, variable, grad, group } of work) {
+        const state = this.states.get(name);
+        const fresh = state === undefined || state[0]!.shape[1] !== variable.size;
+        const current = fresh ? initCellState(this.config, variable.size) : state;
+        try {
+          const next = tf.tidy(() => {
+            const out = cellStep(this.config, this.weights[group]!, grad, current, { segments: this.batch });
+            return [tf.add(variable, tf.reshape(out.update, variable.shape)), ...(out.state as tf.Tensor[])];
           });
+          // Kept: minimize() may run inside a caller's tidy (tfjs-layers' fit does).
+          next.forEach((t) => tf.keep(t));
+          computed.push({ variable, name, value: next[0]!, state: next.slice(1) });
+        } finally {
+          if (fresh) tf.dispose(current as tf.Tensor[]);
         }
-        if (this.batch > 1 && variable.shape[0] !== this.batch) {
-          throw new LoptError('SHAPE_MISMATCH', `Variable "${name}" has shape [${variable.shape.join(', ')}], but this optimizer was made with batch ${this.batch}.`, {
-            hint: 'With the batch option, every variable\'s first axis must index the problems; leave batch out for an ordinary model.',
-          });
-        }
-        if (grad.size !== variable.size) {
-          throw new LoptError('SHAPE_MISMATCH', `Gradient for "${name}" has ${grad.size} elements, the variable ${variable.size}.`, {
-            hint: 'Pass the gradient of the loss with respect to that variable.',
-          });
-        }
-        return { name, variable, grad, group: this.groupFor(name) };
-      });
-    // Check everything before changing anything, so a bad gradient leaves all variables untouched.
-    if (this.nonFinite === 'error') for (const w of work) assertFiniteGradients(w.grad, `Gradient of "${w.name}"`);
-    for (const { name, variable, grad, group } of work) {
-      let state = this.states.get(name);
-      if (state !== undefined && state[0]!.shape[1] !== variable.size) {
-        tf.dispose(state as tf.Tensor[]);
-        state = undefined;
       }
-      const current = state ?? initCellState(this.config, variable.size);
-      const next = tf.tidy(() => {
-        const g = grad.dtype === 'float32' ? grad : tf.cast(grad, 'float32');
-        const out = cellStep(this.config, this.weights[group]!, g, current, { segments: this.batch });
-        variable.assign(tf.add(variable, tf.reshape(out.update, variable.shape)));
-        return out.state as tf.Tensor[];
-      });
-      // Kept: minimize() may run inside a caller's tidy (tfjs-layers' fit does).
-      next.forEach((t) => tf.keep(t));
-      tf.dispose(current as tf.Tensor[]);
-      this.states.set(name, Object.freeze(next));
+    } catch (error) {
+      tf.dispose(computed.flatMap((c) => [c.value, ...c.state]));
+      throw error;
+    }
+    for (const { variable, name, value, state } of computed) {
+      variable.assign(value);
+      value.dispose();
+      const old = this.states.get(name);
+      if (old !== undefined) tf.dispose(old as tf.Tensor[]);
+      this.states.set(name, Object.freeze(state));
     }
     this.incrementIterations();
   }
 
-  /** Forgets every variable's LSTM state (e.g. before optimizing a new problem). */
+  /** Forgets every variable's LSTM state and sets the iteration count to 0 (e.g. before optimizing a new problem). */
   resetState(): void {
+    this.clearStates();
+    this.iterations_ = 0;
+  }
+
+  private clearStates(): void {
     for (const state of this.states.values()) tf.dispose(state as tf.Tensor[]);
     this.states.clear();
   }
 
   override dispose(): void {
     if (this.disposed) return;
-    this.resetState();
+    this.clearStates();
     for (const w of Object.values(this.weights)) tf.dispose(Object.values(w));
     this.disposed = true;
   }
@@ -218,36 +223,10 @@ export class LearnedOptimizer extends tf.Optimizer {
 
   override async setWeights(weightValues: NamedTensor[]): Promise<void> {
     this.assertAlive();
-    const rest = await this.extractIterations(weightValues);
-    const byVariable = new Map<string, tf.Tensor[]>();
-    const rows = stateRows(this.config);
-    for (const { name, tensor } of rest) {
-      const at = name.lastIndexOf(STATE_SUFFIX);
-      const k = Number(name.slice(at + STATE_SUFFIX.length));
-      if (at < 0 || !Number.isInteger(k) || k < 0 || k >= rows.length) {
-        throw new LoptError('CHECKPOINT_CORRUPT', `Optimizer weight "${name}" is not a LearnedOptimizer state tensor.`, {
-          hint: 'Restore optimizer weights saved from a LearnedOptimizer with the same config.',
-        });
-      }
-      const list = byVariable.get(name.slice(0, at)) ?? [];
-      list[k] = tensor;
-      byVariable.set(name.slice(0, at), list);
-    }
-    const restored = new Map<string, CellState>();
-    for (const [variable, list] of byVariable) {
-      const n = list[0]?.shape[1];
-      rows.forEach((units, k) => {
-        const t = list[k];
-        if (t === undefined || t.shape.length !== 2 || t.shape[0] !== units || t.shape[1] !== n) {
-          throw new LoptError('SHAPE_MISMATCH', `LSTM state ${k} of "${variable}" is missing or has the wrong shape.`, {
-            hint: 'Restore optimizer weights saved from a LearnedOptimizer with the same config.',
-          });
-        }
-      });
-      restored.set(variable, Object.freeze(list.map((t) => tf.keep(tf.clone(t)))));
-    }
-    this.resetState();
-    for (const [k, v] of restored) this.states.set(k, v);
+    const { iterations, states } = await readOptimizerWeights(weightValues, this.config);
+    this.clearStates();
+    for (const [k, v] of states) this.states.set(k, v);
+    this.iterations_ = iterations;
   }
 
   override getConfig(): tf.serialization.ConfigDict {
