@@ -1,13 +1,13 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 
-import { cellConfig, disposeOptimizerSpec, loadOptimizer, pretrainedDir, saveOptimizer } from '@lopt/cell';
+import { cellConfig, disposeOptimizerSpec, loadOptimizer, lstmFamily, pretrainedDir, saveOptimizer } from '@lopt/cell';
 import type { LearnedOptimizerSpec, PretrainedName } from '@lopt/cell';
 import { writeLossPlot } from '@lopt/cli';
 import * as tf from '@tensorflow/tfjs-core';
 import { LoptError } from '@lopt/core';
 import type { BackendName, Task } from '@lopt/core';
-import { BASELINE_NAMES, baseline, defaultWorkers, evaluate, heldOutSeeds, lstmCell, metaTrain, parallelLstmCell, tuneBaselines, usefulWorkers } from '@lopt/meta';
+import { BASELINE_NAMES, baseline, defaultWorkers, evaluate, heldOutSeeds, metaTrain, parallelLstmCell, tuneBaselines, usefulWorkers } from '@lopt/meta';
 import type { Curves, OptimizerFactory, TunedBaseline } from '@lopt/meta';
 
 import { environment } from './environment.js';
@@ -168,7 +168,7 @@ async function train(t: TrainingSpec, s: Suite, opts: PaperOptions, log: (l: str
     result = await metaTrain({
       task,
       validationTask,
-      cell: parallel ?? lstmCell(config),
+      cell: parallel ?? lstmFamily(config),
       ...run,
       outDir: runDir,
       checkpointEvery: Math.max(1, t.validateEvery),

@@ -3,11 +3,11 @@ import { join } from 'node:path';
 
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '@lopt/backends';
-import { cellConfig, cellStep, initCellState, initCellWeights } from '@lopt/cell';
+import { cellConfig, cellStep, initCellState, initCellWeights, lstmFamily } from '@lopt/cell';
 import type { CellConfig, CellState } from '@lopt/cell';
 import { createRng, isLoptError, normalArray } from '@lopt/core';
 import type { BackendName, Task } from '@lopt/core';
-import { defaultWorkers, lstmCell, metaTrain, parallelLstmCell } from '@lopt/meta';
+import { defaultWorkers, metaTrain, parallelLstmCell } from '@lopt/meta';
 import { convnetTask, mlpTask, neuralArtTask, quadraticTask } from '@lopt/optimizees';
 
 import { environment } from './environment.js';
@@ -177,7 +177,7 @@ async function measureMeta(
   try {
     const result = await metaTrain({
       task,
-      cell: parallel ?? lstmCell(config),
+      cell: parallel ?? lstmFamily(config),
       ...run,
       validateEvery: run.iterations + 1,
       onProgress: (e) => {

@@ -3,10 +3,10 @@ import { join, resolve } from 'node:path';
 
 import { LoptError } from '@lopt/core';
 import { useBackend } from '@lopt/backends';
-import { cellConfig, disposeOptimizerSpec } from '@lopt/cell';
-import type { CellConfig, LearnedOptimizerSpec } from '@lopt/cell';
-import { CHECKPOINT_FILE, defaultWorkers, lstmCell, metaTrain, parallelLstmCell, readCheckpoint, usefulWorkers } from '@lopt/meta';
-import type { MetaProgress, Weights } from '@lopt/meta';
+import { cellConfig, disposeOptimizerSpec, lstmFamily } from '@lopt/cell';
+import type { CellConfig, FamilyWeights, LearnedOptimizerSpec } from '@lopt/cell';
+import { CHECKPOINT_FILE, defaultWorkers, metaTrain, parallelLstmCell, readCheckpoint, usefulWorkers } from '@lopt/meta';
+import type { MetaProgress } from '@lopt/meta';
 
 import { backendFlag, choiceFlag, intFlag, parseCommand, positiveFlag } from './args.js';
 import { toCurvesFile, writeCurvesFile } from './curves-file.js';
@@ -312,7 +312,7 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
     savedAt: new Date().toISOString(),
     ...extra,
   });
-  const save = (weights: Readonly<Record<string, Weights>>, extra: Record<string, unknown>): Promise<void> =>
+  const save = (weights: Readonly<Record<string, FamilyWeights>>, extra: Record<string, unknown>): Promise<void> =>
     saveOptimizer({ config, weights, provenance: provenance(extra) }, optimizerDir);
 
   const bar = out.bar('meta-training', iterations, 'it', startIteration);
@@ -326,7 +326,7 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
   // Averaging units couple every coordinate of a problem: their step is not split across threads.
   const useful = workers > 0 && config.averagedUnits === undefined ? usefulWorkers(task, workers) : 0;
   const parallel = useful > 0 ? await parallelLstmCell(config, { workers: useful, backend: backendName }) : undefined;
-  const cell = parallel ?? lstmCell(config);
+  const cell = parallel ?? lstmFamily(config);
   if (useful > 0) out.info(`computing on ${useful + 1} threads (${useful} worker${useful === 1 ? '' : 's'}; --workers 0 for one)`);
   const started = performance.now();
   let result;

@@ -24,3 +24,19 @@ export { LearnedOptimizer } from './learned-optimizer.js';
 export type { GroupOf, GroupRule, LearnedOptimizerOptions } from './learned-optimizer.js';
 export { PRETRAINED_NAMES, loadPretrained, pretrainedDir } from './pretrained.js';
 export type { PretrainedName } from './pretrained.js';
+export type {
+  FamilyBackwardResult,
+  FamilyJson,
+  FamilyState,
+  FamilyStepResult,
+  FamilyTracedStepResult,
+  FamilyWeights,
+  OptimizerFamily,
+  PreparedWeights,
+  StepOptions,
+  WeightShapes,
+} from './family.js';
+export { LSTM_FAMILY, lstmConfigJson, lstmFamily } from './lstm-family.js';
+export type { LstmFamily } from './lstm-family.js';
+export { familyFromJson, familyNames, registerFamily } from './family-registry.js';
+export type { FamilyFactory } from './family-registry.js';

@@ -19,6 +19,7 @@ export type LoptErrorCode =
   | 'DATA_CORRUPT'
   | 'TASK_INVALID'
   | 'UNKNOWN_TASK'
+  | 'UNKNOWN_FAMILY'
   | 'UNSUPPORTED'
   | 'IO_ERROR'
   | 'WORKER_FAILED';

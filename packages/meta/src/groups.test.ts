@@ -1,14 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { LearnedOptimizer, cellConfig } from '@lopt/cell';
-import type { CellWeights } from '@lopt/cell';
+import { LearnedOptimizer, cellConfig, lstmFamily } from '@lopt/cell';
+import type { CellWeights, FamilyWeights, OptimizerFamily } from '@lopt/cell';
 import { createRng, normalArray } from '@lopt/core';
 import type { Problem, Task } from '@lopt/core';
 import { describeEachBackend } from '@lopt/test-utils';
 import { expect, it } from 'vitest';
 
-import type { CellFunctions, Weights } from './cell-functions.js';
 import { problemVariables } from './evaluate.js';
-import { lstmCell } from './lstm-cell.js';
 import { metaTrain } from './meta-train.js';
 import type { MetaTrainResult } from './meta-train.js';
 import { toyCell } from './toy.fixture.js';
@@ -45,12 +43,12 @@ function twoGroupTask(scaleB: number): Task {
   };
 }
 
-const CELLS: ReadonlyArray<readonly [string, CellFunctions]> = [
-  ['lstm', lstmCell(cellConfig({ hiddenSizes: [8, 8] }))],
+const CELLS: ReadonlyArray<readonly [string, OptimizerFamily]> = [
+  ['lstm', lstmFamily(cellConfig({ hiddenSizes: [8, 8] }))],
   ['toy', toyCell],
 ];
 
-function flat(w: Weights): number[] {
+function flat(w: FamilyWeights): number[] {
   return Object.keys(w)
     .sort()
     .flatMap((k) => Array.from(w[k]!.dataSync()));
@@ -66,7 +64,7 @@ function disposeResult(r: MetaTrainResult): void {
 }
 
 describeEachBackend('per-group cells', () => {
-  const train = (cell: CellFunctions, scaleB: number, iterations: number) =>
+  const train = (cell: OptimizerFamily, scaleB: number, iterations: number) =>
     metaTrain({ task: twoGroupTask(scaleB), cell, steps: 10, unroll: 5, iterations, learningRate: 0.01, validateEvery: 1, validationProblems: 2, seed: 3 });
 
   for (const [name, cell] of CELLS) {
@@ -112,7 +110,7 @@ describeEachBackend('per-group cells', () => {
 
   it('LearnedOptimizer applies each group\'s own cell: the same gradient moves the two groups differently', async () => {
     const config = cellConfig({ hiddenSizes: [8, 8] });
-    const init = await metaTrain({ task: twoGroupTask(1), cell: lstmCell(config), iterations: 0 });
+    const init = await metaTrain({ task: twoGroupTask(1), cell: lstmFamily(config), iterations: 0 });
     const before = tf.memory().numTensors;
     const problem: Problem = {
       paramShapes: [[5], [5]],

@@ -1,8 +1,6 @@
-export { lstmCell } from './lstm-cell.js';
 export { metaLearningRate, metaTrain, validationLoss } from './meta-train.js';
 export type { MetaProgress, MetaTrainOptions, MetaTrainResult } from './meta-train.js';
 export type { MetaObjective } from './unroll.js';
-export type { CellFunctions, PreparedWeights, State, StepOptions, Weights } from './cell-functions.js';
 export { evaluate, problemVariables, runOptimizer, summarize } from './evaluate.js';
 export type { Curves, EvaluateOptions, OptimizerFactory } from './evaluate.js';
 export { BASELINE_NAMES, baseline, logGrid } from './baselines.js';

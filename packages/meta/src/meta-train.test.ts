@@ -3,11 +3,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import * as tf from '@tensorflow/tfjs-core';
+import type { FamilyWeights } from '@lopt/cell';
 import { isLoptError } from '@lopt/core';
 import { describeEachBackend } from '@lopt/test-utils';
 import { describe, expect, it } from 'vitest';
 
-import type { Weights } from './cell-functions.js';
 import { CHECKPOINT_FILE, readCheckpoint } from './checkpoint.js';
 import { metaLearningRate, metaTrain } from './meta-train.js';
 import type { MetaTrainOptions } from './meta-train.js';
@@ -24,13 +24,13 @@ const base = {
   seed: 5,
 } satisfies Partial<MetaTrainOptions>;
 
-function values(weights: Record<string, Weights>): Record<string, number[]> {
+function values(weights: Record<string, FamilyWeights>): Record<string, number[]> {
   const out: Record<string, number[]> = {};
   for (const [g, w] of Object.entries(weights)) for (const [k, v] of Object.entries(w)) out[`${g}/${k}`] = Array.from(v.dataSync());
   return out;
 }
 
-function disposeWeights(weights: Record<string, Weights>): void {
+function disposeWeights(weights: Record<string, FamilyWeights>): void {
   tf.dispose(Object.values(weights).flatMap((w) => Object.values(w)));
 }
 

@@ -2,10 +2,10 @@ import { appendFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import * as tf from '@tensorflow/tfjs-core';
+import type { FamilyWeights, OptimizerFamily } from '@lopt/cell';
 import { LoptError, assertGradientsRegistered, createRng, isLoptError } from '@lopt/core';
 import type { Problem, Rng, Task } from '@lopt/core';
 
-import type { CellFunctions, Weights } from './cell-functions.js';
 import { readCheckpoint, writeCheckpoint } from './checkpoint.js';
 import { DEFAULT_GROUP, groupLayout } from './layout.js';
 import type { GroupLayout } from './layout.js';
@@ -50,7 +50,7 @@ export interface MetaTrainOptions {
   /** Held-out problems for early stopping (default: `task`, on seeds training never uses). */
   readonly validationTask?: Task;
   /** The learned optimizer's cell: one per parameter group. */
-  readonly cell: CellFunctions;
+  readonly cell: OptimizerFamily;
   /** Optimizee steps per problem, T (default 100). */
   readonly steps?: number;
   /** Steps per truncated unroll, U (default 20); T must be a multiple of U. */
@@ -75,7 +75,7 @@ export interface MetaTrainOptions {
    * fine-tune it), keyed by parameter group. Weights for the single group `'default'` are used
    * for every group of a task with several. Copied: the caller keeps ownership.
    */
-  readonly initialWeights?: Readonly<Record<string, Weights>>;
+  readonly initialWeights?: Readonly<Record<string, FamilyWeights>>;
   /** Rescale the meta-gradient to at most this global norm (default: no clipping). */
   readonly clipNorm?: number;
   readonly seed?: number;
@@ -106,12 +106,12 @@ export interface MetaTrainOptions {
   /** Stops after the current meta-iteration, writing a checkpoint. */
   readonly signal?: AbortSignal;
   /** Saves the best weights each time validation improves (e.g. with @lopt/cell's saveOptimizer). */
-  readonly onBest?: (weights: Readonly<Record<string, Weights>>, info: { iteration: number; loss: number }) => Promise<void> | void;
+  readonly onBest?: (weights: Readonly<Record<string, FamilyWeights>>, info: { iteration: number; loss: number }) => Promise<void> | void;
 }
 
 export interface MetaTrainResult {
   /** Best weights by validation loss, per group; the caller owns them. */
-  readonly weights: Record<string, Weights>;
+  readonly weights: Record<string, FamilyWeights>;
   readonly groups: readonly string[];
   readonly iterations: number;
   readonly bestIteration: number;
@@ -204,7 +204,7 @@ export function metaLearningRate(
 }
 
 /** Which saved group's weights start each of the task's groups. */
-function initialWeightsFor(initial: Readonly<Record<string, Weights>>, groups: readonly string[]): Weights[] {
+function initialWeightsFor(initial: Readonly<Record<string, FamilyWeights>>, groups: readonly string[]): FamilyWeights[] {
   const names = Object.keys(initial);
   return groups.map((g) => {
     const w = initial[g] ?? (names.length === 1 && names[0] === DEFAULT_GROUP ? initial[DEFAULT_GROUP] : undefined);
@@ -217,11 +217,11 @@ function initialWeightsFor(initial: Readonly<Record<string, Weights>>, groups: r
   });
 }
 
-function snapshot(vars: readonly GroupVariables[]): Weights[] {
+function snapshot(vars: readonly GroupVariables[]): FamilyWeights[] {
   return vars.map((g) => Object.fromEntries(Object.entries(g).map(([k, v]) => [k, tf.clone(v)])));
 }
 
-function flatNamed(groups: readonly string[], weights: readonly Weights[]): tf.NamedTensorMap {
+function flatNamed(groups: readonly string[], weights: readonly FamilyWeights[]): tf.NamedTensorMap {
   const out: tf.NamedTensorMap = {};
   groups.forEach((g, i) => {
     for (const [k, v] of Object.entries(weights[i]!)) out[`${g}/${k}`] = v;
@@ -229,7 +229,7 @@ function flatNamed(groups: readonly string[], weights: readonly Weights[]): tf.N
   return out;
 }
 
-function unflatNamed(groups: readonly string[], map: tf.NamedTensorMap): Weights[] {
+function unflatNamed(groups: readonly string[], map: tf.NamedTensorMap): FamilyWeights[] {
   return groups.map((g) => {
     const w: Record<string, tf.Tensor> = {};
     for (const [k, v] of Object.entries(map)) if (k.startsWith(`${g}/`)) w[k.slice(g.length + 1)] = v;
@@ -243,8 +243,8 @@ function unflatNamed(groups: readonly string[], map: tf.NamedTensorMap): Weights
  */
 export function validationLoss(
   task: Task,
-  cells: readonly CellFunctions[],
-  weights: readonly Weights[],
+  cells: readonly OptimizerFamily[],
+  weights: readonly FamilyWeights[],
   layoutNames: readonly string[],
   seeds: readonly number[],
   steps: number,
@@ -310,7 +310,7 @@ export async function metaTrain(options: MetaTrainOptions): Promise<MetaTrainRes
   const starts = options.initialWeights === undefined ? undefined : initialWeightsFor(options.initialWeights, groups);
   const variables: GroupVariables[] = [];
   for (const [g, group] of groups.entries()) {
-    const init = cell.initWeights(initRng + g);
+    const init = cell.init(initRng + g);
     const start = starts?.[g];
     const made: GroupVariables = {};
     try {
@@ -331,7 +331,7 @@ export async function metaTrain(options: MetaTrainOptions): Promise<MetaTrainRes
       tf.dispose(Object.values(init));
     }
   }
-  const weights: Weights[] = variables;
+  const weights: FamilyWeights[] = variables;
   const varLists = variables.map((g) => Object.values(g));
   const meta = new MetaAdam(s.learningRate);
 
@@ -339,7 +339,7 @@ export async function metaTrain(options: MetaTrainOptions): Promise<MetaTrainRes
   let iteration = 0;
   let skipped = 0;
   let best = { loss: Number.POSITIVE_INFINITY, iteration: -1 };
-  let bestWeights: Weights[] = snapshot(variables);
+  let bestWeights: FamilyWeights[] = snapshot(variables);
   const history: MetaProgress[] = [];
   const { outDir } = options;
 
@@ -563,9 +563,9 @@ export async function metaTrain(options: MetaTrainOptions): Promise<MetaTrainRes
 function probeSecondDerivatives(
   task: Task,
   groups: readonly string[],
-  cells: readonly CellFunctions[],
+  cells: readonly OptimizerFamily[],
   varLists: readonly (readonly tf.Variable[])[],
-  weights: readonly Weights[],
+  weights: readonly FamilyWeights[],
 ): void {
   const problem = task.sample(heldOutSeeds('validation', 1)[0]!);
   const tr = startTrajectory(problem, checkedLayout(problem, groups), cells);

@@ -1,16 +1,19 @@
 import * as tf from '@tensorflow/tfjs-core';
+import type { OptimizerFamily } from '@lopt/cell';
 import { createRng, normalArray } from '@lopt/core';
 import type { Problem, Task } from '@lopt/core';
-
-import type { CellFunctions } from './cell-functions.js';
 
 /**
  * A tiny recurrent cell for testing the meta-trainer on its own:
  *   h' = σ(c·g + d·h),  update = a·g + b·h'
  * with four scalar weights, differentiable in all of them and through its state.
  */
-export const toyCell: CellFunctions = {
-  initWeights(seed) {
+export const toyCell: OptimizerFamily<Record<string, never>> = {
+  name: 'toy',
+  config: {},
+  toJSON: () => ({ name: 'toy', config: {} }),
+  weightShapes: () => ['a', 'b', 'c', 'd'].map((name) => [name, []] as const),
+  init(seed) {
     const r = createRng(seed);
     return {
       a: tf.scalar(-0.05 + 0.01 * r.normal()),

@@ -1,13 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { cellConfig } from '@lopt/cell';
+import { cellConfig, lstmFamily } from '@lopt/cell';
+import type { FamilyWeights, OptimizerFamily } from '@lopt/cell';
 import type { Task } from '@lopt/core';
 import { quadraticTask } from '@lopt/optimizees';
 import { describeEachBackend, expectClose, expectNoLeak } from '@lopt/test-utils';
 import { expect, it } from 'vitest';
 
-import type { CellFunctions, Weights } from './cell-functions.js';
 import { addGroupUpdates, groupLayout } from './layout.js';
-import { lstmCell } from './lstm-cell.js';
 import { toyCell, toyQuadratic } from './toy.fixture.js';
 import {
   advance,
@@ -26,7 +25,7 @@ const lossWeights = [1, 0.5, 1, 2, 1];
 function setup() {
   const problem = toyQuadratic(3).sample(11);
   const layout = groupLayout(problem);
-  const init = toyCell.initWeights(3);
+  const init = toyCell.init(3);
   const vars = Object.fromEntries(Object.entries(init).map(([k, v]) => [k, tf.variable(v, true)])) as Record<string, tf.Variable>;
   tf.dispose(Object.values(init));
   const names = Object.keys(vars);
@@ -36,7 +35,7 @@ function setup() {
 /** Σ_k w_k f(θ_{k+1}) with the cell fed the given (frozen) gradients: the first-order objective. */
 function frozenObjective(
   s: ReturnType<typeof setup>,
-  weights: Weights,
+  weights: FamilyWeights,
   frozen: readonly tf.Tensor[],
 ): number {
   return tf.tidy(() => {
@@ -56,7 +55,7 @@ function frozenObjective(
 describeEachBackend('first-order meta-gradient', () => {
   it('equals autodiff through the unroll with the optimizee gradients stopped', async () => {
     const s = setup();
-    const weights = [s.vars as Weights];
+    const weights = [s.vars as FamilyWeights];
     const tr = startTrajectory(s.problem, s.layout, [toyCell]);
     const auto = autodiffMetaGradient(tr, [toyCell], [Object.values(s.vars)], weights, U, lossWeights, { stopGradients: true });
     const { inputs, startStates } = advance(tr, [toyCell], weights, U, true);
@@ -80,7 +79,7 @@ describeEachBackend('first-order meta-gradient', () => {
 
   it('equals central finite differences of the first-order objective', () => {
     const s = setup();
-    const weights = [s.vars as Weights];
+    const weights = [s.vars as FamilyWeights];
     const tr = startTrajectory(s.problem, s.layout, [toyCell]);
     const { inputs, startStates } = advance(tr, [toyCell], weights, U, true);
     const frozen = inputs.map((g) => g[0]!);
@@ -91,7 +90,7 @@ describeEachBackend('first-order meta-gradient', () => {
       const base = v.dataSync()[0]!;
       const at = (x: number): number => {
         const t = tf.scalar(x);
-        const w = { ...s.vars, [name]: t } as Weights;
+        const w = { ...s.vars, [name]: t } as FamilyWeights;
         const f = frozenObjective(s, w, frozen);
         t.dispose();
         return f;
@@ -107,7 +106,7 @@ describeEachBackend('first-order meta-gradient', () => {
 
   it('leaks no tensor across an unroll and its meta-gradient', async () => {
     const s = setup();
-    const weights = [s.vars as Weights];
+    const weights = [s.vars as FamilyWeights];
     await expectNoLeak(() => {
       const tr = startTrajectory(s.problem, s.layout, [toyCell]);
       for (let u = 0; u < 2; u++) {
@@ -124,23 +123,23 @@ describeEachBackend('first-order meta-gradient', () => {
 const LSTM_CONFIG = cellConfig({ hiddenSizes: [4, 3], preprocess: 'log-sign', outputScale: 0.5 });
 
 /** A toy problem of `task` and the cell's initial weights as variables. */
-function lstmSetup(cell: CellFunctions, task = toyQuadratic(3)) {
+function lstmSetup(cell: OptimizerFamily, task = toyQuadratic(3)) {
   const problem = task.sample(4);
   const layout = groupLayout(problem);
-  const init = cell.initWeights(9);
+  const init = cell.init(9);
   const vars = Object.fromEntries(Object.entries(init).map(([k, v]) => [k, tf.variable(v, true)])) as Record<string, tf.Variable>;
   tf.dispose(Object.values(init));
   return { problem, layout, vars, dispose: () => (tf.dispose(Object.values(vars)), problem.dispose()) };
 }
 
 /** The cell without its hand-written backward, so that the meta-gradient is a taped replay. */
-const replayOnly = ({ step, initWeights, initState }: CellFunctions): CellFunctions => ({ step, initWeights, initState });
+const replayOnly = ({ name, config, toJSON, weightShapes, step, init, initState }: OptimizerFamily): OptimizerFamily => ({ name, config, toJSON, weightShapes, step, init, initState });
 
 /** Over `unrolls` unrolls, the traced meta-gradient of `cell` equals the taped replay (same losses too). */
-function expectTracedEqualsReplay(cell: CellFunctions, unrolls: number, objective: MetaObjective = 'sum', task?: Task): void {
+function expectTracedEqualsReplay(cell: OptimizerFamily, unrolls: number, objective: MetaObjective = 'sum', task?: Task): void {
   const replayCell = replayOnly(cell);
   const s = lstmSetup(cell, task);
-  const weights = [s.vars as Weights];
+  const weights = [s.vars as FamilyWeights];
   const varList = [Object.values(s.vars)];
   const a = startTrajectory(s.problem, s.layout, [cell]);
   const b = startTrajectory(s.problem, s.layout, [replayCell]);
@@ -159,20 +158,20 @@ function expectTracedEqualsReplay(cell: CellFunctions, unrolls: number, objectiv
 }
 
 describeEachBackend('traced meta-gradient (hand-written BPTT of the LSTM)', () => {
-  const lstm = lstmCell(LSTM_CONFIG);
+  const lstm = lstmFamily(LSTM_CONFIG);
 
   it('equals the taped replay for every weight of the LSTM, across two unrolls', () => {
     expectTracedEqualsReplay(lstm, 2);
   });
 
   it('with momentum inputs in the cell, equals the taped replay too', () => {
-    expectTracedEqualsReplay(lstmCell(cellConfig({ ...LSTM_CONFIG, momentum: [0.9, 0.5] })), 2);
+    expectTracedEqualsReplay(lstmFamily(cellConfig({ ...LSTM_CONFIG, momentum: [0.9, 0.5] })), 2);
   });
 
   it('with averaging units on a batched problem, equals the taped replay, every step told the batch', () => {
-    const inner = lstmCell(cellConfig({ ...LSTM_CONFIG, averagedUnits: 2 }));
+    const inner = lstmFamily(cellConfig({ ...LSTM_CONFIG, averagedUnits: 2 }));
     const seen = new Set<number | undefined>();
-    const spy: CellFunctions = {
+    const spy: OptimizerFamily = {
       ...inner,
       step: (w, g, st, options) => (seen.add(options?.segments), inner.step(w, g, st, options)),
       stepTraced: (w, g, st, prepared, options) => (seen.add(options?.segments), inner.stepTraced!(w, g, st, prepared, options)),
@@ -207,7 +206,7 @@ describeEachBackend('traced meta-gradient (hand-written BPTT of the LSTM)', () =
 describeEachBackend("the 'log' meta-objective", () => {
   it('is Σ w log f: the first-order gradient with weights w/f equals autodiff of Σ w log f with the gradients stopped', () => {
     const s = setup();
-    const weights = [s.vars as Weights];
+    const weights = [s.vars as FamilyWeights];
     const varList = [Object.values(s.vars)];
     const tr = startTrajectory(s.problem, s.layout, [toyCell]);
     const auto = autodiffMetaGradient(tr, [toyCell], varList, weights, U, lossWeights, { stopGradients: true, objective: 'log' });
@@ -229,7 +228,7 @@ describeEachBackend("the 'log' meta-objective", () => {
   });
 
   it('traced through the LSTM, equals the replay with weights w/f', () => {
-    expectTracedEqualsReplay(lstmCell(LSTM_CONFIG), 1, 'log');
+    expectTracedEqualsReplay(lstmFamily(LSTM_CONFIG), 1, 'log');
   });
 
   it('rejects a loss that is not positive with a clear error, leaking nothing', async () => {
@@ -244,7 +243,7 @@ describeEachBackend("the 'log' meta-objective", () => {
         return { ...p, loss: (params: readonly tf.Tensor[], step: number) => tf.tidy(() => tf.sub(p.loss(params, step), 100) as tf.Scalar) };
       },
     };
-    const lstm = lstmCell(LSTM_CONFIG);
+    const lstm = lstmFamily(LSTM_CONFIG);
     const s = lstmSetup(lstm, negative);
     await expectNoLeak(() => {
       const tr = startTrajectory(s.problem, s.layout, [lstm]);

@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
+import type { FamilyState, FamilyWeights, OptimizerFamily } from '@lopt/cell';
 import { LoptError } from '@lopt/core';
 import type { Problem } from '@lopt/core';
 
-import type { CellFunctions, State, Weights } from './cell-functions.js';
 import { addGroupUpdates, flattenGroups } from './layout.js';
 import type { GroupLayout } from './layout.js';
 
@@ -20,7 +20,7 @@ export interface Trajectory {
   /** θ_t, one tensor per parameter. */
   params: tf.Tensor[];
   /** Cell state per group. */
-  states: State[];
+  states: FamilyState[];
   /** Loss and gradient at θ_t (computed once and carried into the next unroll). */
   current: Evaluation;
   /** t, the optimizee step θ_t belongs to. */
@@ -43,7 +43,7 @@ export function evaluateAt(problem: Problem, layout: GroupLayout, params: readon
   return { loss, grads };
 }
 
-export function startTrajectory(problem: Problem, layout: GroupLayout, cell: readonly CellFunctions[]): Trajectory {
+export function startTrajectory(problem: Problem, layout: GroupLayout, cell: readonly OptimizerFamily[]): Trajectory {
   const params = problem.init();
   return {
     problem,
@@ -55,8 +55,8 @@ export function startTrajectory(problem: Problem, layout: GroupLayout, cell: rea
   };
 }
 
-/** Frees a trajectory's tensors, and what its cells hold for its states elsewhere (see CellFunctions.release). */
-export function disposeTrajectory(tr: Trajectory, cells?: readonly CellFunctions[]): void {
+/** Frees a trajectory's tensors, and what its cells hold for its states elsewhere (see OptimizerFamily.release). */
+export function disposeTrajectory(tr: Trajectory, cells?: readonly OptimizerFamily[]): void {
   tr.states.forEach((s, g) => cells?.[g]?.release?.([s]));
   tf.dispose(tr.params);
   tf.dispose(tr.states.flat());
@@ -64,20 +64,20 @@ export function disposeTrajectory(tr: Trajectory, cells?: readonly CellFunctions
 }
 
 /** tf.tidy for a result holding tensor lists (tidy keeps every tensor it finds in the result). */
-function tidyStep<T extends { updates: tf.Tensor[]; states: State[] }>(fn: () => T): T {
+function tidyStep<T extends { updates: tf.Tensor[]; states: FamilyState[] }>(fn: () => T): T {
   return tf.tidy(fn as unknown as () => tf.TensorContainer) as unknown as T;
 }
 
 /** The cells' updates for one step (one per group), with their new states. Caller owns them. */
 function stepCells(
-  cells: readonly CellFunctions[],
-  weights: readonly Weights[],
+  cells: readonly OptimizerFamily[],
+  weights: readonly FamilyWeights[],
   grads: readonly tf.Tensor[],
-  states: readonly State[],
+  states: readonly FamilyState[],
   segments: readonly number[],
-): { updates: tf.Tensor[]; states: State[] } {
+): { updates: tf.Tensor[]; states: FamilyState[] } {
   const updates: tf.Tensor[] = [];
-  const next: State[] = [];
+  const next: FamilyState[] = [];
   grads.forEach((g, k) => {
     const r = cells[k]!.step(weights[k]!, g, states[k]!, { segments: segments[k]! });
     updates.push(r.update);
@@ -93,11 +93,11 @@ function stepCells(
  */
 export function advance(
   tr: Trajectory,
-  cells: readonly CellFunctions[],
-  weights: readonly Weights[],
+  cells: readonly OptimizerFamily[],
+  weights: readonly FamilyWeights[],
   length: number,
   keepInputs: boolean,
-): { losses: number[]; inputs: tf.Tensor[][]; startStates: State[] } {
+): { losses: number[]; inputs: tf.Tensor[][]; startStates: FamilyState[] } {
   const losses: number[] = [];
   const inputs: tf.Tensor[][] = [];
   const startStates = tr.states;
@@ -153,11 +153,11 @@ export function objectiveWeights(objective: MetaObjective, lossWeights: readonly
  * optimizee. `inputs` has length U+1: the last entry is ∇_{t+U}.
  */
 export function firstOrderMetaGradient(
-  cells: readonly CellFunctions[],
+  cells: readonly OptimizerFamily[],
   variables: readonly (readonly tf.Variable[])[],
-  weights: readonly Weights[],
+  weights: readonly FamilyWeights[],
   inputs: readonly (readonly tf.Tensor[])[],
-  startStates: readonly State[],
+  startStates: readonly FamilyState[],
   lossWeights: readonly number[],
   segments: readonly number[],
 ): tf.NamedTensorMap {
@@ -189,8 +189,8 @@ export function firstOrderMetaGradient(
   return grads;
 }
 
-/** True if every cell can run backpropagation through time by hand (see CellFunctions). */
-export function canTrace(cells: readonly CellFunctions[]): boolean {
+/** True if every cell can run backpropagation through time by hand (see OptimizerFamily). */
+export function canTrace(cells: readonly OptimizerFamily[]): boolean {
   return cells.every((c) => c.stepTraced !== undefined && c.backward !== undefined);
 }
 
@@ -204,9 +204,9 @@ export function canTrace(cells: readonly CellFunctions[]): boolean {
  */
 export function tracedUnrollGradient(
   tr: Trajectory,
-  cells: readonly CellFunctions[],
+  cells: readonly OptimizerFamily[],
   variables: readonly (readonly tf.Variable[])[],
-  weights: readonly Weights[],
+  weights: readonly FamilyWeights[],
   length: number,
   lossWeights: readonly number[],
   objective: MetaObjective = 'sum',
@@ -251,7 +251,7 @@ export function tracedUnrollGradient(
     seen.push(tr.current.grads);
     const sums: (tf.Tensor | null)[][] = variables.map((vs) => vs.map(() => null));
     let target: tf.Tensor[] | null = null;
-    let dStates: (State | null)[] = cells.map(() => null);
+    let dStates: (FamilyState | null)[] = cells.map(() => null);
     for (let k = length - 1; k >= 0; k--) {
       const previous: tf.Tensor[] | null = target;
       target = seen[k]!.map((g, j) =>
@@ -300,9 +300,9 @@ const stopGradient = tf.customGrad(((x: tf.Tensor) => ({
  */
 export function autodiffMetaGradient(
   tr: Pick<Trajectory, 'problem' | 'layout' | 'params' | 'states' | 'step'>,
-  cells: readonly CellFunctions[],
+  cells: readonly OptimizerFamily[],
   variables: readonly (readonly tf.Variable[])[],
-  weights: readonly Weights[],
+  weights: readonly FamilyWeights[],
   length: number,
   lossWeights: readonly number[],
   { stopGradients, objective = 'sum' }: { stopGradients: boolean; objective?: MetaObjective },
@@ -311,7 +311,7 @@ export function autodiffMetaGradient(
   const varList = variables.flat() as tf.Variable[];
   const { value, grads } = tf.variableGrads(() => {
     let params: readonly tf.Tensor[] = tr.params;
-    let states: readonly State[] = tr.states;
+    let states: readonly FamilyState[] = tr.states;
     const terms: tf.Scalar[] = [];
     for (let k = 0; k < length; k++) {
       const step = tr.step + k;

@@ -1,13 +1,12 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { cellConfig, lstmFamily } from '@lopt/cell';
+import type { FamilyWeights } from '@lopt/cell';
 import { isLoptError } from '@lopt/core';
 import type { BackendName, Problem, Task } from '@lopt/core';
-import { cellConfig } from '@lopt/cell';
 import { describeEachBackend, expectClose } from '@lopt/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import type { Weights } from '../cell-functions.js';
 import { groupLayout } from '../layout.js';
-import { lstmCell } from '../lstm-cell.js';
 import { metaTrain, validationLoss } from '../meta-train.js';
 import { toyQuadratic } from '../toy.fixture.js';
 import { disposeTrajectory, startTrajectory, tracedUnrollGradient } from '../unroll.js';
@@ -22,12 +21,12 @@ const lossWeights = [1, 0.5, 2, 1];
  * Two trajectories of one toy problem, one per cell, run through `unrolls` traced unrolls: the same
  * losses and meta-gradients. Leaves nothing behind in either thread.
  */
-function expectSameMetaGradient(cell: ParallelCell, single: ReturnType<typeof lstmCell>, seed: number, unrolls: number): { vars: tf.Variable[]; weights: Weights; problem: Problem } {
+function expectSameMetaGradient(cell: ParallelCell, single: ReturnType<typeof lstmFamily>, seed: number, unrolls: number): { vars: tf.Variable[]; weights: FamilyWeights; problem: Problem } {
   const problem = toyQuadratic(6).sample(seed);
   const layout = groupLayout(problem);
-  const init = single.initWeights(seed + 2);
+  const init = single.init(seed + 2);
   const vars = Object.entries(init).map(([k, v]) => tf.variable(v, true, `w-${k}-${Math.random()}`));
-  const weights: Weights = Object.fromEntries(Object.keys(init).map((k, i) => [k, vars[i]!]));
+  const weights: FamilyWeights = Object.fromEntries(Object.keys(init).map((k, i) => [k, vars[i]!]));
   tf.dispose(Object.values(init));
   const before = tf.memory().numTensors;
   const a = startTrajectory(problem, layout, [cell]);
@@ -60,7 +59,7 @@ describeEachBackend('parallelLstmCell', () => {
   });
 
   it('gives the one-thread meta-gradient across two unrolls, and leaves nothing behind in either thread', () => {
-    const single = lstmCell(config);
+    const single = lstmFamily(config);
     const { vars, weights, problem } = expectSameMetaGradient(cell, single, 2, 2);
     // Forward only (validation), through `step`.
     const validate = (c: typeof single) => validationLoss(toyQuadratic(6), [c], [weights], ['default'], [5, 6], 6);
@@ -72,7 +71,7 @@ describeEachBackend('parallelLstmCell', () => {
 
   it('meta-trains to the same weights as the one-thread cell, and releases the state of a dropped trajectory', async () => {
     const options = { task: toyQuadratic(6), steps: 8, unroll: 4, iterations: 3, learningRate: 0.01, validateEvery: 2, validationProblems: 2, seed: 1 };
-    const one = await metaTrain({ ...options, cell: lstmCell(config) });
+    const one = await metaTrain({ ...options, cell: lstmFamily(config) });
     const two = await metaTrain({ ...options, cell });
     for (const [k, v] of Object.entries(one.weights['default']!)) expectClose(two.weights['default']![k]!, v, { atol: 1e-5, rtol: 1e-3 });
     tf.dispose([...Object.values(one.weights['default']!), ...Object.values(two.weights['default']!)]);
@@ -102,7 +101,7 @@ describeEachBackend('parallelLstmCell', () => {
     const split = await parallelLstmCell(config, { workers: 1, backend: tf.getBackend() as BackendName, minShardSize: 3 });
     try {
       const options = { task: twoGroups, steps: 8, unroll: 4, iterations: 3, learningRate: 0.01, validateEvery: 2, validationProblems: 2, seed: 2 };
-      const one = await metaTrain({ ...options, cell: lstmCell(config) });
+      const one = await metaTrain({ ...options, cell: lstmFamily(config) });
       const two = await metaTrain({ ...options, cell: split });
       expect(two.groups).toEqual(['a', 'b']);
       for (const g of ['a', 'b']) {
@@ -116,8 +115,8 @@ describeEachBackend('parallelLstmCell', () => {
   }, 60_000);
 
   it('rejects a state it did not make', () => {
-    const weights = cell.initWeights(1);
-    const foreign = lstmCell(config).initState(6);
+    const weights = cell.init(1);
+    const foreign = lstmFamily(config).initState(6);
     const g = tf.ones([6]);
     let error: unknown;
     try {
@@ -135,7 +134,7 @@ describe('parallelLstmCell with momentum inputs', () => {
     const withMomentum = cellConfig({ hiddenSizes: [4, 3], momentum: [0.9, 0.99] });
     const cell = await parallelLstmCell(withMomentum, { workers: 1, backend: tf.getBackend() as BackendName, minShardSize: 2 });
     try {
-      const { vars, problem } = expectSameMetaGradient(cell, lstmCell(withMomentum), 3, 2);
+      const { vars, problem } = expectSameMetaGradient(cell, lstmFamily(withMomentum), 3, 2);
       tf.dispose(vars);
       problem.dispose();
     } finally {

@@ -4,12 +4,11 @@ import { fileURLToPath } from 'node:url';
 import { MessageChannel, Worker } from 'node:worker_threads';
 
 import * as tf from '@tensorflow/tfjs-core';
+import { cellStep, cellStepBackward, cellStepTraced, initCellState, lstmFamily, prepareCellWeights } from '@lopt/cell';
+import type { CellConfig, CellState, CellTrace, FamilyState, FamilyWeights, OptimizerFamily, PreparedCellWeights, PreparedWeights } from '@lopt/cell';
 import { LoptError } from '@lopt/core';
 import type { BackendName, Task } from '@lopt/core';
-import { cellStep, cellStepBackward, cellStepTraced, initCellState, initCellWeights, prepareCellWeights } from '@lopt/cell';
-import type { CellConfig, CellState, CellTrace, PreparedCellWeights } from '@lopt/cell';
 
-import type { CellFunctions, PreparedWeights, State, Weights } from '../cell-functions.js';
 import { groupLayout } from '../layout.js';
 import { heldOutSeeds } from '../seeds.js';
 import type { Reply, Request, WireTensor, WorkerInit } from './protocol.js';
@@ -34,7 +33,7 @@ export interface ParallelCellOptions {
 }
 
 /** The LSTM cell with its coordinates split across threads; call `dispose` to stop the workers. */
-export interface ParallelCell extends CellFunctions {
+export interface ParallelCell extends OptimizerFamily<CellConfig> {
   /** Worker threads running (0 if none could be used). */
   readonly workers: number;
   /** Objects the workers still hold (states, traces, state gradients); for leak tests. */
@@ -139,7 +138,7 @@ function sliceRest(values: Float32Array, sizes: readonly number[]): Float32Array
 }
 
 /**
- * The paper's LSTM cell (as {@link lstmCell}) computed by the calling thread and `workers` worker
+ * The paper's LSTM cell (as {@link lstmFamily}) computed by the calling thread and `workers` worker
  * threads together: each step's coordinates are split into equal shares, every thread runs the
  * cell on its share at the same time, and the weight gradients of the shares are summed. The cell
  * is coordinatewise, so the result equals the one-thread cell up to the order of floating-point
@@ -155,7 +154,7 @@ export async function parallelLstmCell(config: CellConfig, options: ParallelCell
   }
   if (config.averagedUnits !== undefined && workers > 0) {
     throw new LoptError('INVALID_ARGUMENT', 'A cell with averaging units couples all coordinates of a problem, so its step cannot be split across worker threads.', {
-      hint: 'Meta-train it on one thread (workers: 0, or `lopt train --workers 0`), with lstmCell.',
+      hint: 'Meta-train it on one thread (workers: 0, or `lopt train --workers 0`), with lstmFamily.',
     });
   }
   const minShardSize = options.minShardSize ?? MIN_SHARD_SIZE;
@@ -199,11 +198,11 @@ export async function parallelLstmCell(config: CellConfig, options: ParallelCell
   }
 
   const threads = shards.length + 1;
-  const weightIds = new WeakMap<Weights, { set: number; dataIds: unknown[] }>();
+  const weightIds = new WeakMap<FamilyWeights, { set: number; dataIds: unknown[] }>();
   let nextSet = 1;
 
   /** Sends `weights` to the workers if they changed since last sent (meta-updates replace their data). */
-  const syncWeights = (weights: Weights): number => {
+  const syncWeights = (weights: FamilyWeights): number => {
     const dataIds = Object.values(weights).map((t) => t.dataId);
     let known = weightIds.get(weights);
     if (known !== undefined && known.dataIds.every((d, i) => d === dataIds[i])) return known.set;
@@ -221,7 +220,7 @@ export async function parallelLstmCell(config: CellConfig, options: ParallelCell
     return local;
   };
 
-  const stepShared = (weights: Weights, grads: tf.Tensor, state: State, traced: boolean, prepared?: PreparedWeights) => {
+  const stepShared = (weights: FamilyWeights, grads: tf.Tensor, state: FamilyState, traced: boolean, prepared?: PreparedWeights) => {
     const n = grads.size;
     const sizes = shareSizes(n, threads, minShardSize);
     const ids = remotes.get(state) ?? [];
@@ -246,20 +245,25 @@ export async function parallelLstmCell(config: CellConfig, options: ParallelCell
         ? local.update
         : tf.tidy(() => tf.concat([local.update, ...replies.map((r) => tf.tensor1d(r.update!, 'float32'))], 0));
     if (update !== local.update) local.update.dispose();
-    const newState = register(local.state as State, replies.map((r) => r.id!));
+    const newState = register(local.state as FamilyState, replies.map((r) => r.id!));
     const trace = traced
       ? ({ local: (local as unknown as { trace: CellTrace }).trace, remote: replies.map((r) => r.trace!), sizes } satisfies ParallelTrace)
       : undefined;
     return { update, state: newState, trace };
   };
 
+  const family = lstmFamily(config);
   return {
     workers: shards.length,
-    initWeights: (seed) => initCellWeights(config, seed),
+    name: family.name,
+    config: family.config,
+    toJSON: family.toJSON,
+    weightShapes: family.weightShapes,
+    init: family.init,
     initState: (n) => {
       const sizes = shareSizes(n, threads, minShardSize);
       const local = initCellState(config, sizes[0]!);
-      return register(local as State, sizes.slice(1).map((size, i) => call(shards[i]!, { op: 'initState', n: size }).id!));
+      return register(local as FamilyState, sizes.slice(1).map((size, i) => call(shards[i]!, { op: 'initState', n: size }).id!));
     },
     step: (weights, grads, state) => {
       const r = stepShared(weights, grads, state, false);
@@ -297,7 +301,7 @@ export async function parallelLstmCell(config: CellConfig, options: ParallelCell
               ),
             );
       if (dWeights !== local.dWeights) tf.dispose(Object.values(local.dWeights));
-      return { dWeights, dState: register(local.dState as State, replies.map((r) => r.id!)) };
+      return { dWeights, dState: register(local.dState as FamilyState, replies.map((r) => r.id!)) };
     },
     release: (resources) => {
       const ids: number[][] = shards.map(() => []);

@@ -1,0 +1,101 @@
+import type * as tf from '@tensorflow/tfjs-core';
+
+/** Named weight tensors of one learned optimizer of a family (e.g. the LSTM's `lstm_0/kernel`, …). */
+export type FamilyWeights = Readonly<Record<string, tf.Tensor>>;
+
+/** Per-coordinate state of a family for n coordinates; opaque to everyone but the family. */
+export type FamilyState = readonly tf.Tensor[];
+
+/** Name → shape of every weight, in a stable order (the order weights are saved in). */
+export type WeightShapes = ReadonlyArray<readonly [string, readonly number[]]>;
+
+/**
+ * What the caller tells a family about the coordinates of one step. `segments`: they are this many
+ * independent problems of equal size, one after another (a batched problem, see `Problem.batch`;
+ * 1 otherwise). Coordinatewise families ignore it; families that couple coordinates (the LSTM's
+ * averaging units) must couple only within one.
+ */
+export interface StepOptions {
+  readonly segments?: number;
+}
+
+/** Whatever a family precomputes from its weights for one unroll (see {@link OptimizerFamily.prepare}). */
+export interface PreparedWeights {
+  dispose(): void;
+}
+
+/** One step's result: the update to add to the parameters (shape [n] or any of n elements) and the next state. */
+export interface FamilyStepResult {
+  readonly update: tf.Tensor;
+  readonly state: FamilyState;
+}
+
+/** {@link FamilyStepResult} plus what {@link OptimizerFamily.backward} needs. */
+export interface FamilyTracedStepResult extends FamilyStepResult {
+  readonly trace: unknown;
+}
+
+/** dL/d(weights) by name and dL/d(state in). */
+export interface FamilyBackwardResult {
+  readonly dWeights: FamilyWeights;
+  readonly dState: FamilyState;
+}
+
+/** A family and its configuration as plain JSON: what optimizer.json stores to rebuild it. */
+export interface FamilyJson {
+  readonly name: string;
+  readonly config: unknown;
+}
+
+/**
+ * A learned-optimizer family: a parametric update rule (e.g. the paper's coordinatewise LSTM) whose
+ * weights are meta-trained. `LearnedOptimizer`, `saveOptimizer`/`loadOptimizer` and the
+ * meta-trainer of @lopt/meta work with any family; register a family with `registerFamily` so that
+ * saved optimizers of it load again.
+ *
+ * `step` must be pure (no Variable.assign) and differentiable with respect to `weights` and
+ * `state`; the caller owns everything it returns.
+ */
+export interface OptimizerFamily<Config = unknown> {
+  /** The registry key, e.g. 'lstm'. */
+  readonly name: string;
+  /** The validated, frozen configuration (JSON-serializable). */
+  readonly config: Config;
+  /** `{ name, config }` as plain JSON; `familyFromJson` of it builds an equal family. */
+  toJSON(): FamilyJson;
+  /** The weights `init` creates and a saved optimizer of this family must hold. */
+  weightShapes(): WeightShapes;
+  /** Fresh weights from `seed`; the caller owns (and must dispose) the tensors. */
+  init(seed: number): FamilyWeights;
+  /** The state for `n` coordinates before their first step; the caller owns the tensors. */
+  initState(n: number): FamilyState;
+  /** One step for n coordinates: `grads` has n elements (float32). */
+  step(weights: FamilyWeights, grads: tf.Tensor, state: FamilyState, options?: StepOptions): FamilyStepResult;
+  /**
+   * Optional hand-written backpropagation through time: `stepTraced` is `step` off the tape, also
+   * returning what `backward` needs; `backward` turns dL/d(update) and dL/d(new state) (null: zero)
+   * into dL/d(weights) by name and dL/d(state in), disposing the trace. With both, the meta-gradient
+   * costs one forward per step instead of a forward plus a taped replay.
+   */
+  stepTraced?(
+    weights: FamilyWeights,
+    grads: tf.Tensor,
+    state: FamilyState,
+    prepared?: PreparedWeights,
+    options?: StepOptions,
+  ): FamilyTracedStepResult;
+  /**
+   * Optional: precompute what `stepTraced` derives from `weights` at every step, once per unroll
+   * (the weights do not change within one). The result is passed to each `stepTraced` of the
+   * unroll with the same weights, and disposed after the unroll's backward.
+   */
+  prepare?(weights: FamilyWeights): PreparedWeights;
+  backward?(trace: unknown, dUpdate: tf.Tensor, dState: FamilyState | null): FamilyBackwardResult;
+  /**
+   * Optional: frees what the family holds outside the tensors of these states, state gradients or
+   * traces, which are being dropped without a step or backward consuming them (the caller still
+   * disposes their tensors). Families that keep everything in their tensors need not implement it;
+   * @lopt/meta's `parallelLstmCell` does (its workers hold their shares of states and traces).
+   */
+  release?(resources: readonly unknown[]): void;
+}
