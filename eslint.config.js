@@ -2,7 +2,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', '**/.turbo/**', 'apps/bench/out/**', 'runs/**', '**/scratch/**', 'apps/bench/.na-scratch/**'] },
+  { ignores: ['**/dist/**', '**/node_modules/**', '**/.turbo/**', 'apps/bench/out/**', 'runs/**', '**/scratch/**', 'apps/bench/.na-scratch/**', 'packages/lstm-kernel/assembly/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -11,6 +11,11 @@ import { defaultWorkers, metaTrain, parallelLstmCell } from '@lopt/meta';
 import { convnetTask, mlpTask, neuralArtTask, quadraticTask } from '@lopt/optimizees';
 
 import { environment } from './environment.js';
+import { perfMarkdown } from './perf-markdown.js';
+import { measureTrainOnBatch } from './perf-optimizer.js';
+import type { OptimizerPerf } from './perf-optimizer.js';
+
+export { perfMarkdown } from './perf-markdown.js';
 import type { Environment } from './environment.js';
 
 export type PerfSuite = 'smoke' | 'quick' | 'full';
@@ -57,6 +62,8 @@ export interface PerfResult {
   readonly cell: readonly CellPerf[];
   readonly tasks: readonly TaskPerf[];
   readonly meta: readonly MetaPerf[];
+  /** trainOnBatch of a tfjs-layers MLP under Adam and the learned optimizer (kernel and tfjs paths). */
+  readonly optimizers: readonly OptimizerPerf[];
   /** Peak resident memory (MiB) of this process through the meta-training runs, which come first. */
   readonly metaPeakRssMiB: number;
   /** Peak resident memory (MiB) of the whole benchmark, cell sizes included. */
@@ -254,6 +261,7 @@ export async function runPerf(opts: {
   const cell: CellPerf[] = [];
   const tasks: TaskPerf[] = [];
   const meta: MetaPerf[] = [];
+  const optimizers: OptimizerPerf[] = [];
   const skipped: string[] = [];
   let metaPeak = 0;
   for (const backend of opts.backends ?? (['wasm', 'cpu', 'node'] as const)) {
@@ -285,6 +293,13 @@ export async function runPerf(opts: {
     // Only before any large cell run can this process's peak RSS speak for meta-training.
     if (cell.length === 0 && metaPeak === 0) metaPeak = rssMiB();
     for (const m of meta.filter((x) => x.backend === backend)) log(`perf ${backend} ${m.task}, ${m.threads} thread(s): ${m.secondsPerIteration.toFixed(3)} s per meta-iteration (target ≤ ${m.target})`);
+    if (backend !== 'cpu' || smoke) {
+      const o = await measureTrainOnBatch(backend, smoke ? 1 : 9);
+      optimizers.push(o);
+      log(`perf ${backend} ${o.model} trainOnBatch: ${o.optimizers.map((name, k) => `${name} ${o.ms[k]!.toFixed(1)} ms (×${(o.ms[k]! / o.ms[0]!).toFixed(2)})`).join(', ')}`);
+    } else {
+      skipped.push('cpu trainOnBatch of the 784-256-256-10 MLP: seconds per step on the pure-JS backend');
+    }
     for (const t of perfTasks(opts.suite, backend)) {
       const r = measureTask(backend, t.name, t.task(), opts.suite === 'smoke' ? 1 : backend === 'cpu' ? 3 : 9);
       tasks.push(r);
@@ -306,6 +321,7 @@ export async function runPerf(opts: {
     cell,
     tasks,
     meta,
+    optimizers,
     metaPeakRssMiB: metaPeak,
     peakRssMiB: rssMiB(),
     skipped,
@@ -315,40 +331,4 @@ export async function runPerf(opts: {
   await writeFile(join(opts.outDir, 'perf.json'), `${JSON.stringify(result, null, 1)}\n`);
   await writeFile(join(opts.outDir, 'PERF.md'), perfMarkdown(result));
   return result;
-}
-
-export function perfMarkdown(r: PerfResult): string {
-  const lines = [
-    '# lopt performance',
-    '',
-    `Suite \`${r.suite}\`, ${r.environment.date}, ${r.environment.cpu} (${r.environment.cores} cores), Node ${r.environment.node}. Medians; ratios were measured side by side in one run.`,
-    '',
-    '## The cell (2 layers × 20, log-sign input)',
-    '',
-    '| backend | n | forward step (ms) | 20-step forward (ms) | 20-step fwd+bwd (ms) | fwd+bwd / fwd | cell GFLOP/s | plain matMul GFLOP/s | cell / matMul |',
-    '|---|---|---|---|---|---|---|---|---|',
-    ...r.cell.map(
-      (c) =>
-        `| ${c.backend} | ${c.n.toLocaleString('en-US')} | ${c.forwardMs.toFixed(2)} | ${c.unrollForwardMs.toFixed(1)} | ${c.unrollForwardBackwardMs?.toFixed(1) ?? 'does not fit'} | ${c.backwardRatio?.toFixed(2) ?? '–'} | ${c.forwardGflops.toFixed(1)} | ${c.referenceMatMulGflops.toFixed(1)} | ${(c.forwardGflops / c.referenceMatMulGflops).toFixed(2)} |`,
-    ),
-    '',
-    '## Optimizees (one value-and-grad w.r.t. every parameter)',
-    '',
-    '| backend | task | ms |',
-    '|---|---|---|',
-    ...r.tasks.map((t) => `| ${t.backend} | ${t.task} | ${t.valueAndGradMs.toFixed(1)} |`),
-    '',
-    '## Meta-training (T = 100, unrolls of 20)',
-    '',
-    'Median over the iterations after the first (which also builds the meta-optimizer state); a validation pass, which the last iteration runs, is not counted in its time.',
-    '',
-    '| backend | task | threads | s per meta-iteration | target | tensors after each iteration |',
-    '|---|---|---|---|---|---|',
-    ...r.meta.map((m) => `| ${m.backend} | ${m.task} | ${m.threads} | ${m.secondsPerIteration.toFixed(3)} | ≤ ${m.target} | ${m.tensorCounts.join(', ')} |`),
-    '',
-    `Peak RSS through quadratic and MNIST meta-training with the default threads (measured first, worker threads included): ${r.metaPeakRssMiB} MiB (target for MNIST meta-training ≤ 1024); whole benchmark process: ${r.peakRssMiB} MiB.`,
-    '',
-    ...(r.skipped.length > 0 ? ['Skipped:', '', ...r.skipped.map((s) => `- ${s}`), ''] : []),
-  ];
-  return lines.join('\n');
 }

@@ -10,21 +10,15 @@ import type { CellWeights } from './cell-weights.js';
 import { cellWeightShapes } from './cell-weights.js';
 import { checkGradientPairs } from './gradient-pairs.js';
 import type { LearnedOptimizerSpec } from './optimizer-spec.js';
-import { assertGroupName, assertOptimizerSpec } from './optimizer-spec.js';
+import { assertOptimizerSpec } from './optimizer-spec.js';
+import type { GroupOf } from './group-rules.js';
+import { compileGroupOf, parseRule } from './group-rules.js';
+import type { KernelChoice } from './kernel-states.js';
+import { KernelStates, assertKernelChoice, useKernel } from './kernel-states.js';
 import { STATE_SUFFIX, readOptimizerWeights } from './optimizer-weights.js';
 import type { NamedTensor } from './optimizer-weights.js';
 
-/** A serializable grouping rule: variables whose name matches `pattern` (a RegExp source) use `group`. */
-export interface GroupRule {
-  readonly pattern: string;
-  readonly group: string;
-}
-
-/**
- * Which cell optimizes a variable: a function of the variable name, or rules (first match wins).
- * Unmatched variables use 'default'. Prefer rules: a function cannot be serialized with the optimizer.
- */
-export type GroupOf = ((variableName: string) => string) | readonly GroupRule[];
+export type { GroupOf, GroupRule } from './group-rules.js';
 
 export interface LearnedOptimizerOptions {
   readonly groupOf?: GroupOf;
@@ -41,37 +35,18 @@ export interface LearnedOptimizerOptions {
    * over as a whole. Coordinatewise cells are unaffected.
    */
   readonly batch?: number;
+  /**
+   * Which implementation runs the cell: 'auto' (default) uses @lopt/lstm-kernel's WebAssembly
+   * module whenever it can run this config (every config without averaging units, on any tfjs
+   * backend; in browsers after `await loadLstmKernel()`), with the LSTM state kept inside the
+   * module between steps, and the tfjs ops otherwise; 'wasm' insists on the module; 'tfjs' never
+   * uses it. Both compute the same cell (to ~1e-6 relative).
+   */
+  readonly kernel?: KernelChoice;
 }
 
 /** Marks real LearnedOptimizers, also across two copies of @lopt/cell in one program. */
 const BRAND = Symbol.for('@lopt/cell.LearnedOptimizer');
-
-function compileGroupOf(groupOf: GroupOf | undefined): (name: string) => string {
-  if (groupOf === undefined) return () => 'default';
-  if (typeof groupOf === 'function') return groupOf;
-  const rules = groupOf.map((rule) => {
-    assertGroupName(rule.group);
-    try {
-      return { re: new RegExp(rule.pattern), group: rule.group };
-    } catch (cause) {
-      throw new LoptError('INVALID_ARGUMENT', `Group rule pattern ${JSON.stringify(rule.pattern)} is not a valid RegExp.`, {
-        hint: 'Write the pattern as a JavaScript RegExp source, e.g. "conv2d_\\\\d+/kernel".',
-        cause,
-      });
-    }
-  });
-  return (name) => rules.find((r) => r.re.test(name))?.group ?? 'default';
-}
-
-function parseRule(text: unknown, bad: (what: string) => LoptError): GroupRule {
-  try {
-    const rule = JSON.parse(String(text)) as { pattern?: unknown; group?: unknown };
-    if (typeof rule.pattern === 'string' && typeof rule.group === 'string') return { pattern: rule.pattern, group: rule.group };
-  } catch {
-    // reported below
-  }
-  throw bad(`group rule ${JSON.stringify(text)} is malformed.`);
-}
 
 /**
  * A trained learned optimizer as a drop-in `tf.Optimizer`: works with `optimizer.minimize(...)` and
@@ -107,6 +82,8 @@ export class LearnedOptimizer extends tf.Optimizer {
   private readonly nonFinite: 'error' | 'map';
   private readonly batch: number;
   private readonly states = new Map<string, CellState>();
+  /** The states when the kernel runs the cell (null: the tfjs path, `states`). */
+  private readonly kernel: KernelStates | null;
   private disposed = false;
 
   /** Copies the spec's weights; the caller keeps ownership of (and may dispose) the spec's tensors. */
@@ -136,6 +113,13 @@ export class LearnedOptimizer extends tf.Optimizer {
       });
     }
     this.batch = batch;
+    const kernel = useKernel(this.config, assertKernelChoice(options.kernel, 'LearnedOptimizer'), 'LearnedOptimizer');
+    this.kernel = kernel ? new KernelStates(this.config, this.weights) : null;
+  }
+
+  /** Whether the lstm-kernel module runs this optimizer's cell (see LearnedOptimizerOptions.kernel). */
+  get usesKernel(): boolean {
+    return this.kernel !== null;
   }
 
   /** The parameter groups this optimizer has cells for. */
@@ -161,6 +145,19 @@ export class LearnedOptimizer extends tf.Optimizer {
       : Object.entries(variableGradients);
     // Check everything, then compute every update, then assign: an error anywhere changes nothing.
     const work = checkGradientPairs(pairs, { batch: this.batch, groupFor: (name) => this.groupFor(name), nonFinite: this.nonFinite });
+    if (this.kernel !== null) {
+      // Every input was checked above; the kernel advances each state in place.
+      const updated = work.map(({ name, variable, grad, group }) => {
+        const update = this.kernel!.step(name, group, grad.dataSync() as Float32Array);
+        return { variable, value: tf.tidy(() => tf.keep(tf.add(variable, tf.tensor(update, variable.shape, 'float32')))) };
+      });
+      for (const { variable, value } of updated) {
+        variable.assign(value);
+        value.dispose();
+      }
+      this.incrementIterations();
+      return;
+    }
     const computed: Array<{ variable: tf.Variable; name: string; value: tf.Tensor; state: tf.Tensor[] }> = [];
     try {
       for (const { name, variable, grad, group } of work) {
@@ -202,11 +199,13 @@ export class LearnedOptimizer extends tf.Optimizer {
   private clearStates(): void {
     for (const state of this.states.values()) tf.dispose(state as tf.Tensor[]);
     this.states.clear();
+    this.kernel?.reset();
   }
 
   override dispose(): void {
     if (this.disposed) return;
     this.clearStates();
+    this.kernel?.dispose();
     for (const w of Object.values(this.weights)) tf.dispose(Object.values(w));
     this.disposed = true;
   }
@@ -215,7 +214,8 @@ export class LearnedOptimizer extends tf.Optimizer {
   override async getWeights(): Promise<NamedTensor[]> {
     this.assertAlive();
     const out: NamedTensor[] = [await this.saveIterations()];
-    for (const [name, state] of this.states) {
+    const states = this.kernel === null ? this.states : new Map(this.kernel.names().map((n) => [n, this.kernel!.state(n, this.groupFor(n))]));
+    for (const [name, state] of states) {
       state.forEach((tensor, k) => out.push({ name: `${name}${STATE_SUFFIX}${k}`, tensor }));
     }
     return out;
@@ -225,7 +225,13 @@ export class LearnedOptimizer extends tf.Optimizer {
     this.assertAlive();
     const { iterations, states } = await readOptimizerWeights(weightValues, this.config);
     this.clearStates();
-    for (const [k, v] of states) this.states.set(k, v);
+    for (const [k, v] of states) {
+      if (this.kernel === null) this.states.set(k, v);
+      else {
+        this.kernel.restore(k, this.groupFor(k), v);
+        tf.dispose([...v]);
+      }
+    }
     this.iterations_ = iterations;
   }
 

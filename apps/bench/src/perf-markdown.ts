@@ -1,0 +1,45 @@
+import type { PerfResult } from './perf.js';
+
+export function perfMarkdown(r: PerfResult): string {
+  const lines = [
+    '# lopt performance',
+    '',
+    `Suite \`${r.suite}\`, ${r.environment.date}, ${r.environment.cpu} (${r.environment.cores} cores), Node ${r.environment.node}. Medians; ratios were measured side by side in one run.`,
+    '',
+    '## The cell (2 layers × 20, log-sign input)',
+    '',
+    '| backend | n | forward step (ms) | 20-step forward (ms) | 20-step fwd+bwd (ms) | fwd+bwd / fwd | cell GFLOP/s | plain matMul GFLOP/s | cell / matMul |',
+    '|---|---|---|---|---|---|---|---|---|',
+    ...r.cell.map(
+      (c) =>
+        `| ${c.backend} | ${c.n.toLocaleString('en-US')} | ${c.forwardMs.toFixed(2)} | ${c.unrollForwardMs.toFixed(1)} | ${c.unrollForwardBackwardMs?.toFixed(1) ?? 'does not fit'} | ${c.backwardRatio?.toFixed(2) ?? '–'} | ${c.forwardGflops.toFixed(1)} | ${c.referenceMatMulGflops.toFixed(1)} | ${(c.forwardGflops / c.referenceMatMulGflops).toFixed(2)} |`,
+    ),
+    '',
+    '## Optimizees (one value-and-grad w.r.t. every parameter)',
+    '',
+    '| backend | task | ms |',
+    '|---|---|---|',
+    ...r.tasks.map((t) => `| ${t.backend} | ${t.task} | ${t.valueAndGradMs.toFixed(1)} |`),
+    '',
+    '## A learned optimizer in model training (trainOnBatch, interleaved)',
+    '',
+    '| backend | model | parameters | optimizer | ms per step | × Adam |',
+    '|---|---|---|---|---|---|',
+    ...r.optimizers.flatMap((o) =>
+      o.optimizers.map((name, k) => `| ${o.backend} | ${o.model} | ${o.parameters.toLocaleString('en-US')} | ${name} | ${o.ms[k]!.toFixed(1)} | ${(o.ms[k]! / o.ms[0]!).toFixed(2)} |`),
+    ),
+    '',
+    '## Meta-training (T = 100, unrolls of 20)',
+    '',
+    'Median over the iterations after the first (which also builds the meta-optimizer state); a validation pass, which the last iteration runs, is not counted in its time.',
+    '',
+    '| backend | task | threads | s per meta-iteration | target | tensors after each iteration |',
+    '|---|---|---|---|---|---|',
+    ...r.meta.map((m) => `| ${m.backend} | ${m.task} | ${m.threads} | ${m.secondsPerIteration.toFixed(3)} | ≤ ${m.target} | ${m.tensorCounts.join(', ')} |`),
+    '',
+    `Peak RSS through quadratic and MNIST meta-training with the default threads (measured first, worker threads included): ${r.metaPeakRssMiB} MiB (target for MNIST meta-training ≤ 1024); whole benchmark process: ${r.peakRssMiB} MiB.`,
+    '',
+    ...(r.skipped.length > 0 ? ['Skipped:', '', ...r.skipped.map((s) => `- ${s}`), ''] : []),
+  ];
+  return lines.join('\n');
+}

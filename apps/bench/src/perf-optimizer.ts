@@ -1,0 +1,77 @@
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { LearnedOptimizer, disposeOptimizerSpec, loadPretrained } from '@lopt/cell';
+import { createRng, normalArray } from '@lopt/core';
+
+/** One `trainOnBatch` of a tfjs-layers model under each optimizer, timed interleaved in one run. */
+export interface OptimizerPerf {
+  readonly backend: string;
+  readonly model: string;
+  /** Parameters of the model. */
+  readonly parameters: number;
+  /** Median ms of one trainOnBatch, per optimizer, in the order of `optimizers`. */
+  readonly ms: readonly number[];
+  readonly optimizers: readonly string[];
+}
+
+function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.floor(s.length / 2)]!;
+}
+
+function mlp(seed: number): tfl.Sequential {
+  const init = (s: number) => tfl.initializers.glorotUniform({ seed: seed + s });
+  return tfl.sequential({
+    layers: [
+      tfl.layers.dense({ inputShape: [784], units: 256, activation: 'relu', kernelInitializer: init(0) }),
+      tfl.layers.dense({ units: 256, activation: 'relu', kernelInitializer: init(1) }),
+      tfl.layers.dense({ units: 10, activation: 'softmax', kernelInitializer: init(2) }),
+    ],
+  });
+}
+
+/**
+ * `trainOnBatch` of a 784-256-256-10 MLP (batch 128, random inputs and labels) with Adam, with the
+ * shipped MNIST learned optimizer on the lstm-kernel module, and with it on tfjs ops; the three
+ * steps alternate so that machine load hits them alike.
+ */
+export async function measureTrainOnBatch(backend: string, reps: number): Promise<OptimizerPerf> {
+  const spec = await loadPretrained('mnist');
+  const optimizers: { name: string; make: () => tf.Optimizer }[] = [
+    { name: 'tf.train.adam(1e-3)', make: () => tf.train.adam(1e-3) },
+    { name: "LearnedOptimizer (mnist), kernel 'wasm'", make: () => new LearnedOptimizer(spec, { kernel: 'wasm' }) },
+    { name: "LearnedOptimizer (mnist), kernel 'tfjs'", make: () => new LearnedOptimizer(spec, { kernel: 'tfjs' }) },
+  ];
+  const rng = createRng(7);
+  const x = tf.tensor2d(normalArray(rng, 128 * 784), [128, 784]);
+  const labels = tf.oneHot(tf.tensor1d(Array.from({ length: 128 }, (_, i) => (i * 7) % 10), 'int32'), 10);
+  const models = optimizers.map((o, k) => {
+    const m = mlp(k);
+    m.compile({ optimizer: o.make(), loss: 'categoricalCrossentropy' });
+    return m;
+  });
+  const times: number[][] = optimizers.map(() => []);
+  try {
+    for (let rep = -1; rep < reps; rep++) {
+      for (const [k, m] of models.entries()) {
+        const t0 = performance.now();
+        await m.trainOnBatch(x, labels);
+        if (rep >= 0) times[k]!.push(performance.now() - t0);
+      }
+    }
+    return {
+      backend,
+      model: 'MLP 784-256-256-10, batch 128',
+      parameters: models[0]!.countParams(),
+      ms: times.map(median),
+      optimizers: optimizers.map((o) => o.name),
+    };
+  } finally {
+    for (const m of models) {
+      m.optimizer.dispose();
+      m.dispose();
+    }
+    tf.dispose([x, labels]);
+    disposeOptimizerSpec(spec);
+  }
+}

@@ -1,0 +1,111 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { LoptError } from '@lopt/core';
+import type { Block, KernelCell } from '@lopt/lstm-kernel';
+
+import type { CellConfig } from './cell-config.js';
+import type { CellState } from './cell-state.js';
+import type { CellWeights } from './cell-weights.js';
+import { blockToState, kernelRefusal, loadKernelCell, stateToBlock } from './kernel-adapter.js';
+
+/** Which implementation of the cell a LearnedOptimizer or an LSTM family runs. */
+export type KernelChoice = 'auto' | 'wasm' | 'tfjs';
+
+export function assertKernelChoice(kernel: unknown, where: string): KernelChoice {
+  if (kernel === undefined) return 'auto';
+  if (kernel !== 'auto' && kernel !== 'wasm' && kernel !== 'tfjs') {
+    throw new LoptError('INVALID_ARGUMENT', `${where}: kernel is ${JSON.stringify(kernel)}.`, {
+      hint: "Use 'auto' (the lstm-kernel WebAssembly module where it can run the cell, else tfjs ops), 'wasm' (that module, or an error) or 'tfjs'.",
+    });
+  }
+  return kernel;
+}
+
+/** Whether to use the kernel for `config` under `choice`; throws for 'wasm' when it cannot. */
+export function useKernel(config: CellConfig, choice: KernelChoice, where: string): boolean {
+  if (choice === 'tfjs') return false;
+  const refusal = kernelRefusal(config);
+  if (refusal === null) return true;
+  if (choice === 'wasm') {
+    throw new LoptError('UNSUPPORTED', `${where}: kernel 'wasm' was asked for, but ${refusal}.`, {
+      hint: config.averagedUnits !== undefined ? "Use kernel: 'tfjs' (or 'auto') for a cell with averaging units." : "Use kernel: 'auto' or 'tfjs'.",
+    });
+  }
+  return false;
+}
+
+/**
+ * A LearnedOptimizer's per-variable LSTM states kept inside the kernel module between steps (only
+ * the gradient goes in and the update comes out). getWeights needs tensors: they are made on
+ * demand and kept until the state changes.
+ */
+export class KernelStates {
+  private readonly cells = new Map<string, KernelCell>();
+  private readonly blocks = new Map<string, Block>();
+  private readonly views = new Map<string, tf.Tensor[]>();
+
+  constructor(
+    private readonly config: CellConfig,
+    weights: Readonly<Record<string, CellWeights>>,
+  ) {
+    for (const [group, w] of Object.entries(weights)) this.cells.set(group, loadKernelCell(config, w)!);
+  }
+
+  /** One step of `group`'s cell for variable `name`: returns the update (state kept here). */
+  step(name: string, group: string, grads: Float32Array): Float32Array {
+    const cell = this.cells.get(group)!;
+    let block = this.blocks.get(name);
+    if (block !== undefined && block.n !== grads.length) {
+      this.forget(name);
+      block = undefined;
+    }
+    if (block === undefined) {
+      block = cell.block(grads.length, cell.layout.stateRows, true);
+      this.blocks.set(name, block);
+    }
+    this.dropView(name);
+    return cell.step(block, grads);
+  }
+
+  names(): string[] {
+    return [...this.blocks.keys()];
+  }
+
+  /** The state of `name` as tensors in @lopt/cell's layout (owned here; valid until its next step). */
+  state(name: string, group: string): CellState {
+    let view = this.views.get(name);
+    if (view === undefined) {
+      view = blockToState(this.cells.get(group)!, this.config, this.blocks.get(name)!).map((t) => tf.keep(t));
+      this.views.set(name, view);
+    }
+    return view;
+  }
+
+  /** Replaces the state of `name` with `state` (copied; the caller keeps the tensors). */
+  restore(name: string, group: string, state: CellState): void {
+    this.forget(name);
+    const cell = this.cells.get(group)!;
+    this.blocks.set(name, stateToBlock(cell, this.config, state, state[0]!.shape[1]!));
+  }
+
+  private dropView(name: string): void {
+    const view = this.views.get(name);
+    if (view !== undefined) tf.dispose(view);
+    this.views.delete(name);
+  }
+
+  private forget(name: string): void {
+    this.dropView(name);
+    this.blocks.get(name)?.region.free();
+    this.blocks.delete(name);
+  }
+
+  reset(): void {
+    for (const name of [...this.blocks.keys()]) this.forget(name);
+  }
+
+  dispose(): void {
+    this.reset();
+    for (const cell of this.cells.values()) cell.dispose();
+    this.cells.clear();
+  }
+}

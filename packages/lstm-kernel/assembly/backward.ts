@@ -1,0 +1,183 @@
+// The backward of one forward step (forward.ts), for backpropagation through a traced unroll:
+// from dL/d(update) and dL/d(new state), dL/d(state in) and the weight gradients, which are
+// summed over the coordinates in f32 within a block and in f64 across blocks.
+
+import { BV, MAX_INPUTS, MAX_UNITS, actRow, at, backwardWeights, gradIndex, layerInputs, layers, outGradIndex, outKernel, outScale, stateRow, units } from './cell';
+import { hsum, splat } from './math';
+
+const ROW_BYTES: i32 = BV << 4;
+const ROW: usize = <usize>ROW_BYTES;
+const IN = memory.data(<i32>((MAX_UNITS * 2 + MAX_INPUTS) * ROW_BYTES), 16);
+const DZ = memory.data(<i32>(MAX_UNITS * 4 * ROW_BYTES), 16);
+const DH = memory.data(<i32>(MAX_UNITS * ROW_BYTES), 16);
+const DU = memory.data(ROW_BYTES, 16);
+
+@inline function addGrad(dW: usize, index: i32, x: f64): void {
+  const p = dW + (<usize>index << 3);
+  store<f64>(p, load<f64>(p) + x);
+}
+
+/** Gate pre-activation gradients of layer l into DZ ([u·4 + gate] rows) and dL/dc_prev into dsOut. */
+function gateGradients(cell: usize, l: i32, stride: i32, b: i32, nv: i32, dsIn: usize, dsOut: usize, sPrev: usize, acts: usize): void {
+  const hUnits = units(cell, l);
+  const hRow = stateRow(cell, l);
+  const cRow = hRow + hUnits;
+  const aRow = actRow(cell, l);
+  const one = splat(1);
+  for (let u = 0; u < hUnits; u++) {
+    const r = aRow + u * 5;
+    for (let v = 0; v < nv; v++) {
+      const col = b + (v << 2);
+      let dh = v128.load(DH + <usize>u * ROW + (<usize>v << 4));
+      let dc = splat(0);
+      if (dsIn != 0) {
+        dh = f32x4.add(dh, v128.load(at(dsIn, hRow + u, stride, col)));
+        dc = v128.load(at(dsIn, cRow + u, stride, col));
+      }
+      const i = v128.load(at(acts, r, stride, col));
+      const f = v128.load(at(acts, r + 1, stride, col));
+      const g = v128.load(at(acts, r + 2, stride, col));
+      const o = v128.load(at(acts, r + 3, stride, col));
+      const tc = v128.load(at(acts, r + 4, stride, col));
+      const cPrev = v128.load(at(sPrev, cRow + u, stride, col));
+      const dct = f32x4.add(dc, f32x4.mul(f32x4.mul(dh, o), f32x4.sub(one, f32x4.mul(tc, tc))));
+      const d = DZ + <usize>(u * 4) * ROW + (<usize>v << 4);
+      v128.store(d, f32x4.mul(f32x4.mul(dct, g), f32x4.mul(i, f32x4.sub(one, i))));
+      v128.store(d + ROW, f32x4.mul(f32x4.mul(dct, cPrev), f32x4.mul(f, f32x4.sub(one, f))));
+      v128.store(d + 2 * ROW, f32x4.mul(f32x4.mul(dct, i), f32x4.sub(one, f32x4.mul(g, g))));
+      v128.store(d + 3 * ROW, f32x4.mul(f32x4.mul(dh, tc), f32x4.mul(o, f32x4.sub(one, o))));
+      v128.store(at(dsOut, cRow + u, stride, col), f32x4.mul(dct, f));
+    }
+  }
+}
+
+/** W^T·dz: the input gradient of layer l; rows of x go to DH (for the layer below), rows of h_prev to dsOut. */
+function inputGradients(cell: usize, l: i32, stride: i32, b: i32, nv: i32, dsOut: usize): void {
+  const hUnits = units(cell, l);
+  const fin = layerInputs(cell, l);
+  const k = fin + hUnits;
+  const rows = hUnits * 4;
+  const wt = backwardWeights(cell, l);
+  const hRow = stateRow(cell, l);
+  for (let j = l == 0 ? fin : 0; j < k; j++) {
+    const wj = wt + (<usize>(j * rows) << 2);
+    for (let v = 0; v < nv; v += 2) {
+      let a0 = splat(0), a1 = splat(0);
+      let pd = DZ + (<usize>v << 4);
+      for (let r = 0; r < rows; r++) {
+        const w = v128.load32_splat(wj + (<usize>r << 2));
+        a0 = f32x4.add(a0, f32x4.mul(w, v128.load(pd)));
+        a1 = f32x4.add(a1, f32x4.mul(w, v128.load(pd + 16)));
+        pd += ROW;
+      }
+      if (j < fin) {
+        const p = DH + <usize>j * ROW + (<usize>v << 4);
+        v128.store(p, a0);
+        v128.store(p + 16, a1);
+      } else {
+        const p = at(dsOut, hRow + j - fin, stride, b + (v << 2));
+        v128.store(p, a0);
+        v128.store(p + 16, a1);
+      }
+    }
+  }
+}
+
+/** dz·[x; h_prev]^T and Σ dz, added to the f64 accumulators. */
+function weightGradients(cell: usize, l: i32, nv: i32, dW: usize): void {
+  const hUnits = units(cell, l);
+  const k = fin_plus(cell, l);
+  const base = gradIndex(cell, l);
+  for (let u = 0; u < hUnits; u++) {
+    const dz = DZ + <usize>(u * 4) * ROW;
+    for (let j = 0; j < k; j += 2) {
+      const two = j + 1 < k;
+      let i0 = splat(0), f0 = splat(0), g0 = splat(0), o0 = splat(0);
+      let i1 = splat(0), f1 = splat(0), g1 = splat(0), o1 = splat(0);
+      const px = IN + <usize>j * ROW;
+      for (let v: usize = 0; v < <usize>nv << 4; v += 16) {
+        const x0 = v128.load(px + v);
+        const x1 = two ? v128.load(px + ROW + v) : splat(0);
+        const di = v128.load(dz + v);
+        const df = v128.load(dz + ROW + v);
+        const dg = v128.load(dz + 2 * ROW + v);
+        const dO = v128.load(dz + 3 * ROW + v);
+        i0 = f32x4.add(i0, f32x4.mul(di, x0)); i1 = f32x4.add(i1, f32x4.mul(di, x1));
+        f0 = f32x4.add(f0, f32x4.mul(df, x0)); f1 = f32x4.add(f1, f32x4.mul(df, x1));
+        g0 = f32x4.add(g0, f32x4.mul(dg, x0)); g1 = f32x4.add(g1, f32x4.mul(dg, x1));
+        o0 = f32x4.add(o0, f32x4.mul(dO, x0)); o1 = f32x4.add(o1, f32x4.mul(dO, x1));
+      }
+      const r = base + u * 4 * k + j;
+      addGrad(dW, r, hsum(i0)); addGrad(dW, r + k, hsum(f0)); addGrad(dW, r + 2 * k, hsum(g0)); addGrad(dW, r + 3 * k, hsum(o0));
+      if (two) {
+        addGrad(dW, r + 1, hsum(i1)); addGrad(dW, r + 1 + k, hsum(f1)); addGrad(dW, r + 1 + 2 * k, hsum(g1)); addGrad(dW, r + 1 + 3 * k, hsum(o1));
+      }
+    }
+  }
+  const biasBase = base + hUnits * 4 * k;
+  for (let r = 0; r < hUnits * 4; r++) {
+    let s = splat(0);
+    const p = DZ + <usize>r * ROW;
+    for (let v = 0; v < nv; v++) s = f32x4.add(s, v128.load(p + (<usize>v << 4)));
+    addGrad(dW, biasBase + r, hsum(s));
+  }
+}
+
+@inline function fin_plus(cell: usize, l: i32): i32 {
+  return layerInputs(cell, l) + units(cell, l);
+}
+
+/** [x; h_prev] of layer l for one block into IN. */
+function gatherInputs(cell: usize, l: i32, stride: i32, b: i32, nv: i32, sPrev: usize, sCur: usize, x0: usize): void {
+  const fin = layerInputs(cell, l);
+  const hUnits = units(cell, l);
+  const bytes = <usize>nv << 4;
+  for (let j = 0; j < fin; j++) {
+    const from = l == 0 ? at(x0, j, stride, b) : at(sCur, stateRow(cell, l - 1) + j, stride, b);
+    memory.copy(IN + <usize>j * ROW, from, bytes);
+  }
+  const hRow = stateRow(cell, l);
+  for (let u = 0; u < hUnits; u++) memory.copy(IN + <usize>(fin + u) * ROW, at(sPrev, hRow + u, stride, b), bytes);
+}
+
+/**
+ * Backward of one traced step. `dUpd`: dL/d(update) [stride]; `dsIn`: dL/d(new state) as a block
+ * of the state's LSTM rows (0: zero); `dsOut` receives dL/d(state in) (may equal dsIn); `sPrev`
+ * and `sCur`: the state blocks before and after the step; `acts`, `x0`: what forward saved.
+ * The weight gradients are added to the f64 accumulators at `dW`.
+ */
+export function backward(cell: usize, stride: i32, dUpd: usize, dsIn: usize, dsOut: usize, sPrev: usize, sCur: usize, acts: usize, x0: usize, dW: usize): void {
+  const nl = layers(cell);
+  const top = nl - 1;
+  const topUnits = units(cell, top);
+  const topRow = stateRow(cell, top);
+  const wOut = outKernel(cell);
+  const scale = splat(outScale(cell));
+  const outIndex = outGradIndex(cell);
+  for (let b = 0; b < stride; b += BV << 2) {
+    const nv = min(BV, (stride - b) >> 2);
+    let sb = splat(0);
+    for (let v = 0; v < nv; v++) {
+      const du = f32x4.mul(v128.load(at(dUpd, 0, 0, b + (v << 2))), scale);
+      v128.store(DU + (<usize>v << 4), du);
+      sb = f32x4.add(sb, du);
+    }
+    addGrad(dW, outIndex + topUnits, hsum(sb));
+    for (let u = 0; u < topUnits; u++) {
+      const w = v128.load32_splat(wOut + (<usize>u << 2));
+      let s = splat(0);
+      for (let v = 0; v < nv; v++) {
+        const du = v128.load(DU + (<usize>v << 4));
+        s = f32x4.add(s, f32x4.mul(du, v128.load(at(sCur, topRow + u, stride, b + (v << 2)))));
+        v128.store(DH + <usize>u * ROW + (<usize>v << 4), f32x4.mul(w, du));
+      }
+      addGrad(dW, outIndex + u, hsum(s));
+    }
+    for (let l = top; l >= 0; l--) {
+      gatherInputs(cell, l, stride, b, nv, sPrev, sCur, x0);
+      gateGradients(cell, l, stride, b, nv, dsIn, dsOut, sPrev, acts);
+      inputGradients(cell, l, stride, b, nv, dsOut);
+      weightGradients(cell, l, nv, dW);
+    }
+  }
+}

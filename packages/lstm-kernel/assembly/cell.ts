@@ -1,0 +1,50 @@
+// The cell descriptor: a block of 4-byte words the host writes once per set of weights (see
+// src/descriptor.ts, which must agree with these offsets). Every kernel entry point takes its
+// address, so several cells (parameter groups) can share the module.
+
+export const MAX_LAYERS = 8;
+/** Coordinates are processed in blocks of this many f32x4 vectors (64 coordinates). */
+export const BV = 16;
+/** Largest layer and input width the scratch buffers hold. */
+export const MAX_UNITS = 64;
+export const MAX_INPUTS = 8;
+
+@inline export function layers(cell: usize): i32 { return load<i32>(cell, 0); }
+@inline export function inputs0(cell: usize): i32 { return load<i32>(cell, 4); }
+@inline export function logSign(cell: usize): bool { return load<i32>(cell, 8) != 0; }
+@inline export function rates(cell: usize): i32 { return load<i32>(cell, 12); }
+@inline export function pOf(cell: usize): f32 { return load<f32>(cell, 16); }
+@inline export function outScale(cell: usize): f32 { return load<f32>(cell, 20); }
+@inline export function beta2(cell: usize): f32 { return load<f32>(cell, 24); }
+@inline export function oneMinusBeta2(cell: usize): f32 { return load<f32>(cell, 28); }
+@inline export function threshold(cell: usize): f32 { return load<f32>(cell, 32); }
+@inline export function expP(cell: usize): f32 { return load<f32>(cell, 36); }
+@inline export function outKernel(cell: usize): usize { return load<u32>(cell, 40); }
+@inline export function outBias(cell: usize): f32 { return load<f32>(cell, 44); }
+@inline export function beta(cell: usize, k: i32): f32 { return load<f32>(cell + 48 + (<usize>k << 2)); }
+@inline export function oneMinusBeta(cell: usize, k: i32): f32 { return load<f32>(cell + 64 + (<usize>k << 2)); }
+/** Row of the first momentum mean in a state block (after every layer's h and c). */
+@inline export function momentRow(cell: usize): i32 { return load<i32>(cell, 80); }
+/** Index (in f64s) of the read-out kernel's gradient in the gradient accumulator. */
+@inline export function outGradIndex(cell: usize): i32 { return load<i32>(cell, 92); }
+
+@inline function layerWord(cell: usize, l: i32, w: i32): usize { return cell + 128 + (<usize>(l * 8 + w) << 2); }
+@inline export function units(cell: usize, l: i32): i32 { return load<i32>(layerWord(cell, l, 0)); }
+@inline export function layerInputs(cell: usize, l: i32): i32 { return load<i32>(layerWord(cell, l, 1)); }
+/** Forward weights [u][k][gate] (the g gate doubled, for tanh = 2σ(2x) − 1). */
+@inline export function forwardWeights(cell: usize, l: i32): usize { return load<u32>(layerWord(cell, l, 2)); }
+/** Forward biases [u][gate] (g doubled). */
+@inline export function forwardBias(cell: usize, l: i32): usize { return load<u32>(layerWord(cell, l, 3)); }
+/** Backward weights [k][u·4 + gate] (as trained, not doubled). */
+@inline export function backwardWeights(cell: usize, l: i32): usize { return load<u32>(layerWord(cell, l, 4)); }
+/** Row of h_l in a state block; c_l follows H rows later. */
+@inline export function stateRow(cell: usize, l: i32): i32 { return load<i32>(layerWord(cell, l, 5)); }
+/** First row of layer l in an activation block: per unit i, f, g, o, tanh(c). */
+@inline export function actRow(cell: usize, l: i32): i32 { return load<i32>(layerWord(cell, l, 6)); }
+/** Index (in f64s) of layer l's kernel gradient [u·4 + gate][k], then its bias gradient [u·4 + gate]. */
+@inline export function gradIndex(cell: usize, l: i32): i32 { return load<i32>(layerWord(cell, l, 7)); }
+
+/** Address of coordinate column `col` (a multiple of 4) of row `row` in a row-major block of `stride` floats per row. */
+@inline export function at(base: usize, row: i32, stride: i32, col: i32): usize {
+  return base + ((<usize>row * <usize>stride + <usize>col) << 2);
+}
