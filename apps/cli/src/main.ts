@@ -1,4 +1,4 @@
-import { isLoptError } from '@lopt/core';
+import { isLoptError, missingKernelError } from '@lopt/core';
 import type { LoptErrorCode } from '@lopt/core';
 
 import { evalCommand } from './eval-command.js';
@@ -58,8 +58,10 @@ export async function main(argv: readonly string[]): Promise<number> {
       return 2;
     }
     return await run(argv.slice(1));
-  } catch (error) {
-    if (!isLoptError(error)) throw error;
+  } catch (caught) {
+    // A kernel missing on the chosen backend becomes a LoptError naming the fix.
+    const error = isLoptError(caught) ? caught : missingKernelError(caught);
+    if (error === undefined) throw caught;
     process.stderr.write(`lopt: ${error.format()}\n`);
     if (debug) {
       process.stderr.write(`\n[${error.code}] ${error.stack ?? ''}\n`);

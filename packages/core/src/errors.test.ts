@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 
 import { LoptError, isLoptError } from './errors.js';
+import { missingKernelError } from './missing-kernel-error.js';
 
 describe('LoptError', () => {
   it('carries a code and a hint, and formats both', () => {
@@ -13,5 +14,17 @@ describe('LoptError', () => {
     expect(isLoptError(e, 'IO_ERROR')).toBe(false);
     expect(isLoptError(new Error('x'))).toBe(false);
     expect(isLoptError(null)).toBe(false);
+  });
+});
+
+describe('missingKernelError', () => {
+  it("turns tfjs's missing-kernel error into a LoptError that names the fix", () => {
+    const tfjs = new Error("Kernel 'Einsum' not registered for backend 'wasm'");
+    const error = missingKernelError(tfjs);
+    expect(error?.code).toBe('UNSUPPORTED');
+    expect(error?.message).toContain('no Einsum kernel');
+    expect(error?.hint).toMatch(/--backend cpu/);
+    expect(error?.cause).toBe(tfjs);
+    expect(missingKernelError(new Error('something else'))).toBeUndefined();
   });
 });

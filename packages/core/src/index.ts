@@ -1,4 +1,5 @@
 export { LoptError, isLoptError } from './errors.js';
+export { missingKernelError } from './missing-kernel-error.js';
 export type { LoptErrorCode, LoptErrorOptions } from './errors.js';
 export { createRng, normalArray, permutation } from './random.js';
 export type { Rng, RngState } from './random.js';

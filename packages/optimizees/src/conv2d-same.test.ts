@@ -11,7 +11,7 @@ describeEachBackend('conv2dSame', () => {
       const w = tf.randomNormal([5, 5, 4, 3], 0, 1, 'float32', 2) as tf.Tensor4D;
       const dy = tf.randomNormal([3, 7, 6, 3], 0, 1, 'float32', 3);
       // The reference: the same convolution as a conv3d of depth 1, whose gradient kernels exist
-      // on every backend (the wasm backend has no Conv2DBackpropFilter).
+      // on every backend.
       const ref = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
         tf.sum(tf.mul(tf.reshape(tf.conv3d(tf.reshape(a, [3, 1, 7, 6, 4]) as tf.Tensor5D, tf.reshape(b, [1, 5, 5, 4, 3]) as tf.Tensor5D, 1, 'same'), [3, 7, 6, 3]), dy)),
       )([x, w]);
