@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { Problem, Task } from '@lopt/core';
 
+import { groupedName } from './group-names.js';
 import { DEFAULT_GROUP } from './layout.js';
 import { heldOutSeeds } from './seeds.js';
 
@@ -34,7 +35,7 @@ export interface EvaluateOptions {
  */
 export function problemVariables(problem: Problem): tf.Variable[] {
   return problem.init().map((t, i) => {
-    const v = tf.variable(t, true, `${problem.groups?.[i] ?? DEFAULT_GROUP}/${i}`);
+    const v = tf.variable(t, true, groupedName(problem.groups?.[i] ?? DEFAULT_GROUP, i));
     t.dispose();
     return v;
   });

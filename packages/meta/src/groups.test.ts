@@ -7,9 +7,9 @@ import { describeEachBackend } from '@lopt/test-utils';
 import { expect, it } from 'vitest';
 
 import { problemVariables } from './evaluate.js';
-import { metaTrain } from './meta-train.js';
-import type { MetaTrainResult } from './meta-train.js';
 import { toyCell } from './toy.fixture.js';
+import type { MetaTrainResult } from './train/meta-train.js';
+import { train as metaTrain } from './train/train.fixture.js';
 
 // Paper §3.3: parameter groups (conv / fc) get separate cells. These tests show the cells really are
 // separate: separately initialized, trained only by their own group's meta-gradient, and applied

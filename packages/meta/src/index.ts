@@ -1,6 +1,27 @@
-export { metaLearningRate, metaTrain, validationLoss } from './meta-train.js';
-export type { MetaProgress, MetaTrainOptions, MetaTrainResult } from './meta-train.js';
-export type { MetaObjective } from './unroll.js';
+
+export { metaTrain } from './train/meta-train.js';
+export type { MetaTrainOptions, MetaTrainResult } from './train/meta-train.js';
+export { META_TRAIN_DEFAULTS, QUICK_START_SETTINGS, metaTrainOptions, resolveMetaTrainOptions } from './train/settings.js';
+export type { MetaTrainParts, MetaTrainSettings } from './train/settings.js';
+export { onProgress } from './train/callbacks.js';
+export type { MetaProgress, MetaTrainCallback, MetaTrainRun } from './train/callbacks.js';
+export { validation } from './train/validation.js';
+export type { ValidationOptions } from './train/validation.js';
+export { TrainingState } from './train/training-state.js';
+export { validationLoss } from './validation-loss.js';
+
+export { TRUNCATED_BPTT_DEFAULTS, truncatedBptt } from './estimators/truncated-bptt.js';
+export type { TruncatedBpttOptions } from './estimators/truncated-bptt.js';
+export type { EstimatorContext, GroupGradients, MetaGradientEstimator, TrajectoryReport, Truncation, TruncationContext } from './estimators/estimator.js';
+export type { MetaObjective } from './unroll/meta-target.js';
+
+export { adam } from './meta-optimizer/adam.js';
+export { chain } from './meta-optimizer/chain.js';
+export { constant, cosine } from './meta-optimizer/schedule.js';
+export type { Schedule } from './meta-optimizer/schedule.js';
+export { clipByGlobalNorm, globalNorm, scale } from './meta-optimizer/transforms.js';
+export type { GradientTransform, MetaOptimizer, MetaOptimizerInstance, MetaOptimizerState, MetaUpdateContext } from './meta-optimizer/meta-optimizer.js';
+
 export { evaluate, problemVariables, runOptimizer, summarize } from './evaluate.js';
 export type { Curves, EvaluateOptions, OptimizerFactory } from './evaluate.js';
 export { BASELINE_NAMES, baseline, logGrid } from './baselines.js';
@@ -9,10 +30,8 @@ export { tuneBaselines } from './tune.js';
 export type { TuneOptions, TunedBaseline } from './tune.js';
 export { heldOutSeeds, seedRanges } from './seeds.js';
 export type { SeedRange } from './seeds.js';
-export { CHECKPOINT_FILE, readCheckpoint } from './checkpoint.js';
-export type { CheckpointData } from './checkpoint.js';
 export { DEFAULT_GROUP, groupLayout } from './layout.js';
 export type { GroupLayout } from './layout.js';
-export { writeFileAtomic } from './atomic-write.js';
+export { flattenGrouped, groupedName, splitGroupedName, unflattenGrouped } from './group-names.js';
 export { MIN_SHARD_SIZE, defaultWorkers, parallelLstmCell, usefulWorkers } from './parallel/parallel-cell.js';
 export type { ParallelCell, ParallelCellOptions } from './parallel/parallel-cell.js';

@@ -90,3 +90,14 @@ export function addGroupUpdates(
     return out;
   });
 }
+
+/** The problem's layout, checked to have the parameter groups `names` (a task's problems must all agree). */
+export function checkedLayout(problem: Problem, names: readonly string[]): GroupLayout {
+  const layout = groupLayout(problem);
+  if (layout.names.length !== names.length || layout.names.some((n, i) => n !== names[i])) {
+    throw new LoptError('TASK_INVALID', `The task's parameter groups changed from [${names.join(', ')}] to [${layout.names.join(', ')}].`, {
+      hint: 'Every problem of a task must declare the same parameter groups in the same order.',
+    });
+  }
+  return layout;
+}

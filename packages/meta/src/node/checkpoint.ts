@@ -6,12 +6,12 @@ import { LoptError } from '@lopt/core';
 import type { RngState } from '@lopt/core';
 
 import { writeFileAtomic } from './atomic-write.js';
-import type { AdamState } from './meta-optimizer.js';
 import { decodeTensors, encodeTensors } from './tensor-codec.js';
 import type { EncodedTensors } from './tensor-codec.js';
 
 export const CHECKPOINT_FILE = 'checkpoint.json';
-export const CHECKPOINT_FORMAT = 1;
+/** 2: the meta-optimizer's state is `{ data, tensors }` (any composed meta-optimizer); 1 held tfjs Adam's fields. */
+export const CHECKPOINT_FORMAT = 2;
 
 /** Everything a meta-training run needs to continue exactly: one JSON file, replaced atomically. */
 export interface CheckpointData {
@@ -28,27 +28,38 @@ export interface CheckpointData {
   readonly weights: EncodedTensors;
   /** Best-so-far cell weights (early stopping), keyed `group/name`. */
   readonly bestWeights: EncodedTensors;
-  readonly metaOptimizer: AdamState;
+  /** The meta-optimizer's state (see MetaOptimizerInstance.save). */
+  readonly metaOptimizer: { readonly data: unknown; readonly tensors: EncodedTensors };
+  /** The estimator's state between meta-iterations, if it has one. */
+  readonly estimator?: unknown;
+}
+
+/** A checkpoint with its tensors decoded (the caller owns them). */
+export interface DecodedCheckpoint {
+  readonly data: CheckpointData;
+  readonly weights: tf.NamedTensorMap;
+  readonly bestWeights: tf.NamedTensorMap;
+  readonly metaOptimizer: tf.NamedTensorMap;
 }
 
 export async function writeCheckpoint(
   dir: string,
-  data: Omit<CheckpointData, 'weights' | 'bestWeights' | 'formatVersion' | 'kind'>,
-  weights: tf.NamedTensorMap,
-  bestWeights: tf.NamedTensorMap,
+  data: Omit<CheckpointData, 'weights' | 'bestWeights' | 'formatVersion' | 'kind' | 'metaOptimizer'>,
+  tensors: { weights: tf.NamedTensorMap; bestWeights: tf.NamedTensorMap; metaOptimizer: { data: unknown; tensors: tf.NamedTensorMap } },
 ): Promise<void> {
   await mkdir(dir, { recursive: true });
   const full: CheckpointData = {
     formatVersion: CHECKPOINT_FORMAT,
     kind: 'lopt-meta-checkpoint',
     ...data,
-    weights: await encodeTensors(weights),
-    bestWeights: await encodeTensors(bestWeights),
+    weights: await encodeTensors(tensors.weights),
+    bestWeights: await encodeTensors(tensors.bestWeights),
+    metaOptimizer: { data: tensors.metaOptimizer.data, tensors: await encodeTensors(tensors.metaOptimizer.tensors) },
   };
   await writeFileAtomic(join(dir, CHECKPOINT_FILE), JSON.stringify(full));
 }
 
-/** Reads and validates a checkpoint; tensors are decoded by the caller with {@link decodeTensors}. */
+/** Reads and validates a checkpoint (its JSON; {@link decodeCheckpoint} decodes its tensors). */
 export async function readCheckpoint(dir: string): Promise<CheckpointData> {
   const path = join(dir, CHECKPOINT_FILE);
   let text: string;
@@ -79,15 +90,29 @@ export async function readCheckpoint(dir: string): Promise<CheckpointData> {
       hint: 'Resume it with the lopt version that wrote it, or start a new run.',
     });
   }
-  for (const key of ['weights', 'bestWeights'] as const) {
+  disposeDecoded(decodeCheckpoint(data, path));
+  return data;
+}
+
+/** The checkpoint's tensors, decoded (CHECKPOINT_CORRUPT if they do not decode). Caller owns them. */
+export function decodeCheckpoint(data: CheckpointData, path = CHECKPOINT_FILE): DecodedCheckpoint {
+  const decoded: Record<string, tf.NamedTensorMap> = {};
+  const parts = { weights: data.weights, bestWeights: data.bestWeights, metaOptimizer: data.metaOptimizer?.tensors };
+  for (const [key, encoded] of Object.entries(parts)) {
     try {
-      tf.dispose(Object.values(decodeTensors(data[key])));
+      decoded[key] = decodeTensors(encoded!);
     } catch (cause) {
+      tf.dispose(Object.values(decoded).flatMap((m) => Object.values(m)));
       throw new LoptError('CHECKPOINT_CORRUPT', `${path}: the ${key} do not decode (${(cause as Error).message}).`, {
         hint: 'Start a new run or restore a copy of the checkpoint.',
         cause,
       });
     }
   }
-  return data;
+  return { data, weights: decoded['weights']!, bestWeights: decoded['bestWeights']!, metaOptimizer: decoded['metaOptimizer']! };
+}
+
+/** Frees the tensors of a {@link decodeCheckpoint}. */
+export function disposeDecoded(d: DecodedCheckpoint): void {
+  tf.dispose([...Object.values(d.weights), ...Object.values(d.bestWeights), ...Object.values(d.metaOptimizer)]);
 }

@@ -6,18 +6,15 @@ import { quadraticTask } from '@lopt/optimizees';
 import { describeEachBackend, expectClose, expectNoLeak } from '@lopt/test-utils';
 import { expect, it } from 'vitest';
 
-import { addGroupUpdates, groupLayout } from './layout.js';
-import { toyCell, toyQuadratic } from './toy.fixture.js';
-import {
-  advance,
-  autodiffMetaGradient,
-  disposeTrajectory,
-  firstOrderMetaGradient,
-  objectiveWeights,
-  startTrajectory,
-  tracedUnrollGradient,
-} from './unroll.js';
-import type { MetaObjective } from './unroll.js';
+import { addGroupUpdates, groupLayout } from '../layout.js';
+import { toyCell, toyQuadratic } from '../toy.fixture.js';
+import { autodiffMetaGradient } from './autodiff.js';
+import { advance } from './forward.js';
+import { objectiveWeights } from './meta-target.js';
+import type { MetaObjective } from './meta-target.js';
+import { firstOrderMetaGradient } from './replay.js';
+import { tracedUnrollGradient } from './traced.js';
+import { disposeTrajectory, startTrajectory } from './trajectory.js';
 
 const U = 5;
 const lossWeights = [1, 0.5, 1, 2, 1];
@@ -57,22 +54,22 @@ describeEachBackend('first-order meta-gradient', () => {
     const s = setup();
     const weights = [s.vars as FamilyWeights];
     const tr = startTrajectory(s.problem, s.layout, [toyCell]);
-    const auto = autodiffMetaGradient(tr, [toyCell], [Object.values(s.vars)], weights, U, lossWeights, { stopGradients: true });
+    const auto = autodiffMetaGradient(tr, [toyCell], weights, U, lossWeights, { stopGradients: true });
     const { inputs, startStates } = advance(tr, [toyCell], weights, U, true);
-    const first = firstOrderMetaGradient([toyCell], [Object.values(s.vars)], weights, [...inputs, tr.current.grads], startStates, lossWeights, s.layout.segments);
-    for (const v of Object.values(s.vars)) {
-      expect(Math.abs(auto.grads[v.name]!.dataSync()[0]!)).toBeGreaterThan(1e-6);
-      expectClose(first[v.name]!, auto.grads[v.name]!, { atol: 1e-5, rtol: 1e-3 });
+    const first = firstOrderMetaGradient([toyCell], weights, [...inputs, tr.current.grads], startStates, lossWeights, s.layout.segments)[0]!;
+    for (const n of s.names) {
+      expect(Math.abs(auto.grads[0]![n]!.dataSync()[0]!)).toBeGreaterThan(1e-6);
+      expectClose(first[n]!, auto.grads[0]![n]!, { atol: 1e-5, rtol: 1e-3 });
     }
     // Without the stop-gradient (second order) the result differs: the comparison above is not vacuous.
     const restart = startTrajectory(s.problem, s.layout, [toyCell]);
-    const second = autodiffMetaGradient(restart, [toyCell], [Object.values(s.vars)], weights, U, lossWeights, { stopGradients: false });
+    const second = autodiffMetaGradient(restart, [toyCell], weights, U, lossWeights, { stopGradients: false });
     disposeTrajectory(restart);
-    const differs = Object.values(s.vars).some(
-      (v) => Math.abs(second.grads[v.name]!.dataSync()[0]! - first[v.name]!.dataSync()[0]!) > 1e-3 * Math.abs(first[v.name]!.dataSync()[0]!),
+    const differs = s.names.some(
+      (n) => Math.abs(second.grads[0]![n]!.dataSync()[0]! - first[n]!.dataSync()[0]!) > 1e-3 * Math.abs(first[n]!.dataSync()[0]!),
     );
     expect(differs).toBe(true);
-    tf.dispose([...Object.values(auto.grads), ...Object.values(first), ...Object.values(second.grads), ...inputs.flat(), ...startStates.flat()]);
+    tf.dispose([...Object.values(auto.grads[0]!), ...Object.values(first), ...Object.values(second.grads[0]!), ...inputs.flat(), ...startStates.flat()]);
     disposeTrajectory(tr);
     s.dispose();
   });
@@ -83,7 +80,7 @@ describeEachBackend('first-order meta-gradient', () => {
     const tr = startTrajectory(s.problem, s.layout, [toyCell]);
     const { inputs, startStates } = advance(tr, [toyCell], weights, U, true);
     const frozen = inputs.map((g) => g[0]!);
-    const grads = firstOrderMetaGradient([toyCell], [Object.values(s.vars)], weights, [...inputs, tr.current.grads], startStates, lossWeights, s.layout.segments);
+    const grads = firstOrderMetaGradient([toyCell], weights, [...inputs, tr.current.grads], startStates, lossWeights, s.layout.segments)[0]!;
     const eps = 1e-2;
     for (const name of s.names) {
       const v = s.vars[name]!;
@@ -96,7 +93,7 @@ describeEachBackend('first-order meta-gradient', () => {
         return f;
       };
       const fd = (at(base + eps) - at(base - eps)) / (2 * eps);
-      const analytic = grads[v.name]!.dataSync()[0]!;
+      const analytic = grads[name]!.dataSync()[0]!;
       expect(Math.abs(analytic - fd), `${name}: ${analytic} vs ${fd}`).toBeLessThan(2e-3 * Math.max(1, Math.abs(fd)));
     }
     tf.dispose([...Object.values(grads), ...inputs.flat(), ...startStates.flat()]);
@@ -111,7 +108,7 @@ describeEachBackend('first-order meta-gradient', () => {
       const tr = startTrajectory(s.problem, s.layout, [toyCell]);
       for (let u = 0; u < 2; u++) {
         const { inputs, startStates } = advance(tr, [toyCell], weights, U, true);
-        const g = firstOrderMetaGradient([toyCell], [Object.values(s.vars)], weights, [...inputs, tr.current.grads], startStates, lossWeights, s.layout.segments);
+        const g = firstOrderMetaGradient([toyCell], weights, [...inputs, tr.current.grads], startStates, lossWeights, s.layout.segments)[0]!;
         tf.dispose([...Object.values(g), ...inputs.flat(), ...startStates.flat()]);
       }
       disposeTrajectory(tr);
@@ -140,17 +137,16 @@ function expectTracedEqualsReplay(cell: OptimizerFamily, unrolls: number, object
   const replayCell = replayOnly(cell);
   const s = lstmSetup(cell, task);
   const weights = [s.vars as FamilyWeights];
-  const varList = [Object.values(s.vars)];
   const a = startTrajectory(s.problem, s.layout, [cell]);
   const b = startTrajectory(s.problem, s.layout, [replayCell]);
   for (let u = 0; u < unrolls; u++) {
-    const traced = tracedUnrollGradient(a, [cell], varList, weights, U, lossWeights, objective);
+    const traced = tracedUnrollGradient(a, [cell], weights, U, lossWeights, objective);
     const { losses, inputs, startStates } = advance(b, [replayCell], weights, U, true);
     const stepWeights = objectiveWeights(objective, lossWeights, losses);
-    const replay = firstOrderMetaGradient([replayCell], varList, weights, [...inputs, b.current.grads], startStates, stepWeights, b.layout.segments);
+    const replay = firstOrderMetaGradient([replayCell], weights, [...inputs, b.current.grads], startStates, stepWeights, b.layout.segments)[0]!;
     expect(traced.losses).toEqual(losses);
-    for (const v of varList[0]!) expectClose(traced.grads![v.name]!, replay[v.name]!, { atol: 1e-5, rtol: 1e-3 });
-    tf.dispose([...Object.values(traced.grads!), ...Object.values(replay), ...inputs.flat(), ...startStates.flat()]);
+    for (const n of Object.keys(s.vars)) expectClose(traced.grads![0]![n]!, replay[n]!, { atol: 1e-5, rtol: 1e-3 });
+    tf.dispose([...Object.values(traced.grads![0]!), ...Object.values(replay), ...inputs.flat(), ...startStates.flat()]);
   }
   disposeTrajectory(a);
   disposeTrajectory(b);
@@ -182,18 +178,16 @@ describeEachBackend('traced meta-gradient (hand-written BPTT of the LSTM)', () =
 
   it('leaks nothing, and releases everything when a loss is not finite', async () => {
     const s = lstmSetup(lstm);
-    const varList = [Object.values(s.vars)];
-    await expectNoLeak(() => {
+      await expectNoLeak(() => {
       const tr = startTrajectory(s.problem, s.layout, [lstm]);
-      const r = tracedUnrollGradient(tr, [lstm], varList, [s.vars], U, lossWeights);
-      tf.dispose(Object.values(r.grads!));
+      const r = tracedUnrollGradient(tr, [lstm], [s.vars], U, lossWeights);
+      tf.dispose(Object.values(r.grads![0]!));
       disposeTrajectory(tr);
     });
     const poisoned = lstmSetup(lstm, toyQuadratic(3, { step: 3 }));
-    const pv = [Object.values(poisoned.vars)];
     await expectNoLeak(() => {
       const tr = startTrajectory(poisoned.problem, poisoned.layout, [lstm]);
-      const r = tracedUnrollGradient(tr, [lstm], pv, [poisoned.vars], U, lossWeights);
+      const r = tracedUnrollGradient(tr, [lstm], [poisoned.vars], U, lossWeights);
       expect(r.grads).toBeNull();
       expect(r.losses).toHaveLength(3);
       disposeTrajectory(tr);
@@ -207,22 +201,21 @@ describeEachBackend("the 'log' meta-objective", () => {
   it('is Σ w log f: the first-order gradient with weights w/f equals autodiff of Σ w log f with the gradients stopped', () => {
     const s = setup();
     const weights = [s.vars as FamilyWeights];
-    const varList = [Object.values(s.vars)];
-    const tr = startTrajectory(s.problem, s.layout, [toyCell]);
-    const auto = autodiffMetaGradient(tr, [toyCell], varList, weights, U, lossWeights, { stopGradients: true, objective: 'log' });
-    const plain = autodiffMetaGradient(tr, [toyCell], varList, weights, U, lossWeights, { stopGradients: true });
+      const tr = startTrajectory(s.problem, s.layout, [toyCell]);
+    const auto = autodiffMetaGradient(tr, [toyCell], weights, U, lossWeights, { stopGradients: true, objective: 'log' });
+    const plain = autodiffMetaGradient(tr, [toyCell], weights, U, lossWeights, { stopGradients: true });
     const { losses, inputs, startStates } = advance(tr, [toyCell], weights, U, true);
     const stepWeights = objectiveWeights('log', lossWeights, losses);
     stepWeights.forEach((w, k) => expect(w).toBeCloseTo(lossWeights[k]! / losses[k]!, 10));
-    const first = firstOrderMetaGradient([toyCell], varList, weights, [...inputs, tr.current.grads], startStates, stepWeights, tr.layout.segments);
-    for (const v of varList[0]!) {
-      expectClose(first[v.name]!, auto.grads[v.name]!, { atol: 1e-5, rtol: 1e-3 });
+    const first = firstOrderMetaGradient([toyCell], weights, [...inputs, tr.current.grads], startStates, stepWeights, tr.layout.segments)[0]!;
+    for (const n of Object.keys(s.vars)) {
+      expectClose(first[n]!, auto.grads[0]![n]!, { atol: 1e-5, rtol: 1e-3 });
       // ... and is not the 'sum' gradient (the losses here are far from 1).
-      const a = auto.grads[v.name]!.dataSync()[0]!;
-      const b = plain.grads[v.name]!.dataSync()[0]!;
+      const a = auto.grads[0]![n]!.dataSync()[0]!;
+      const b = plain.grads[0]![n]!.dataSync()[0]!;
       expect(Math.abs(a - b)).toBeGreaterThan(1e-3 * Math.abs(b));
     }
-    tf.dispose([...Object.values(auto.grads), ...Object.values(plain.grads), ...Object.values(first), ...inputs.flat(), ...startStates.flat()]);
+    tf.dispose([...Object.values(auto.grads[0]!), ...Object.values(plain.grads[0]!), ...Object.values(first), ...inputs.flat(), ...startStates.flat()]);
     disposeTrajectory(tr);
     s.dispose();
   });
@@ -247,7 +240,7 @@ describeEachBackend("the 'log' meta-objective", () => {
     const s = lstmSetup(lstm, negative);
     await expectNoLeak(() => {
       const tr = startTrajectory(s.problem, s.layout, [lstm]);
-      expect(() => tracedUnrollGradient(tr, [lstm], [Object.values(s.vars)], [s.vars], U, lossWeights, 'log')).toThrow(/needs positive losses/);
+      expect(() => tracedUnrollGradient(tr, [lstm], [s.vars], U, lossWeights, 'log')).toThrow(/needs positive losses/);
       disposeTrajectory(tr);
     });
     s.dispose();

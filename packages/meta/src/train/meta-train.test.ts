@@ -8,10 +8,11 @@ import { isLoptError } from '@lopt/core';
 import { describeEachBackend } from '@lopt/test-utils';
 import { describe, expect, it } from 'vitest';
 
-import { CHECKPOINT_FILE, readCheckpoint } from './checkpoint.js';
-import { metaLearningRate, metaTrain } from './meta-train.js';
-import type { MetaTrainOptions } from './meta-train.js';
-import { toyCell, toyQuadratic } from './toy.fixture.js';
+import { cosine, constant } from '../meta-optimizer/schedule.js';
+import { CHECKPOINT_FILE, readCheckpoint } from '../node/checkpoint.js';
+import { toyCell, toyQuadratic } from '../toy.fixture.js';
+import { train as metaTrain } from './train.fixture.js';
+import type { TrainArgs } from './train.fixture.js';
 
 const base = {
   task: toyQuadratic(3),
@@ -22,7 +23,7 @@ const base = {
   validateEvery: 2,
   validationProblems: 4,
   seed: 5,
-} satisfies Partial<MetaTrainOptions>;
+} satisfies Partial<TrainArgs>;
 
 function values(weights: Record<string, FamilyWeights>): Record<string, number[]> {
   const out: Record<string, number[]> = {};
@@ -146,11 +147,11 @@ describe('metaTrain', () => {
   });
 });
 
-describe('metaLearningRate', () => {
-  it('is constant by default and follows half a cosine from learningRate to finalLearningRate', () => {
-    expect(metaLearningRate({ learningRate: 0.01 }, 7, 10)).toBe(0.01);
-    const cosine = { learningRate: 0.01, learningRateSchedule: 'cosine', finalLearningRate: 0.001 } as const;
-    const rates = Array.from({ length: 11 }, (_, i) => metaLearningRate(cosine, i, 11));
+describe('schedules', () => {
+  it('constant keeps the rate; cosine follows half a cosine from the first rate to the final one', () => {
+    expect(constant(0.01)(7, 10)).toBe(0.01);
+    const schedule = cosine(0.01, 0.001);
+    const rates = Array.from({ length: 11 }, (_, i) => schedule(i, 11));
     expect(rates[0]).toBeCloseTo(0.01, 12);
     expect(rates[5]).toBeCloseTo(0.0055, 12);
     expect(rates[10]).toBeCloseTo(0.001, 12);

@@ -1,0 +1,60 @@
+import type { Task } from '@lopt/core';
+
+import type { FamilyWeights } from '@lopt/cell';
+import { positiveInt } from '../checks.js';
+import { heldOutSeeds } from '../seeds.js';
+import { validationLoss } from '../validation-loss.js';
+import { byGroup } from './callbacks.js';
+import type { MetaTrainCallback } from './callbacks.js';
+
+export interface ValidationOptions {
+  /** Held-out problems (default: the training task, on seeds training never draws). */
+  readonly task?: Task;
+  /** Validate every K meta-iterations, and after the last (default 10). */
+  readonly every?: number;
+  /** Validation problems (default 8). */
+  readonly problems?: number;
+  /** What is minimized: the mean loss over the steps (default, the meta-objective) or the loss at the last step. */
+  readonly metric?: 'mean' | 'final';
+  /** Optimizee steps per validation problem (default: the estimator's T). */
+  readonly steps?: number;
+  /** Stop the run after this many validations in a row without a new best (default: never). */
+  readonly patience?: number;
+  /** Called with the best weights (owned by the run: copy what you keep) each time validation improves. */
+  readonly onBest?: (weights: Readonly<Record<string, FamilyWeights>>, info: { iteration: number; loss: number }) => Promise<void> | void;
+}
+
+/**
+ * Early stopping: every `every` meta-iterations the learned optimizer runs, forward only, on
+ * held-out problems; the best weights are kept and are what metaTrain returns.
+ */
+export function validation(options: ValidationOptions = {}): MetaTrainCallback {
+  const every = positiveInt('validateEvery', options.every ?? 10);
+  const problems = positiveInt('validationProblems', options.problems ?? 8);
+  if (options.patience !== undefined) positiveInt('patience', options.patience);
+  let sinceBest = 0;
+  return {
+    async measure(run) {
+      if (run.iteration % every !== 0 && run.iteration !== run.iterations) return;
+      const v0 = performance.now();
+      const loss = validationLoss(
+        options.task ?? run.task,
+        run.cells,
+        run.state.weights,
+        run.groups,
+        heldOutSeeds('validation', problems),
+        options.steps ?? run.estimator.steps,
+        options.metric ?? 'mean',
+      );
+      const validationSeconds = (performance.now() - v0) / 1000;
+      if (loss < run.state.best.loss) {
+        sinceBest = 0;
+        run.state.keepBest(loss, run.iteration);
+        await options.onBest?.(byGroup(run.groups, run.state.bestSoFar), run.state.best);
+      } else if (options.patience !== undefined && ++sinceBest >= options.patience) {
+        run.stop = true;
+      }
+      return { validationLoss: loss, validationSeconds };
+    },
+  };
+}
