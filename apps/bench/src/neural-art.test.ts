@@ -8,11 +8,10 @@ import { cellConfig, disposeOptimizerSpec, initCellWeights } from '@lopt/cell';
 import type { LearnedOptimizerSpec } from '@lopt/cell';
 import { NEURAL_ART_CONTENTS, NEURAL_ART_STYLES, readImagePng } from '@lopt/optimizees';
 import type { NeuralArtTask } from '@lopt/optimizees';
-import { baseline, heldOutSeeds, runOptimizer } from '@lopt/meta';
+import { baseline, heldOutSeeds, learnedOptimizerFactory, runOptimizer } from '@lopt/meta';
 import type { OptimizerFactory } from '@lopt/meta';
 import { beforeAll, describe, expect, it } from 'vitest';
 
-import { learnedFactory } from './learned-factory.js';
 import { runPaper } from './paper.js';
 import type { ExperimentResult } from './paper.js';
 import { NEURAL_ART_SCALES, NEURAL_ART_TRAINING, neuralArtExperiments, writeNeuralArtImages } from './neural-art.js';
@@ -81,7 +80,7 @@ describe('neural-art experiments (§3.4)', () => {
     const config = cellConfig(CELL);
     const spec: LearnedOptimizerSpec = { config, weights: { default: initCellWeights(config, 3) } };
     const optimizers: Record<string, OptimizerFactory> = {
-      lstm: learnedFactory(spec),
+      lstm: learnedOptimizerFactory(spec),
       sgd: () => baseline('sgd', 10),
       adam: () => baseline('adam', 0.1),
     };

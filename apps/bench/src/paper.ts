@@ -7,12 +7,12 @@ import { writeLossPlot } from '@lopt/cli';
 import * as tf from '@tensorflow/tfjs-core';
 import { LoptError } from '@lopt/core';
 import type { BackendName, Task } from '@lopt/core';
-import { BASELINE_NAMES, baseline, defaultWorkers, evaluate, heldOutSeeds, metaTrain, parallelLstmCell, tuneBaselines, usefulWorkers } from '@lopt/meta';
-import type { Curves, OptimizerFactory, TunedBaseline } from '@lopt/meta';
+import { compareOptimizers, heldOutSeeds, learnedOptimizerFactory, metaTrain, metaTrainOptions, onProgress, resolveMetaTrainOptions, withTrainingCell } from '@lopt/meta';
+import type { Curves, TunedBaseline } from '@lopt/meta';
+import { runDirectory } from '@lopt/meta/node';
 
 import { environment } from './environment.js';
 import type { Environment } from './environment.js';
-import { learnedFactory } from './learned-factory.js';
 import { displayName } from './names.js';
 import { rebuildReport } from './report.js';
 import { suite } from './suites.js';
@@ -161,25 +161,27 @@ async function train(t: TrainingSpec, s: Suite, opts: PaperOptions, log: (l: str
   // A fresh run: metrics.jsonl of an earlier run of the same training must not be appended to.
   const runDir = join(opts.outDir, 'runs', t.id);
   await rm(runDir, { recursive: true, force: true });
-  const workers = usefulWorkers(task, opts.workers ?? defaultWorkers());
-  const parallel = workers > 0 ? await parallelLstmCell(config, { workers, backend: tf.getBackend() as BackendName }) : undefined;
+  const resolved = resolveMetaTrainOptions({ ...run, checkpointEvery: Math.max(1, t.validateEvery) });
   let result;
   try {
-    result = await metaTrain({
-      task,
-      validationTask,
-      cell: parallel ?? lstmFamily(config),
-      ...run,
-      outDir: runDir,
-      checkpointEvery: Math.max(1, t.validateEvery),
-      onProgress: (e) => {
-        if (e.validationLoss !== undefined || e.iteration === e.iterations) {
-          log(`${t.id}: meta-iteration ${e.iteration}/${e.iterations}, meta-loss ${e.metaLoss.toPrecision(4)}, validation ${e.validationLoss?.toPrecision(4) ?? '-'} (best ${e.bestValidationLoss.toPrecision(4)}), ${e.iterationSeconds.toFixed(2)} s/it`);
-        }
-      },
-    });
+    result = await withTrainingCell(config, task, { ...(opts.workers === undefined ? {} : { workers: opts.workers }), backend: tf.getBackend() as BackendName }, (cell) =>
+      metaTrain(
+        metaTrainOptions(resolved, {
+          task,
+          cell,
+          validationTask,
+          callbacks: [
+            ...runDirectory(runDir, resolved),
+            onProgress((e) => {
+              if (e.validationLoss !== undefined || e.iteration === e.iterations) {
+                log(`${t.id}: meta-iteration ${e.iteration}/${e.iterations}, meta-loss ${e.metaLoss.toPrecision(4)}, validation ${e.validationLoss?.toPrecision(4) ?? '-'} (best ${e.bestValidationLoss.toPrecision(4)}), ${e.iterationSeconds.toFixed(2)} s/it`);
+              }
+            }),
+          ],
+        }),
+      ),
+    );
   } finally {
-    await parallel?.dispose();
     disposeTask(task);
     disposeTask(validationTask);
   }
@@ -259,18 +261,24 @@ async function evaluateExperiment(task: Task, ...[e, s, trained, runStarted, opt
   const started = performance.now();
   const tuningSeeds = heldOutSeeds('tuning', e.tuningProblems ?? s.tuningProblems);
   const evaluationSeeds = heldOutSeeds('evaluation', e.problems);
-  const tuning = tuneBaselines(task, { grid: e.grid ?? s.grid, seeds: tuningSeeds, steps: e.steps });
-  for (const [name, t] of Object.entries(tuning)) {
-    log(`${e.id}: tuned ${name} learning rate ${t.learningRate}${t.atGridEdge ? ' (at the edge of the grid)' : ''}`);
-  }
   // 'lstm' first, then the other learned optimizers in the order the experiment lists them.
   const learnedKeys = ['lstm', ...Object.keys(e.learned).filter((k) => k !== 'lstm')];
   const learned = Object.fromEntries(learnedKeys.map((k) => [k, trained.get(e.learned[k]!)!]));
-  const factories: Record<string, OptimizerFactory> = {
-    ...Object.fromEntries(learnedKeys.map((k) => [k, learnedFactory(learned[k]!.spec)])),
-    ...Object.fromEntries(BASELINE_NAMES.map((n) => [n, () => baseline(n, tuning[n]!.learningRate)])),
-  };
-  const curves = evaluate(task, factories, { steps: e.steps, seeds: evaluationSeeds });
+  const { tuned: tuning, curves, optimizers: factories } = compareOptimizers(
+    task,
+    Object.fromEntries(learnedKeys.map((k) => [k, learnedOptimizerFactory(learned[k]!.spec)])),
+    {
+      grid: e.grid ?? s.grid,
+      tuningSeeds,
+      evaluationSeeds,
+      steps: e.steps,
+      onTuned: (tuned) => {
+        for (const [name, t] of Object.entries(tuned)) {
+          log(`${e.id}: tuned ${name} learning rate ${t.learningRate}${t.atGridEdge ? ' (at the edge of the grid)' : ''}`);
+        }
+      },
+    },
+  );
   const main = curves['lstm']!;
   const optimizers = Object.fromEntries(
     Object.entries(curves).map(([name, c]) => [

@@ -7,7 +7,7 @@ import { cellConfig, cellStep, initCellState, initCellWeights, lstmFamily } from
 import type { CellConfig, CellState } from '@lopt/cell';
 import { createRng, isLoptError, normalArray } from '@lopt/core';
 import type { BackendName, Task } from '@lopt/core';
-import { defaultWorkers, metaTrain, parallelLstmCell } from '@lopt/meta';
+import { defaultWorkers, metaTrain, metaTrainOptions, onProgress, resolveMetaTrainOptions, withTrainingCell } from '@lopt/meta';
 import { convnetTask, mlpTask, neuralArtTask, quadraticTask } from '@lopt/optimizees';
 
 import { environment } from './environment.js';
@@ -180,25 +180,26 @@ async function measureMeta(
   const counts: number[] = [];
   const seconds: number[] = [];
   const config = cellConfig(cell);
-  const parallel = workers > 0 ? await parallelLstmCell(config, { workers, backend: backend as BackendName }) : undefined;
-  try {
-    const result = await metaTrain({
-      task,
-      cell: parallel ?? lstmFamily(config),
-      ...run,
-      validateEvery: run.iterations + 1,
-      onProgress: (e) => {
-        counts.push(tf.memory().numTensors);
-        // The meta-iteration itself: the run's last iteration also validates, which is not part of it.
-        seconds.push(e.iterationSeconds - (e.validationSeconds ?? 0));
-      },
-    });
+  const settings = resolveMetaTrainOptions({ ...run, validateEvery: run.iterations + 1 });
+  const threads = await withTrainingCell(config, task, { workers, backend: backend as BackendName }, async (learned, used) => {
+    const result = await metaTrain(
+      metaTrainOptions(settings, {
+        task,
+        cell: learned,
+        callbacks: [
+          onProgress((e) => {
+            counts.push(tf.memory().numTensors);
+            // The meta-iteration itself: the run's last iteration also validates, which is not part of it.
+            seconds.push(e.iterationSeconds - (e.validationSeconds ?? 0));
+          }),
+        ],
+      }),
+    );
     tf.dispose(Object.values(result.weights).flatMap((w) => Object.values(w)));
-  } finally {
-    await parallel?.dispose();
-  }
+    return 1 + used;
+  });
   // The first iteration also builds Adam's moments and warms kernels up; leave it out.
-  return { backend, task: name, threads: 1 + (parallel?.workers ?? 0), secondsPerIteration: median(seconds.slice(1)), target, tensorCounts: counts };
+  return { backend, task: name, threads, secondsPerIteration: median(seconds.slice(1)), target, tensorCounts: counts };
 }
 
 /** Median ms of one value-and-grad of a problem of `task` (a new minibatch step each time). */

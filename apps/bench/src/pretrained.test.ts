@@ -1,10 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '@lopt/backends';
 import { PRETRAINED_NAMES, disposeOptimizerSpec, loadPretrained } from '@lopt/cell';
-import { baseline, evaluate, heldOutSeeds, logGrid, tuneBaselines } from '@lopt/meta';
+import { baseline, evaluate, heldOutSeeds, learnedOptimizerFactory, logGrid, tuneBaselines } from '@lopt/meta';
 import { beforeAll, describe, expect, it } from 'vitest';
 
-import { learnedFactory } from './learned-factory.js';
 import { suite } from './suites.js';
 
 // The optimizers shipped in @lopt/cell must keep their promise: on held-out problems of the task
@@ -28,7 +27,7 @@ describe('pretrained optimizers shipped in @lopt/cell', () => {
         const before = tf.memory().numTensors;
         const curves = evaluate(
           task,
-          { lstm: learnedFactory(spec), adam: () => baseline('adam', tuned.adam!.learningRate) },
+          { lstm: learnedOptimizerFactory(spec), adam: () => baseline('adam', tuned.adam!.learningRate) },
           { steps, seeds: heldOutSeeds('evaluation', 3) },
         );
         expect(tf.memory().numTensors).toBe(before);

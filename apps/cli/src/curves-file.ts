@@ -3,7 +3,7 @@ import { dirname } from 'node:path';
 
 import { LoptError } from '@lopt/core';
 import type { Curves } from '@lopt/meta';
-import { writeFileAtomic } from '@lopt/meta';
+import { writeFileAtomic } from '@lopt/meta/node';
 
 export const CURVES_KIND = 'lopt-curves';
 export const CURVES_FORMAT = 1;

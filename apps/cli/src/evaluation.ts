@@ -1,5 +1,5 @@
 import type { Task } from '@lopt/core';
-import { baseline, evaluate, heldOutSeeds, logGrid, tuneBaselines } from '@lopt/meta';
+import { compareOptimizers, heldOutSeeds, logGrid } from '@lopt/meta';
 import type { BaselineName, Curves, OptimizerFactory, TunedBaseline } from '@lopt/meta';
 
 import type { Output } from './output.js';
@@ -27,48 +27,30 @@ export interface EvaluationResult {
   readonly learningRates: Readonly<Record<string, number>>;
 }
 
-/**
- * Tunes each baseline's learning rate on the tuning problems, then runs the learned optimizers and
- * the tuned baselines on the same held-out evaluation problems. The three seed ranges (training,
- * tuning, evaluation) are disjoint, so nothing is evaluated on a problem it was fitted to.
- */
+/** @lopt/meta's compareOptimizers for the evaluation flags, with progress bars and events. */
 export function runEvaluation(plan: EvaluationPlan, learned: Readonly<Record<string, OptimizerFactory>>, out: Output): EvaluationResult {
   const grid = logGrid(...plan.grid);
-  const tuned: Record<string, TunedBaseline> = {};
-  if (plan.baselines.length > 0) {
-    const bar = out.bar('tuning baselines', plan.baselines.length * grid.length, 'runs');
-    let done = 0;
-    Object.assign(
-      tuned,
-      tuneBaselines(plan.task, {
-        baselines: plan.baselines,
-        grid,
-        seeds: heldOutSeeds('tuning', plan.tuneProblems),
-        steps: plan.steps,
-        metric: plan.metric,
-        onProgress: (e) => {
-          done += 1;
-          bar.update(done, e.baseline);
-          out.event('tune', { baseline: e.baseline, learningRate: e.learningRate, score: e.score });
-        },
-      }),
-    );
-    bar.finish(plan.baselines.map((b) => `${b} ${tuned[b]!.learningRate}`).join(', '));
-  }
-  const factories: Record<string, OptimizerFactory> = { ...learned };
-  const learningRates: Record<string, number> = {};
-  for (const name of plan.baselines) {
-    const lr = tuned[name]!.learningRate;
-    learningRates[name] = lr;
-    factories[name] = () => baseline(name, lr);
-  }
-  const seeds = heldOutSeeds('evaluation', plan.problems);
-  const bar = out.bar('evaluating', Object.keys(factories).length * seeds.length, 'runs');
-  const curves = evaluate(plan.task, factories, {
+  const tuning = plan.baselines.length > 0 ? out.bar('tuning baselines', plan.baselines.length * grid.length, 'runs') : undefined;
+  let done = 0;
+  let evaluating: ReturnType<Output['bar']> | undefined;
+  const result = compareOptimizers(plan.task, learned, {
     steps: plan.steps,
-    seeds,
-    onProgress: (e) => bar.update(e.done, e.optimizer),
+    baselines: plan.baselines,
+    grid,
+    metric: plan.metric,
+    tuningSeeds: heldOutSeeds('tuning', plan.tuneProblems),
+    evaluationSeeds: heldOutSeeds('evaluation', plan.problems),
+    onTune: (e) => {
+      done += 1;
+      tuning?.update(done, e.baseline);
+      out.event('tune', { baseline: e.baseline, learningRate: e.learningRate, score: e.score });
+    },
+    onTuned: (tuned) => {
+      tuning?.finish(plan.baselines.map((b) => `${b} ${tuned[b]!.learningRate}`).join(', '));
+      evaluating = out.bar('evaluating', (Object.keys(learned).length + plan.baselines.length) * plan.problems, 'runs');
+    },
+    onEvaluate: (e) => evaluating?.update(e.done, e.optimizer),
   });
-  bar.finish();
-  return { tuned, curves, seeds, learningRates };
+  evaluating?.finish();
+  return { tuned: result.tuned, curves: result.curves, seeds: result.seeds, learningRates: result.learningRates };
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 
 import { LoptError } from '@lopt/core';
 import type { CellConfig } from '@lopt/cell';
-import { writeFileAtomic } from '@lopt/meta';
+import { writeFileAtomic } from '@lopt/meta/node';
 
 export const RUN_FILE = 'run.json';
 

@@ -3,12 +3,14 @@ import { join, resolve } from 'node:path';
 
 import { LoptError } from '@lopt/core';
 import { useBackend } from '@lopt/backends';
-import { cellConfig, disposeOptimizerSpec, lstmFamily } from '@lopt/cell';
+import { cellConfig, disposeOptimizerSpec } from '@lopt/cell';
 import type { CellConfig, FamilyWeights, LearnedOptimizerSpec } from '@lopt/cell';
-import { CHECKPOINT_FILE, defaultWorkers, metaTrain, parallelLstmCell, readCheckpoint, usefulWorkers } from '@lopt/meta';
+import { QUICK_START_SETTINGS, defaultWorkers, metaTrain, metaTrainOptions, onProgress, resolveMetaTrainOptions, trainingCell } from '@lopt/meta';
 import type { MetaProgress } from '@lopt/meta';
+import { CHECKPOINT_FILE, readCheckpoint, runDirectory } from '@lopt/meta/node';
 
 import { backendFlag, choiceFlag, intFlag, parseCommand, positiveFlag } from './args.js';
+import { previousSettings, trainFlags } from './train-flags.js';
 import { toCurvesFile, writeCurvesFile } from './curves-file.js';
 import { runEvaluation } from './evaluation.js';
 import { EVALUATION_HELP, EVALUATION_OPTIONS, evaluationFlags } from './evaluation-flags.js';
@@ -27,18 +29,7 @@ import { defaultCellConfig } from './task-defaults.js';
 import { lopt } from './version.js';
 
 /** Defaults of `lopt train` with no arguments: about a minute of meta-training on quadratics (wasm, one core). */
-export const TRAIN_DEFAULTS = {
-  task: 'quadratic',
-  steps: 100,
-  unroll: 20,
-  iterations: 50,
-  metaLearningRate: 0.01,
-  metaBatch: 1,
-  seed: 0,
-  validateEvery: 10,
-  validationProblems: 8,
-  checkpointEvery: 10,
-} as const;
+const TRAIN_DEFAULTS = { task: 'quadratic', ...QUICK_START_SETTINGS } as const;
 
 export const TRAIN_HELP = `Usage: lopt train [options]
 
@@ -53,7 +44,7 @@ Task and run:
   --steps <n>               optimizee steps per problem, T (default ${TRAIN_DEFAULTS.steps})
   --unroll <n>              steps per truncated unroll (default ${TRAIN_DEFAULTS.unroll}; must divide --steps)
   --iterations <n>          meta-iterations in total, one new problem each (default ${TRAIN_DEFAULTS.iterations})
-  --meta-lr <x>             Adam learning rate of the meta-optimizer (default ${TRAIN_DEFAULTS.metaLearningRate})
+  --meta-lr <x>             Adam learning rate of the meta-optimizer (default ${TRAIN_DEFAULTS.learningRate})
   --meta-lr-schedule constant|cosine
                             keep the meta learning rate, or decay it along half a cosine to --meta-lr-final
                             at the last iteration (default constant)
@@ -195,31 +186,10 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
 
   const taskSpec = values.task ?? previous?.task ?? TRAIN_DEFAULTS.task;
   const taskOptions = parseTaskOptions(values['task-options']) ?? previous?.taskOptions;
-  const steps = intFlag('steps', values.steps, previous?.steps ?? TRAIN_DEFAULTS.steps);
-  const unroll = intFlag('unroll', values.unroll, previous?.unroll ?? Math.min(TRAIN_DEFAULTS.unroll, steps));
-  if (steps % unroll !== 0) {
-    throw new LoptError('INVALID_ARGUMENT', `--steps (${steps}) must be a multiple of --unroll (${unroll}).`, {
-      hint: `Use for example --steps ${Math.max(1, Math.round(steps / unroll)) * unroll} --unroll ${unroll}.`,
-    });
-  }
-  const iterations = intFlag('iterations', values.iterations, previous?.iterations ?? TRAIN_DEFAULTS.iterations, 0);
-  const metaLearningRate = positiveFlag('meta-lr', values['meta-lr'], previous?.metaLearningRate ?? TRAIN_DEFAULTS.metaLearningRate);
-  const metaLearningRateSchedule = choiceFlag(
-    'meta-lr-schedule',
-    values['meta-lr-schedule'],
-    ['constant', 'cosine'] as const,
-    previous?.metaLearningRateSchedule ?? 'constant',
-  );
-  const finalMetaLearningRate = positiveFlag('meta-lr-final', values['meta-lr-final'], previous?.finalMetaLearningRate ?? metaLearningRate / 10);
-  const objective = choiceFlag('objective', values.objective, ['sum', 'log'] as const, previous?.objective ?? 'sum');
-  const validationMetric = choiceFlag('validation-metric', values['validation-metric'], ['mean', 'final'] as const, previous?.validationMetric ?? 'mean');
+  // One resolver (@lopt/meta) defaults and checks every setting: the run's own, then the flags over them.
+  const settings = resolveMetaTrainOptions({ ...previousSettings(previous), ...trainFlags(values) }, QUICK_START_SETTINGS);
+  const { steps, unroll, iterations, seed } = settings;
   const initDir = values.init === undefined ? previous?.init : resolve(values.init);
-  const metaBatch = intFlag('meta-batch', values['meta-batch'], previous?.metaBatch ?? TRAIN_DEFAULTS.metaBatch);
-  const clipNorm = values['clip-norm'] === undefined ? previous?.clipNorm : positiveFlag('clip-norm', values['clip-norm'], 1);
-  const seed = intFlag('seed', values.seed, previous?.seed ?? TRAIN_DEFAULTS.seed, 0);
-  const validateEvery = intFlag('validate-every', values['validate-every'], previous?.validateEvery ?? TRAIN_DEFAULTS.validateEvery);
-  const validationProblems = intFlag('validation-problems', values['validation-problems'], previous?.validationProblems ?? TRAIN_DEFAULTS.validationProblems);
-  const checkpointEvery = intFlag('checkpoint-every', values['checkpoint-every'], previous?.checkpointEvery ?? TRAIN_DEFAULTS.checkpointEvery);
   const workers = intFlag('workers', values.workers, defaultWorkers(), 0);
   const evaluation = evaluationFlags(values);
   const backendName = backendFlag(values.backend ?? previous?.backend);
@@ -267,19 +237,19 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
     steps,
     unroll,
     iterations,
-    metaLearningRate,
-    metaLearningRateSchedule,
-    finalMetaLearningRate,
-    metaBatch,
-    ...(clipNorm === undefined ? {} : { clipNorm }),
+    metaLearningRate: settings.learningRate,
+    metaLearningRateSchedule: settings.learningRateSchedule,
+    finalMetaLearningRate: settings.finalLearningRate,
+    metaBatch: settings.metaBatch,
+    ...(settings.clipNorm === undefined ? {} : { clipNorm: settings.clipNorm }),
     ...(initDir === undefined ? {} : { init: initDir }),
-    objective,
-    validationMetric,
-    validateEvery,
-    validationProblems,
-    checkpointEvery,
+    objective: settings.objective,
+    validationMetric: settings.validationMetric,
+    validateEvery: settings.validateEvery,
+    validationProblems: settings.validationProblems,
+    checkpointEvery: settings.checkpointEvery,
   };
-  const settings: RunSettings = {
+  const runSettings: RunSettings = {
     kind: 'lopt-run',
     formatVersion: 1,
     task: builtin ? source : resolve(source),
@@ -289,20 +259,20 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
     cell: config,
     backend: backendName,
   };
-  await writeRunSettings(outDir, settings);
+  await writeRunSettings(outDir, runSettings);
 
   out.info(`lopt ${lopt.version} · backend ${backend.name}${backend.simd ? ' (SIMD)' : ''} · tfjs ${backend.tfjsVersion}`);
   out.info(`task ${task.name}${task.description === undefined ? '' : `: ${task.description}`}`);
   out.info(
-    `${values.resume === true ? `resuming at iteration ${startIteration} of` : 'meta-training'} ${iterations} iterations · T=${steps}, unroll ${unroll} · meta-lr ${metaLearningRate}${metaLearningRateSchedule === 'cosine' ? ` → ${finalMetaLearningRate} (cosine)` : ''}${objective === 'log' ? ' · log objective' : ''} · seed ${seed} · cell ${config.hiddenSizes.join('x')} ${config.preprocess}${config.preprocess === 'log-sign' ? ` (p = ${config.p})` : ''}${config.momentum === undefined ? '' : ` + momentum inputs ${config.momentum.join(',')}`}${config.averagedUnits === undefined ? '' : ` + ${config.averagedUnits} averaged units per layer (LSTM-GAC)`}, scale ${config.outputScale}`,
+    `${values.resume === true ? `resuming at iteration ${startIteration} of` : 'meta-training'} ${iterations} iterations · T=${steps}, unroll ${unroll} · meta-lr ${settings.learningRate}${settings.learningRateSchedule === 'cosine' ? ` → ${settings.finalLearningRate} (cosine)` : ''}${settings.objective === 'log' ? ' · log objective' : ''} · seed ${seed} · cell ${config.hiddenSizes.join('x')} ${config.preprocess}${config.preprocess === 'log-sign' ? ` (p = ${config.p})` : ''}${config.momentum === undefined ? '' : ` + momentum inputs ${config.momentum.join(',')}`}${config.averagedUnits === undefined ? '' : ` + ${config.averagedUnits} averaged units per layer (LSTM-GAC)`}, scale ${config.outputScale}`,
   );
   if (initDir !== undefined) out.info(`starting from the optimizer in ${initDir}`);
   out.info(`run directory ${outDir}`);
-  out.event('start', { outDir, settings, backend, resume: values.resume === true, startIteration, lopt: lopt.version });
+  out.event('start', { outDir, settings: runSettings, backend, resume: values.resume === true, startIteration, lopt: lopt.version });
 
   const provenance = (extra: Record<string, unknown>): Record<string, unknown> => ({
     task: task.name,
-    taskSource: settings.task,
+    taskSource: runSettings.task,
     ...(taskOptions === undefined ? {} : { taskOptions }),
     seed,
     settings: training,
@@ -322,47 +292,34 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
     out.info('Ctrl-C: stopping after this meta-iteration and writing the checkpoint (Ctrl-C again quits at once)…');
     out.event('interrupt', {});
   });
-  // Workers only where the problems are large enough to split (not the 1,280-coordinate quadratics).
-  // Averaging units couple every coordinate of a problem: their step is not split across threads.
-  const useful = workers > 0 && config.averagedUnits === undefined ? usefulWorkers(task, workers) : 0;
-  const parallel = useful > 0 ? await parallelLstmCell(config, { workers: useful, backend: backendName }) : undefined;
-  const cell = parallel ?? lstmFamily(config);
-  if (useful > 0) out.info(`computing on ${useful + 1} threads (${useful} worker${useful === 1 ? '' : 's'}; --workers 0 for one)`);
+  // Workers only where the problems are large enough to split (not the 1,280-coordinate quadratics);
+  // a cell with averaging units stays on one thread.
+  const trainer = await trainingCell(config, task, { workers, backend: backendName });
+  if (trainer.workers > 0) out.info(`computing on ${trainer.workers + 1} threads (${trainer.workers} worker${trainer.workers === 1 ? '' : 's'}; --workers 0 for one)`);
   const started = performance.now();
   let result;
   try {
-    result = await metaTrain({
-      task,
-      cell,
-      steps,
-      unroll,
-      iterations,
-      metaBatch,
-      learningRate: metaLearningRate,
-      learningRateSchedule: metaLearningRateSchedule,
-      finalLearningRate: finalMetaLearningRate,
-      objective,
-      validationMetric,
-      ...(initial === undefined ? {} : { initialWeights: initial.weights }),
-      ...(clipNorm === undefined ? {} : { clipNorm }),
-      seed,
-      validateEvery,
-      validationProblems,
-      checkpointEvery,
-      outDir,
-      resume: values.resume === true,
-      signal: interrupt.signal,
-      onProgress: (e: MetaProgress) => {
-        const validated = e.validationLoss !== undefined;
-        bar.update(e.iteration, progressDetail(e), validated || stopping);
-        out.event('progress', { ...e });
-      },
-      onBest: (weights, info) => save(weights, { iteration: info.iteration, validationLoss: info.loss }),
-    });
+    result = await metaTrain(
+      metaTrainOptions(settings, {
+        task,
+        cell: trainer.cell,
+        ...(initial === undefined ? {} : { initialWeights: initial.weights }),
+        signal: interrupt.signal,
+        onBest: (weights, info) => save(weights, { iteration: info.iteration, validationLoss: info.loss }),
+        callbacks: [
+          ...runDirectory(outDir, settings, { resume: values.resume === true }),
+          onProgress((e) => {
+            const validated = e.validationLoss !== undefined;
+            bar.update(e.iteration, progressDetail(e), validated || stopping);
+            out.event('progress', { ...e });
+          }),
+        ],
+      }),
+    );
   } finally {
     interrupt.dispose();
     if (initial !== undefined) disposeOptimizerSpec(initial);
-    await parallel?.dispose();
+    await trainer.dispose();
   }
   const seconds = (performance.now() - started) / 1000;
   const trained = { iterations: result.iterations, bestIteration: result.bestIteration, validationLoss: result.bestValidationLoss, skipped: result.skipped };

@@ -35,3 +35,8 @@ export type { GroupLayout } from './layout.js';
 export { flattenGrouped, groupedName, splitGroupedName, unflattenGrouped } from './group-names.js';
 export { MIN_SHARD_SIZE, defaultWorkers, parallelLstmCell, usefulWorkers } from './parallel/parallel-cell.js';
 export type { ParallelCell, ParallelCellOptions } from './parallel/parallel-cell.js';
+export { trainingCell, withTrainingCell } from './parallel/training-cell.js';
+export type { TrainingCell, TrainingCellOptions } from './parallel/training-cell.js';
+export { compareOptimizers } from './compare.js';
+export type { CompareOptions, Comparison } from './compare.js';
+export { learnedOptimizerFactory } from './learned-factory.js';

@@ -1,6 +1,6 @@
+import type { FamilyWeights, OptimizerFamily } from '@lopt/cell';
 import type { Task } from '@lopt/core';
 
-import type { FamilyWeights, OptimizerFamily } from '@lopt/cell';
 import { checkedLayout } from './layout.js';
 import { advance } from './unroll/forward.js';
 import { disposeTrajectory, startTrajectory } from './unroll/trajectory.js';

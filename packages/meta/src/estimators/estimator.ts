@@ -1,7 +1,6 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import type { Rng, Task } from '@lopt/core';
-
 import type { FamilyWeights, OptimizerFamily } from '@lopt/cell';
+import type { Rng, Task } from '@lopt/core';
 
 /** What an estimator is told once, before its first truncation. */
 export interface EstimatorContext {

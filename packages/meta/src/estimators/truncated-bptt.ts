@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
+import type { FamilyWeights, OptimizerFamily } from '@lopt/cell';
 import { LoptError, isLoptError } from '@lopt/core';
 import type { Problem } from '@lopt/core';
 
-import type { FamilyWeights, OptimizerFamily } from '@lopt/cell';
 import { checkUnroll, oneOf, positiveInt, withDefaults } from '../checks.js';
 import { checkedLayout } from '../layout.js';
 import { autodiffMetaGradient } from '../unroll/autodiff.js';

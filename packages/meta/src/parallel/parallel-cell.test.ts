@@ -1,15 +1,15 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { cellConfig, lstmFamily } from '@lopt/cell';
 import type { FamilyWeights } from '@lopt/cell';
-import { isLoptError } from '@lopt/core';
-import type { BackendName, Problem, Task } from '@lopt/core';
+import { createRng, isLoptError } from '@lopt/core';
+import type { BackendName, Task } from '@lopt/core';
 import { describeEachBackend, expectClose } from '@lopt/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { groupLayout } from '../layout.js';
-import { metaTrain, validationLoss } from '../meta-train.js';
+import { truncatedBptt } from '../estimators/truncated-bptt.js';
 import { toyQuadratic } from '../toy.fixture.js';
-import { disposeTrajectory, startTrajectory, tracedUnrollGradient } from '../unroll.js';
+import { train as metaTrain } from '../train/train.fixture.js';
+import { validationLoss } from '../validation-loss.js';
 import { parallelLstmCell, usefulWorkers } from './parallel-cell.js';
 import type { ParallelCell } from './parallel-cell.js';
 
@@ -18,32 +18,36 @@ const U = 4;
 const lossWeights = [1, 0.5, 2, 1];
 
 /**
- * Two trajectories of one toy problem, one per cell, run through `unrolls` traced unrolls: the same
- * losses and meta-gradients. Leaves nothing behind in either thread.
+ * Two truncated-BPTT estimators on the same toy problems, one per cell, run through `unrolls`
+ * traced unrolls: the same losses and meta-gradients. Leaves nothing behind in either thread.
  */
-function expectSameMetaGradient(cell: ParallelCell, single: ReturnType<typeof lstmFamily>, seed: number, unrolls: number): { vars: tf.Variable[]; weights: FamilyWeights; problem: Problem } {
-  const problem = toyQuadratic(6).sample(seed);
-  const layout = groupLayout(problem);
-  const init = single.init(seed + 2);
-  const vars = Object.entries(init).map(([k, v]) => tf.variable(v, true, `w-${k}-${Math.random()}`));
-  const weights: FamilyWeights = Object.fromEntries(Object.keys(init).map((k, i) => [k, vars[i]!]));
-  tf.dispose(Object.values(init));
+function expectSameMetaGradient(cell: ParallelCell, single: ReturnType<typeof lstmFamily>, seed: number, unrolls: number): { weights: FamilyWeights } {
+  const task = toyQuadratic(6);
+  const weights = single.init(seed + 2);
   const before = tf.memory().numTensors;
-  const a = startTrajectory(problem, layout, [cell]);
-  const b = startTrajectory(problem, layout, [single]);
+  const estimator = (c: typeof single) => {
+    const e = truncatedBptt({ steps: U * unrolls, unroll: U, lossWeight: (t) => lossWeights[(t - 1) % U]! });
+    e.init({ task, groups: ['default'], cells: [c] });
+    return e;
+  };
+  const a = estimator(cell);
+  const b = estimator(single);
+  const [ra, rb] = [createRng(seed), createRng(seed)];
   for (let u = 0; u < unrolls; u++) {
-    const pa = tracedUnrollGradient(a, [cell], [vars], [weights], U, lossWeights);
-    const pb = tracedUnrollGradient(b, [single], [vars], [weights], U, lossWeights);
-    expect(pa.losses.length).toBe(U);
-    pa.losses.forEach((l, i) => expect(l).toBeCloseTo(pb.losses[i]!, 5));
-    for (const v of vars) expectClose(pa.grads![v.name]!, pb.grads![v.name]!, { atol: 1e-6, rtol: 1e-4 });
-    tf.dispose([...Object.values(pa.grads!), ...Object.values(pb.grads!)]);
+    const pa = a.step([weights], { rng: ra });
+    const pb = b.step([weights], { rng: rb });
+    const [la, lb] = [pa.trajectories[0]!.losses, pb.trajectories[0]!.losses];
+    expect(la.length).toBe(U);
+    la.forEach((l, i) => expect(l).toBeCloseTo(lb[i]!, 5));
+    const [ga, gb] = [pa.grads!['default']!, pb.grads!['default']!];
+    for (const k of Object.keys(weights)) expectClose(ga[k]!, gb[k]!, { atol: 1e-6, rtol: 1e-4 });
+    tf.dispose([...Object.values(ga), ...Object.values(gb)]);
   }
-  disposeTrajectory(a, [cell]);
-  disposeTrajectory(b, [single]);
+  a.dispose();
+  b.dispose();
   expect(tf.memory().numTensors).toBe(before);
   expect(cell.remoteObjects()).toBe(0);
-  return { vars, weights, problem };
+  return { weights };
 }
 
 describeEachBackend('parallelLstmCell', () => {
@@ -60,13 +64,12 @@ describeEachBackend('parallelLstmCell', () => {
 
   it('gives the one-thread meta-gradient across two unrolls, and leaves nothing behind in either thread', () => {
     const single = lstmFamily(config);
-    const { vars, weights, problem } = expectSameMetaGradient(cell, single, 2, 2);
+    const { weights } = expectSameMetaGradient(cell, single, 2, 2);
     // Forward only (validation), through `step`.
     const validate = (c: typeof single) => validationLoss(toyQuadratic(6), [c], [weights], ['default'], [5, 6], 6);
     expect(validate(cell)).toBeCloseTo(validate(single), 5);
     expect(cell.remoteObjects()).toBe(0);
-    tf.dispose(vars);
-    problem.dispose();
+    tf.dispose(Object.values(weights));
   });
 
   it('meta-trains to the same weights as the one-thread cell, and releases the state of a dropped trajectory', async () => {
@@ -134,9 +137,8 @@ describe('parallelLstmCell with momentum inputs', () => {
     const withMomentum = cellConfig({ hiddenSizes: [4, 3], momentum: [0.9, 0.99] });
     const cell = await parallelLstmCell(withMomentum, { workers: 1, backend: tf.getBackend() as BackendName, minShardSize: 2 });
     try {
-      const { vars, problem } = expectSameMetaGradient(cell, lstmFamily(withMomentum), 3, 2);
-      tf.dispose(vars);
-      problem.dispose();
+      const { weights } = expectSameMetaGradient(cell, lstmFamily(withMomentum), 3, 2);
+      tf.dispose(Object.values(weights));
     } finally {
       await cell.dispose();
     }

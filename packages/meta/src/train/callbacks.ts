@@ -1,6 +1,6 @@
+import type { FamilyWeights, OptimizerFamily } from '@lopt/cell';
 import type { Rng, Task } from '@lopt/core';
 
-import type { FamilyWeights, OptimizerFamily } from '@lopt/cell';
 import type { MetaGradientEstimator } from '../estimators/estimator.js';
 import type { MetaOptimizerInstance } from '../meta-optimizer/meta-optimizer.js';
 import type { TrainingState } from './training-state.js';

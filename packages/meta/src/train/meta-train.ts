@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
+import type { FamilyWeights, OptimizerFamily } from '@lopt/cell';
 import { LoptError, assertGradientsRegistered, createRng } from '@lopt/core';
 import type { Task } from '@lopt/core';
 
-import type { FamilyWeights, OptimizerFamily } from '@lopt/cell';
 import type { MetaGradientEstimator } from '../estimators/estimator.js';
 import { truncatedBptt } from '../estimators/truncated-bptt.js';
 import { groupLayout } from '../layout.js';

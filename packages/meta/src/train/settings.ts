@@ -1,7 +1,7 @@
+import type { FamilyWeights, OptimizerFamily } from '@lopt/cell';
 import { LoptError } from '@lopt/core';
 import type { Task } from '@lopt/core';
 
-import type { FamilyWeights, OptimizerFamily } from '@lopt/cell';
 import { checkUnroll, oneOf, positiveInt, positiveNumber, withDefaults } from '../checks.js';
 import { truncatedBptt } from '../estimators/truncated-bptt.js';
 import { adam } from '../meta-optimizer/adam.js';

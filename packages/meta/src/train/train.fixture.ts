@@ -1,6 +1,6 @@
+import type { FamilyWeights, OptimizerFamily } from '@lopt/cell';
 import type { Task } from '@lopt/core';
 
-import type { FamilyWeights, OptimizerFamily } from '@lopt/cell';
 import { runDirectory } from '../node/run-directory.js';
 import { onProgress } from './callbacks.js';
 import type { MetaProgress } from './callbacks.js';

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
+import type { FamilyWeights, OptimizerFamily } from '@lopt/cell';
 import { LoptError, createRng } from '@lopt/core';
 
-import type { FamilyWeights, OptimizerFamily } from '@lopt/cell';
 import { DEFAULT_GROUP } from '../layout.js';
 
 type GroupVariables = Record<string, tf.Variable>;

@@ -1,6 +1,6 @@
+import type { FamilyWeights } from '@lopt/cell';
 import type { Task } from '@lopt/core';
 
-import type { FamilyWeights } from '@lopt/cell';
 import { positiveInt } from '../checks.js';
 import { heldOutSeeds } from '../seeds.js';
 import { validationLoss } from '../validation-loss.js';

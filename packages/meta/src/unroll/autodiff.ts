@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-
 import type { FamilyState, FamilyWeights, OptimizerFamily } from '@lopt/cell';
+
 import { addGroupUpdates, flattenGroups } from '../layout.js';
 import type { MetaObjective } from './meta-target.js';
 import type { Trajectory } from './trajectory.js';

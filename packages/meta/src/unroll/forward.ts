@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-
 import type { FamilyState, FamilyWeights, OptimizerFamily } from '@lopt/cell';
+
 import { addGroupUpdates } from '../layout.js';
 import { evaluateAt } from './trajectory.js';
 import type { Trajectory } from './trajectory.js';

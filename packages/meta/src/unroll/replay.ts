@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-
 import type { FamilyState, FamilyWeights, OptimizerFamily } from '@lopt/cell';
+
 import { plainStep } from './forward.js';
 import { forEachMetaTarget } from './meta-target.js';
 import { weightGradients } from './weight-grads.js';

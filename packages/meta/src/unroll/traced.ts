@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-
 import type { FamilyState, FamilyWeights, OptimizerFamily } from '@lopt/cell';
+
 import { forwardStep } from './forward.js';
 import type { GroupStep } from './forward.js';
 import { forEachMetaTarget, objectiveWeights } from './meta-target.js';

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
+import type { FamilyState, OptimizerFamily } from '@lopt/cell';
 import type { Problem } from '@lopt/core';
 
-import type { FamilyState, OptimizerFamily } from '@lopt/cell';
 import { flattenGroups } from '../layout.js';
 import type { GroupLayout } from '../layout.js';
 

@@ -1,5 +1,4 @@
 import * as tf from '@tensorflow/tfjs-core';
-
 import type { FamilyWeights } from '@lopt/cell';
 
 /**

@@ -1,0 +1,20 @@
+import { LearnedOptimizer } from '@lopt/cell';
+import type { LearnedOptimizerSpec } from '@lopt/cell';
+
+import type { OptimizerFactory } from './evaluate.js';
+import { splitGroupedName } from './group-names.js';
+import { DEFAULT_GROUP } from './layout.js';
+
+/**
+ * A fresh LearnedOptimizer of `spec` per problem, for evaluate(): each variable (named by
+ * problemVariables after its parameter group) gets its group's cell, or the default group's
+ * when the spec has no cell of that name. A batched problem (quadraticTask's 128 quadratics)
+ * keeps averaging units within each of its problems.
+ */
+export function learnedOptimizerFactory(spec: LearnedOptimizerSpec): OptimizerFactory {
+  const groupOf = (name: string): string => {
+    const { group } = splitGroupedName(name);
+    return spec.weights[group] === undefined ? DEFAULT_GROUP : group;
+  };
+  return (problem) => new LearnedOptimizer(spec, { groupOf, ...(problem.batch === undefined ? {} : { batch: problem.batch }) });
+}

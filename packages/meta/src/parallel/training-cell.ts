@@ -1,0 +1,48 @@
+import { lstmFamily } from '@lopt/cell';
+import type { CellConfig, OptimizerFamily } from '@lopt/cell';
+import type { BackendName, Task } from '@lopt/core';
+
+import { defaultWorkers, parallelLstmCell, usefulWorkers } from './parallel-cell.js';
+
+/** The cell a run meta-trains with, and the worker threads it uses (stop them with `dispose`). */
+export interface TrainingCell {
+  readonly cell: OptimizerFamily;
+  /** Worker threads besides this one (0: everything on this thread). */
+  readonly workers: number;
+  dispose(): Promise<void>;
+}
+
+export interface TrainingCellOptions {
+  /** Worker threads at most (default: one per core beyond the first, at most 3). */
+  readonly workers?: number;
+  /** The backend the workers select: the one this thread runs on. */
+  readonly backend: BackendName;
+}
+
+/**
+ * The LSTM cell of `config` for meta-training on `task`: split across worker threads where the
+ * task's problems are large enough to keep them busy (see usefulWorkers), on this thread
+ * otherwise, and always for a cell with averaging units (they couple all of a problem's coordinates).
+ */
+export async function trainingCell(config: CellConfig, task: Task, options: TrainingCellOptions): Promise<TrainingCell> {
+  const wanted = options.workers ?? defaultWorkers();
+  const workers = wanted > 0 && config.averagedUnits === undefined ? usefulWorkers(task, wanted) : 0;
+  if (workers === 0) return { cell: lstmFamily(config), workers: 0, dispose: async () => undefined };
+  const parallel = await parallelLstmCell(config, { workers, backend: options.backend });
+  return { cell: parallel, workers: parallel.workers, dispose: () => parallel.dispose() };
+}
+
+/** Runs `fn` with {@link trainingCell}'s cell and stops its workers afterwards, whatever happens. */
+export async function withTrainingCell<T>(
+  config: CellConfig,
+  task: Task,
+  options: TrainingCellOptions,
+  fn: (cell: OptimizerFamily, workers: number) => Promise<T>,
+): Promise<T> {
+  const made = await trainingCell(config, task, options);
+  try {
+    return await fn(made.cell, made.workers);
+  } finally {
+    await made.dispose();
+  }
+}
