@@ -3,7 +3,7 @@ import { join } from 'node:path';
 
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '@lopt/backends';
-import { cellConfig, cellStep, initCellState, initCellWeights, lstmFamily } from '@lopt/cell';
+import { cellConfig, cellStep, initCellState, initCellWeights } from '@lopt/cell';
 import type { CellConfig, CellState } from '@lopt/cell';
 import { createRng, isLoptError, normalArray } from '@lopt/core';
 import type { BackendName, Task } from '@lopt/core';

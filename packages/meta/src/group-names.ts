@@ -3,9 +3,11 @@ import type * as tf from '@tensorflow/tfjs-core';
 import { DEFAULT_GROUP } from './layout.js';
 
 /*
- * The one naming of per-group things: `<group>/<key>`, where the key (a parameter index, a cell
- * weight name) has no slash and the group may. Evaluation names a problem's variables this way,
- * so a LearnedOptimizer finds each variable's cell; checkpoints name the cells' weights this way.
+ * The one naming of per-group things: `<group>/<key>`. Evaluation names a problem's variables
+ * `<group>/<index>`, so a LearnedOptimizer finds each variable's cell; checkpoints name the cells'
+ * weights `<group>/<weight name>`. Groups and weight names (`lstm_0/kernel`) may hold slashes, an
+ * index does not: a variable's group is the name up to its last slash, and a weight's group is the
+ * longest of the known groups its name starts with.
  */
 
 /** `<group>/<key>`. */
@@ -13,7 +15,7 @@ export function groupedName(group: string, key: string | number): string {
   return `${group}/${key}`;
 }
 
-/** The group and key of a {@link groupedName}; a name without a slash is in the default group. */
+/** The group and index of a variable named `<group>/<index>`; a name without a slash is in the default group. */
 export function splitGroupedName(name: string): { group: string; key: string } {
   const slash = name.lastIndexOf('/');
   return slash < 0 ? { group: DEFAULT_GROUP, key: name } : { group: name.slice(0, slash), key: name.slice(slash + 1) };
@@ -29,9 +31,10 @@ export function flattenGrouped(groups: Readonly<Record<string, tf.NamedTensorMap
 /** The inverse of {@link flattenGrouped}, for the groups `groups` (absent ones are empty). */
 export function unflattenGrouped(groups: readonly string[], map: tf.NamedTensorMap): Record<string, tf.NamedTensorMap> {
   const out: Record<string, tf.NamedTensorMap> = Object.fromEntries(groups.map((g) => [g, {}]));
+  const longestFirst = [...groups].sort((a, b) => b.length - a.length);
   for (const [name, v] of Object.entries(map)) {
-    const { group, key } = splitGroupedName(name);
-    if (out[group] !== undefined) out[group]![key] = v;
+    const group = longestFirst.find((g) => name.startsWith(`${g}/`));
+    if (group !== undefined) out[group]![name.slice(group.length + 1)] = v;
   }
   return out;
 }

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import * as tf from '@tensorflow/tfjs-core';
+import { cellConfig, lstmFamily } from '@lopt/cell';
 import type { FamilyWeights } from '@lopt/cell';
 import { isLoptError } from '@lopt/core';
 import { describeEachBackend } from '@lopt/test-utils';
@@ -84,6 +85,17 @@ describe('metaTrain', () => {
     expect(ck.iteration).toBe(6);
     const lines = (await readFile(join(dir, 'metrics.jsonl'), 'utf8')).trim().split('\n');
     expect(lines.map((l) => (JSON.parse(l) as { iteration: number }).iteration)).toEqual([1, 2, 3, 4, 5, 6]);
+    [straight, part, resumed].forEach((r) => disposeWeights(r.weights));
+  });
+
+  it('resumes the LSTM (weight names with slashes) to the same weights as a run straight through', async () => {
+    const lstm = { ...base, cell: lstmFamily(cellConfig({ hiddenSizes: [4, 3] })) };
+    const straight = await metaTrain({ ...lstm, iterations: 4 });
+    const dir = await tempDir();
+    const part = await metaTrain({ ...lstm, iterations: 2, outDir: dir, checkpointEvery: 2 });
+    const resumed = await metaTrain({ ...lstm, iterations: 4, outDir: dir, resume: true });
+    expect(Object.keys(resumed.weights['default']!)).toContain('lstm_0/kernel');
+    expect(values(resumed.weights)).toEqual(values(straight.weights));
     [straight, part, resumed].forEach((r) => disposeWeights(r.weights));
   });
 
