@@ -3,7 +3,7 @@ import { isAbsolute, join } from 'node:path';
 
 import { cellConfig, disposeOptimizerSpec, loadOptimizer, pretrainedDir, saveOptimizer } from '@lopt/cell';
 import type { LearnedOptimizerSpec, PretrainedName } from '@lopt/cell';
-import { writeLossPlot } from '@lopt/cli';
+import { writeLossPlot } from '@lopt/plot/node';
 import * as tf from '@tensorflow/tfjs-core';
 import { LoptError } from '@lopt/core';
 import type { BackendName, Task } from '@lopt/core';

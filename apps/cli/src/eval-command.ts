@@ -4,6 +4,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { LoptError } from '@lopt/core';
 import { useBackend } from '@lopt/backends';
 import { disposeOptimizerSpec } from '@lopt/cell';
+import { writeLossPlot } from '@lopt/plot/node';
 
 import { backendFlag, intFlag, parseCommand } from './args.js';
 import { toCurvesFile, writeCurvesFile } from './curves-file.js';
@@ -12,7 +13,6 @@ import { EVALUATION_HELP, EVALUATION_OPTIONS, evaluationFlags } from './evaluati
 import { OPTIMIZER_JSON_FILE, learnedOptimizerFactory, loadOptimizer } from './learned.js';
 import { evaluationTask, loadTask } from './load-task.js';
 import { createOutput } from './output.js';
-import { writeLossPlot } from './plot.js';
 import { summarize, summaryTable } from './summary.js';
 import { parseTaskOptions } from './task-options.js';
 

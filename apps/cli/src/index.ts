@@ -1,6 +1,4 @@
 export { main, USAGE } from './main.js';
-export { lossPlotSpec, renderSvg, svgToPng, writeLossPlot } from './plot.js';
-export type { PlotOptions, Series } from './plot.js';
 export { readCurvesFile, toCurvesFile, writeCurvesFile, CURVES_KIND, CURVES_FORMAT } from './curves-file.js';
 export type { CurvesFile, LoadedCurves, StoredCurves } from './curves-file.js';
 export { loadTask } from './load-task.js';

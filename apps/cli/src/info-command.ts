@@ -2,6 +2,7 @@ import { LoptError, isLoptError } from '@lopt/core';
 import { useBackend } from '@lopt/backends';
 import { mnistDataDir } from '@lopt/datasets';
 import { TASK_NAMES } from '@lopt/optimizees';
+import { rendererVersions } from '@lopt/plot/node';
 
 import { backendFlag, parseCommand } from './args.js';
 import { formatTable } from './format.js';
@@ -14,7 +15,7 @@ Selects the backend and reports it (SIMD, threads), the versions of lopt's packa
 TensorFlow.js, Node.js, where the MNIST files were found, and the built-in tasks.
 `;
 
-const PACKAGES = ['@lopt/core', '@lopt/backends', '@lopt/cell', '@lopt/datasets', '@lopt/optimizees', '@lopt/meta', '@tensorflow/tfjs-core', 'vega', 'vega-lite', '@resvg/resvg-js'];
+const PACKAGES = ['@lopt/core', '@lopt/backends', '@lopt/cell', '@lopt/datasets', '@lopt/optimizees', '@lopt/meta', '@lopt/plot', '@tensorflow/tfjs-core'];
 
 export async function infoCommand(argv: readonly string[]): Promise<number> {
   const { values, positionals } = parseCommand('info', argv, {});
@@ -34,6 +35,7 @@ export async function infoCommand(argv: readonly string[]): Promise<number> {
   }
   const versions: Record<string, string> = { [lopt.name]: lopt.version };
   for (const name of PACKAGES) versions[name] = packageVersion(name) ?? 'not installed';
+  Object.assign(versions, rendererVersions());
   out.info(`backend   ${backend.name}${backend.simd ? ', SIMD' : ''}, ${backend.threads === 0 ? 'native thread pool' : `${backend.threads} thread(s)`}`);
   out.info(`node      ${process.version} (${process.platform}-${process.arch})`);
   out.info(`mnist     ${mnist}`);

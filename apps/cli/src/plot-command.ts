@@ -1,13 +1,13 @@
 import { basename, dirname, resolve } from 'node:path';
 
 import { LoptError } from '@lopt/core';
+import type { Series } from '@lopt/plot';
+import { writeLossPlot } from '@lopt/plot/node';
 
 import { intFlag, parseCommand } from './args.js';
 import { readCurvesFile } from './curves-file.js';
 import type { LoadedCurves } from './curves-file.js';
 import { createOutput } from './output.js';
-import { writeLossPlot } from './plot.js';
-import type { Series } from './plot.js';
 import { summarize, summaryTable } from './summary.js';
 
 export const PLOT_HELP = `Usage: lopt plot <curves.json> [options]

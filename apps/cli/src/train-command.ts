@@ -8,6 +8,7 @@ import type { CellConfig, FamilyWeights, LearnedOptimizerSpec } from '@lopt/cell
 import { QUICK_START_SETTINGS, defaultWorkers, metaTrain, metaTrainOptions, onProgress, resolveMetaTrainOptions, trainingCell } from '@lopt/meta';
 import type { MetaProgress } from '@lopt/meta';
 import { CHECKPOINT_FILE, readCheckpoint, runDirectory } from '@lopt/meta/node';
+import { writeLossPlot } from '@lopt/plot/node';
 
 import { backendFlag, choiceFlag, intFlag, parseCommand, positiveFlag } from './args.js';
 import { previousSettings, trainFlags } from './train-flags.js';
@@ -20,7 +21,6 @@ import { learnedOptimizerFactory, loadOptimizer, saveOptimizer } from './learned
 import { evaluationTask, loadTask } from './load-task.js';
 import { defaultRunDir, ensureWritableDir } from './output-dir.js';
 import { createOutput } from './output.js';
-import { writeLossPlot } from './plot.js';
 import { readRunSettings, writeRunSettings } from './run-settings.js';
 import type { RunSettings } from './run-settings.js';
 import { summarize, summaryTable } from './summary.js';

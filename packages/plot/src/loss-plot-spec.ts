@@ -1,10 +1,3 @@
-import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
-
-import { Resvg } from '@resvg/resvg-js';
-import { LoptError } from '@lopt/core';
-import * as vega from 'vega';
-import { compile } from 'vega-lite';
 import type { TopLevelSpec } from 'vega-lite';
 
 /** One line of a loss plot: mean loss per step and its standard error (NaN where diverged). */
@@ -72,42 +65,4 @@ export function lossPlotSpec(series: readonly Series[], options: PlotOptions = {
       { mark: { type: 'line', strokeWidth: 2 }, encoding: { x, y, color } },
     ],
   };
-}
-
-/** Renders a vega-lite spec to SVG headlessly with vega's own SVG renderer (no canvas needed). */
-export async function renderSvg(spec: TopLevelSpec): Promise<string> {
-  const view = new vega.View(vega.parse(compile(spec).spec), { renderer: 'none' });
-  try {
-    return await view.toSVG();
-  } finally {
-    view.finalize();
-  }
-}
-
-/** Rasterizes an SVG to PNG with resvg (a prebuilt binary shipped in an npm package), `scale`× its size. */
-export function svgToPng(svg: string, scale = 2): Uint8Array {
-  const png = new Resvg(svg, { fitTo: { mode: 'zoom', value: scale }, font: { loadSystemFonts: true } }).render().asPng();
-  return new Uint8Array(png.buffer, png.byteOffset, png.byteLength);
-}
-
-/** Writes `<base>.svg` and `<base>.png` of the loss plot; returns both paths. */
-export async function writeLossPlot(
-  base: string,
-  series: readonly Series[],
-  options: PlotOptions & { scale?: number } = {},
-): Promise<{ svg: string; png: string }> {
-  const svg = await renderSvg(lossPlotSpec(series, options));
-  const png = svgToPng(svg, options.scale ?? 2);
-  const paths = { svg: `${base}.svg`, png: `${base}.png` };
-  try {
-    await mkdir(dirname(base), { recursive: true });
-    await writeFile(paths.svg, svg);
-    await writeFile(paths.png, png);
-  } catch (cause) {
-    throw new LoptError('IO_ERROR', `Cannot write the plot to ${paths.svg} (${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message}).`, {
-      hint: 'Pass --out with a directory or file path you can write to.',
-      cause,
-    });
-  }
-  return paths;
 }
