@@ -24,8 +24,10 @@ type Parsed<T extends Options> = ReturnType<
 >;
 
 export function parseCommand<T extends Options>(command: string, argv: readonly string[], options: T): Parsed<T> {
+  const all: Options = { ...COMMON_OPTIONS, ...options };
+  let parsed: Parsed<T>;
   try {
-    return parseArgs({ args: [...argv], options: { ...COMMON_OPTIONS, ...options }, allowPositionals: true, strict: true });
+    parsed = parseArgs({ args: joinNegativeValues(argv, all), options: all as typeof COMMON_OPTIONS & T, allowPositionals: true, strict: true });
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
@@ -38,11 +40,38 @@ export function parseCommand<T extends Options>(command: string, argv: readonly 
     }
     throw error;
   }
+  for (const [flag, value] of Object.entries(parsed.values)) {
+    if (typeof value === 'string' && value.trim() === '') {
+      throw new LoptError('INVALID_ARGUMENT', `--${flag} is empty.`, { hint: `Pass a value after --${flag}, or leave the flag out for its default (see lopt ${command} --help).` });
+    }
+  }
+  return parsed;
 }
 
-function invalid(flag: string, expected: string, value: string): LoptError {
+/**
+ * `--steps -1` as `--steps=-1`: node's parser reads a value that starts with '-' as a flag and
+ * stops with "argument is ambiguous"; a negative number after a flag that takes a value is meant
+ * as its value (and is then checked, e.g. "must be at least 1", like any other).
+ */
+function joinNegativeValues(argv: readonly string[], options: Options): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    const next = argv[i + 1];
+    const name = arg.startsWith('--') ? arg.slice(2) : undefined;
+    if (name !== undefined && options[name]?.type === 'string' && next !== undefined && /^-(\d|\.\d|Infinity)/.test(next)) {
+      out.push(`${arg}=${next}`);
+      i++;
+    } else {
+      out.push(arg);
+    }
+  }
+  return out;
+}
+
+function invalid(flag: string, expected: string, value: string, example: number): LoptError {
   return new LoptError('INVALID_ARGUMENT', `--${flag} must be ${expected}, got "${value}".`, {
-    hint: `Pass for example --${flag} ${expected.includes('integer') ? '100' : '0.001'}.`,
+    hint: `Pass for example --${flag} ${example}.`,
   });
 }
 
@@ -51,7 +80,7 @@ export function intFlag(flag: string, value: string | undefined, fallback: numbe
   if (value === undefined) return fallback;
   const n = Number(value);
   if (value.trim() === '' || !Number.isInteger(n) || n < min) {
-    throw invalid(flag, min === 0 ? 'a whole number (0 or more)' : `an integer of at least ${min}`, value);
+    throw invalid(flag, min === 0 ? 'a whole number (0 or more)' : `an integer of at least ${min}`, value, Number.isInteger(fallback) && fallback >= min ? fallback : min);
   }
   return n;
 }
@@ -60,7 +89,7 @@ export function intFlag(flag: string, value: string | undefined, fallback: numbe
 export function positiveFlag(flag: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw invalid(flag, 'a positive number', value);
+  if (value.trim() === '' || !Number.isFinite(n) || n <= 0) throw invalid(flag, 'a positive number', value, fallback > 0 && Number.isFinite(fallback) ? fallback : 0.001);
   return n;
 }
 

@@ -29,12 +29,14 @@ export interface RunOptions {
   readonly timeoutMs?: number;
   /** Called with each chunk of stdout as it arrives, with the child (e.g. to send it SIGINT). */
   readonly onStdout?: (text: string, child: ReturnType<typeof spawn>) => void;
+  /** Run in a process group of its own, as a terminal runs a command: `process.kill(-child.pid, 'SIGINT')` is then a Ctrl-C. */
+  readonly detached?: boolean;
 }
 
 /** Runs `node dist/bin.js ...args` and collects its exit code and output. */
 export function runCli(args: readonly string[], options: RunOptions = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd ?? APP_DIR, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd ?? APP_DIR, stdio: ['ignore', 'pipe', 'pipe'], detached: options.detached === true });
     let stdout = '';
     let stderr = '';
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 60_000);

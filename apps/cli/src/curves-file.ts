@@ -1,7 +1,7 @@
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
-import { LoptError } from '@lopt/core';
+import { LoptError, makeDirectory } from '@lopt/core';
 import type { Curves } from '@lopt/meta';
 import { writeFileAtomic } from '@lopt/meta/node';
 
@@ -60,7 +60,7 @@ export function toCurvesFile(
 }
 
 export async function writeCurvesFile(path: string, file: CurvesFile): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
+  await makeDirectory(dirname(path), 'the directory of the curves file');
   await writeFileAtomic(path, `${JSON.stringify(file)}\n`);
 }
 

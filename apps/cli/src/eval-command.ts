@@ -84,8 +84,13 @@ export async function evalCommand(argv: readonly string[]): Promise<number> {
     }
     const taskOptions = parseTaskOptions(values['task-options']) ?? (values.task === undefined ? provenance.taskOptions : undefined);
     const task = await evaluationTask(await loadTask(taskSpec, taskOptions), taskOptions);
-    const trainedSteps = typeof provenance.settings?.steps === 'number' ? provenance.settings.steps : 100;
-    const steps = intFlag('steps', values.steps, trainedSteps);
+    const recorded = provenance.settings?.steps;
+    if (values.steps === undefined && recorded !== undefined && !(typeof recorded === 'number' && Number.isInteger(recorded) && recorded >= 1)) {
+      throw new LoptError('CHECKPOINT_CORRUPT', `${join(optimizerDir, OPTIMIZER_JSON_FILE)} records ${JSON.stringify(recorded)} training steps (provenance.settings.steps), not a whole number of at least 1.`, {
+        hint: 'Pass --steps <n> to evaluate over n steps, or fix provenance.settings.steps in optimizer.json.',
+      });
+    }
+    const steps = intFlag('steps', values.steps, typeof recorded === 'number' ? recorded : 100);
     const curvesPath = resolve(values.out ?? join(dirname(optimizerDir), `eval-${task.name}-${steps}.json`));
 
     out.info(`backend ${backend.name}${backend.simd ? ' (SIMD)' : ''} · optimizer ${optimizerDir}`);

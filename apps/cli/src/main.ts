@@ -39,6 +39,11 @@ const COMMANDS: Record<string, (argv: readonly string[]) => Promise<number>> = {
  */
 export async function main(argv: readonly string[]): Promise<number> {
   const debug = argv.includes('--debug');
+  // With --json an error is also one JSON object on stdout, after the events, for machine readers.
+  const json = argv.includes('--json');
+  const jsonError = (code: string, message: string, hint: string | undefined): void => {
+    if (json) process.stdout.write(`${JSON.stringify({ event: 'error', code, message, ...(hint === undefined ? {} : { hint }) })}\n`);
+  };
   const command = argv[0];
   try {
     if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
@@ -52,17 +57,21 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     const run = COMMANDS[command];
     if (run === undefined) {
-      process.stderr.write(
-        `lopt: unknown command "${command}".\nThe commands are ${Object.keys(COMMANDS).join(', ')}; run \`lopt --help\` for what each does.\n`,
-      );
+      const hint = `The commands are ${Object.keys(COMMANDS).join(', ')}; run \`lopt --help\` for what each does.`;
+      process.stderr.write(`lopt: unknown command "${command}".\n${hint}\n`);
+      jsonError('INVALID_ARGUMENT', `unknown command "${command}".`, hint);
       return 2;
     }
     return await run(argv.slice(1));
   } catch (caught) {
     // A kernel missing on the chosen backend becomes a LoptError naming the fix.
     const error = isLoptError(caught) ? caught : missingKernelError(caught);
-    if (error === undefined) throw caught;
+    if (error === undefined) {
+      jsonError('INTERNAL', caught instanceof Error ? caught.message : String(caught), 'This is a bug in lopt: please report it with the stack trace printed on stderr.');
+      throw caught;
+    }
     process.stderr.write(`lopt: ${error.format()}\n`);
+    jsonError(error.code, error.message, error.hint);
     if (debug) {
       process.stderr.write(`\n[${error.code}] ${error.stack ?? ''}\n`);
       if (error.cause !== undefined) process.stderr.write(`caused by: ${(error.cause as Error)?.stack ?? String(error.cause)}\n`);

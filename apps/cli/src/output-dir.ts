@@ -1,7 +1,7 @@
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 
-import { LoptError } from '@lopt/core';
+import { LoptError, isLoptError, makeDirectory } from '@lopt/core';
 
 /** `runs/<task>-<yyyymmdd-hhmmss>` under the working directory. */
 export function defaultRunDir(task: string, now = new Date()): string {
@@ -15,13 +15,22 @@ export function defaultRunDir(task: string, now = new Date()): string {
  * --out fails in a second with IO_ERROR instead of after a minute of training.
  */
 export async function ensureWritableDir(dir: string): Promise<string> {
+  if (dir.trim() === '') {
+    throw new LoptError('INVALID_ARGUMENT', '--out is empty.', { hint: 'Pass a directory, e.g. --out runs/my-run (use --out . for the current directory).' });
+  }
   const path = resolve(dir);
   const probe = join(path, `.lopt-write-test-${process.pid}`);
   try {
-    await mkdir(path, { recursive: true });
+    await makeDirectory(path, 'the output directory');
     await writeFile(probe, '');
     await rm(probe, { force: true });
   } catch (cause) {
+    if (isLoptError(cause)) {
+      throw new LoptError('IO_ERROR', `Cannot write to the output directory ${path}: ${cause.message}`, {
+        hint: 'Pass --out with a directory you can create and write to (a path below an existing file, a read-only disk, a virtual file system such as /proc or a missing permission all fail).',
+        cause,
+      });
+    }
     const code = (cause as NodeJS.ErrnoException).code ?? 'error';
     throw new LoptError('IO_ERROR', `Cannot write to the output directory ${path} (${code}: ${(cause as Error).message}).`, {
       hint: 'Pass --out with a directory you can create and write to (a path below an existing file, a read-only disk or a missing permission all fail).',

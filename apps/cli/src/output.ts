@@ -14,6 +14,8 @@ export interface Output {
   readonly mode: OutputMode;
   /** A line for people; not printed in JSON mode. */
   info(text: string): void;
+  /** Something the user should know that does not stop the command: stderr in every mode (and an event in JSON mode). */
+  warn(text: string): void;
   /** A machine-readable event: one JSON object per line in JSON mode, nothing otherwise. */
   event(type: string, data: Readonly<Record<string, unknown>>): void;
   /** A progress bar over `total` units named `unit`, starting at `start` (e.g. when resuming). */
@@ -30,8 +32,9 @@ interface Stream {
 const PLAIN_EVERY = 2;
 const TTY_EVERY = 0.1;
 
-export function createOutput(options: { json?: boolean; stream?: Stream; mode?: OutputMode } = {}): Output {
+export function createOutput(options: { json?: boolean; stream?: Stream; errors?: Stream; mode?: OutputMode } = {}): Output {
   const stream: Stream = options.stream ?? process.stdout;
+  const errors: Stream = options.errors ?? process.stderr;
   const mode: OutputMode = options.mode ?? (options.json === true ? 'json' : stream.isTTY === true ? 'tty' : 'plain');
   let barShown = false;
   const clearBar = (): void => {
@@ -44,6 +47,11 @@ export function createOutput(options: { json?: boolean; stream?: Stream; mode?: 
       if (mode === 'json') return;
       clearBar();
       stream.write(`${text}\n`);
+    },
+    warn(text) {
+      clearBar();
+      errors.write(`lopt: warning: ${text}\n`);
+      if (mode === 'json') stream.write(`${JSON.stringify({ event: 'warning', message: text })}\n`);
     },
     event(type, data) {
       if (mode !== 'json') return;

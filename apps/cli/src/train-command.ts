@@ -20,6 +20,7 @@ import { onInterrupt } from './interrupt.js';
 import { learnedOptimizerFactory, loadOptimizer, saveOptimizer } from './learned.js';
 import { evaluationTask, loadTask } from './load-task.js';
 import { defaultRunDir, ensureWritableDir } from './output-dir.js';
+import { lockRunDir } from './run-lock.js';
 import { createOutput } from './output.js';
 import { readRunSettings, writeRunSettings } from './run-settings.js';
 import type { RunSettings } from './run-settings.js';
@@ -130,8 +131,8 @@ function averagedUnitsSetting(value: string | undefined, base: CellConfig): Pick
   if (value === undefined) return base.averagedUnits === undefined ? {} : { averagedUnits: base.averagedUnits };
   const k = Number(value);
   if (value.trim() === '' || !Number.isInteger(k) || k < 1) {
-    throw new LoptError('INVALID_ARGUMENT', `--averaged-units must be a whole number of units, got "${value}".`, {
-      hint: 'Pass for example --averaged-units 5 (of 20 units per layer).',
+    throw new LoptError('INVALID_ARGUMENT', `--averaged-units must be an integer of at least 1 (units per layer whose outputs are averaged), got "${value}".`, {
+      hint: 'Pass for example --averaged-units 5 (of 20 units per layer), or leave it out for the coordinatewise LSTM.',
     });
   }
   return { averagedUnits: k };
@@ -150,8 +151,8 @@ function hiddenFlag(value: string | undefined): number[] | undefined {
 function momentumSettings(value: string | undefined, base: CellConfig): Pick<CellConfig, 'momentum' | 'secondMoment'> {
   if (value === undefined) return base.momentum === undefined ? {} : { momentum: base.momentum, secondMoment: base.secondMoment! };
   const rates = value.split(',').map((s) => Number(s.trim()));
-  if (!rates.every((r) => Number.isFinite(r) && r > 0 && r < 1)) {
-    throw new LoptError('INVALID_ARGUMENT', `--momentum must be rates in (0, 1) like 0.9,0.99, got "${value}".`, {
+  if (!rates.every((r) => Number.isFinite(r) && r > 0 && r < 1) || new Set(rates).size !== rates.length) {
+    throw new LoptError('INVALID_ARGUMENT', `--momentum must be distinct rates in (0, 1) like 0.9,0.99, got "${value}".`, {
       hint: 'Pass for example --momentum 0.9,0.99 (at most 4 rates).',
     });
   }
@@ -225,6 +226,8 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
   }
 
   const outDir = await ensureWritableDir(values.out ?? defaultRunDir(task.name));
+  // One writer per run directory; released when the process exits.
+  lockRunDir(outDir, (text) => out.warn(text));
   if (values.resume !== true && existsSync(join(outDir, CHECKPOINT_FILE))) {
     // Starting over here would interleave two runs' metrics and replace the other's optimizer.
     throw new LoptError('INVALID_ARGUMENT', `${outDir} already holds a training run (${CHECKPOINT_FILE}).`, {
@@ -323,7 +326,7 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
   }
   const seconds = (performance.now() - started) / 1000;
   const trained = { iterations: result.iterations, bestIteration: result.bestIteration, validationLoss: result.bestValidationLoss, skipped: result.skipped };
-  bar.finish(`best validation loss ${formatNumber(result.bestValidationLoss)} at iteration ${result.bestIteration}`);
+  bar.finish(result.bestIteration < 0 ? 'not validated (no meta-iteration ran)' : `best validation loss ${formatNumber(result.bestValidationLoss)} at iteration ${result.bestIteration}`);
 
   try {
     if (result.aborted) {

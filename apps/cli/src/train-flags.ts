@@ -18,7 +18,8 @@ export function trainFlags(values: Flags): Partial<MetaTrainSettings> {
   const out: Partial<Record<keyof MetaTrainSettings, unknown>> = {
     steps: given(values.steps, (v) => intFlag('steps', v, 0)),
     unroll: given(values.unroll, (v) => intFlag('unroll', v, 0)),
-    iterations: given(values.iterations, (v) => intFlag('iterations', v, 0, 0)),
+    // 0 only with --init, to save (and evaluate) the optimizer it starts from unchanged.
+    iterations: given(values.iterations, (v) => intFlag('iterations', v, 1, values.init === undefined ? 1 : 0)),
     learningRate: given(values['meta-lr'], (v) => positiveFlag('meta-lr', v, 0)),
     learningRateSchedule: given(values['meta-lr-schedule'], (v) => choiceFlag('meta-lr-schedule', v, ['constant', 'cosine'] as const, 'constant')),
     finalLearningRate: given(values['meta-lr-final'], (v) => positiveFlag('meta-lr-final', v, 0)),

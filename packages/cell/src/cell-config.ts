@@ -95,6 +95,9 @@ export function cellConfig(partial: Partial<CellConfig> = {}): CellConfig {
     if (!Array.isArray(momentum) || momentum.length === 0 || momentum.length > MAX_MOMENTUM_INPUTS || !momentum.every(rate)) {
       throw invalid(`momentum is ${JSON.stringify(momentum)}.`, `Pass 1 to ${MAX_MOMENTUM_INPUTS} rates in (0, 1), e.g. [0.9, 0.99], or leave it out.`);
     }
+    if (new Set(momentum).size !== momentum.length) {
+      throw invalid(`momentum is ${JSON.stringify(momentum)}: a rate is listed twice (two identical inputs).`, 'Pass distinct rates, e.g. [0.9, 0.99].');
+    }
   }
   const secondMoment = partial.secondMoment;
   if (secondMoment !== undefined && (momentum === undefined || !rate(secondMoment))) {

@@ -1,4 +1,4 @@
-import { LoptError } from '@lopt/core';
+import { LoptError, makeDirectory } from '@lopt/core';
 
 import type { LearnedOptimizerSpec, OptimizerArtifacts, OptimizerJson } from './optimizer-spec.js';
 import { OPTIMIZER_JSON_FILE, optimizerFromArtifacts, optimizerToArtifacts } from './optimizer-spec.js';
@@ -26,11 +26,7 @@ function ioError(what: string, cause: unknown): LoptError {
 export async function saveOptimizer(spec: LearnedOptimizerSpec, dir: string): Promise<void> {
   const artifacts = await optimizerToArtifacts(spec);
   const { fs, path, crypto } = await nodeModules();
-  try {
-    await fs.mkdir(dir, { recursive: true });
-  } catch (error) {
-    throw ioError(`Cannot create checkpoint directory ${dir}`, error);
-  }
+  await makeDirectory(dir, 'the optimizer directory');
   const writeAtomic = async (file: string, data: string | Uint8Array): Promise<void> => {
     const target = path.join(dir, file);
     const temp = path.join(dir, `.${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`);

@@ -22,6 +22,7 @@ export type LoptErrorCode =
   | 'UNKNOWN_FAMILY'
   | 'UNSUPPORTED'
   | 'IO_ERROR'
+  | 'RUN_LOCKED'
   | 'WORKER_FAILED';
 
 export interface LoptErrorOptions {

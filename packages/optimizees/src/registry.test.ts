@@ -35,4 +35,17 @@ describeEachBackend('taskByName', () => {
       expect((e as { hint: string }).hint).toContain('quadratic, mlp, convnet, rosenbrock, logistic-regression, neural-art');
     }
   });
+
+  it('refuses an option the task does not have, suggesting the close one', () => {
+    try {
+      taskByName('quadratic', { dimz: 3 });
+      expect.unreachable();
+    } catch (e) {
+      expect(isLoptError(e, 'INVALID_ARGUMENT')).toBe(true);
+      expect((e as Error).message).toBe('The quadratic task has no option "dimz".');
+      expect((e as { hint: string }).hint).toMatch(/Did you mean "dims"\?.*dims, batch, distribution, initStd/);
+    }
+    expect(() => taskByName('mlp', { split: 'optimizer-eval', evalSize: 100 })).not.toThrow();
+    expect(() => taskByName('neural-art', { contents: 'test', colour: 1 })).toThrow(/no option "colour"/);
+  });
 });

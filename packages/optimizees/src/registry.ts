@@ -2,6 +2,7 @@ import { LoptError } from '@lopt/core';
 import type { Task } from '@lopt/core';
 
 import { convnetTask } from './convnet.js';
+import { assertKnownOptions } from './option-keys.js';
 import type { ConvnetTaskOptions } from './convnet.js';
 import { logisticRegressionTask } from './logistic-regression.js';
 import type { LogisticRegressionTaskOptions } from './logistic-regression.js';
@@ -45,7 +46,7 @@ export function isTaskName(name: string): name is TaskName {
 
 /**
  * The built-in task called `name`, built with `options` (each task validates its own options and
- * throws INVALID_ARGUMENT for a bad one). Throws UNKNOWN_TASK, listing the names, for any other name.
+ * throws INVALID_ARGUMENT for a bad one, and for an option it does not have). Throws UNKNOWN_TASK, listing the names, for any other name.
  */
 export function taskByName<K extends TaskName>(name: K, options?: TaskOptionsByName[K]): Task;
 export function taskByName(name: string, options?: Record<string, unknown>): Task;
@@ -55,5 +56,6 @@ export function taskByName(name: string, options: Record<string, unknown> = {}):
       hint: `Choose one of: ${TASK_NAMES.join(', ')}, or pass the path of a module that exports a Task.`,
     });
   }
+  assertKnownOptions(name, options);
   return (FACTORIES[name] as (o: Record<string, unknown>) => Task)(options);
 }

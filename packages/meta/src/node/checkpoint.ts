@@ -1,8 +1,8 @@
-import { mkdir, readFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import * as tf from '@tensorflow/tfjs-core';
-import { LoptError } from '@lopt/core';
+import { LoptError, makeDirectory } from '@lopt/core';
 import type { RngState } from '@lopt/core';
 
 import { writeFileAtomic } from './atomic-write.js';
@@ -47,7 +47,7 @@ export async function writeCheckpoint(
   data: Omit<CheckpointData, 'weights' | 'bestWeights' | 'formatVersion' | 'kind' | 'metaOptimizer'>,
   tensors: { weights: tf.NamedTensorMap; bestWeights: tf.NamedTensorMap; metaOptimizer: { data: unknown; tensors: tf.NamedTensorMap } },
 ): Promise<void> {
-  await mkdir(dir, { recursive: true });
+  await makeDirectory(dir, 'the checkpoint directory');
   const full: CheckpointData = {
     formatVersion: CHECKPOINT_FORMAT,
     kind: 'lopt-meta-checkpoint',

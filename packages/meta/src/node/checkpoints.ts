@@ -1,7 +1,5 @@
-import { mkdir } from 'node:fs/promises';
-
 import * as tf from '@tensorflow/tfjs-core';
-import { LoptError, createRng } from '@lopt/core';
+import { LoptError, createRng, makeDirectory } from '@lopt/core';
 
 import { flattenGrouped, unflattenGrouped } from '../group-names.js';
 import { byGroup } from '../train/callbacks.js';
@@ -81,7 +79,7 @@ export function checkpoints(dir: string, options: CheckpointOptions = {}): MetaT
   return {
     async start(run) {
       if (options.resume === true) await restore(dir, run);
-      await mkdir(dir, { recursive: true });
+      await makeDirectory(dir, 'the run directory');
     },
     async progress(event, run) {
       if (event.iteration % every === 0 || event.iteration === run.iterations) await save(dir, run, settings);

@@ -1,5 +1,7 @@
-import { appendFile, mkdir } from 'node:fs/promises';
+import { appendFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+
+import { makeDirectory } from '@lopt/core';
 
 import type { MetaTrainCallback } from '../train/callbacks.js';
 
@@ -7,7 +9,7 @@ import type { MetaTrainCallback } from '../train/callbacks.js';
 export function metricsFile(path: string): MetaTrainCallback {
   return {
     start: async () => {
-      await mkdir(dirname(path), { recursive: true });
+      await makeDirectory(dirname(path), 'the run directory');
     },
     progress: (event) => appendFile(path, `${JSON.stringify(event)}\n`),
   };
