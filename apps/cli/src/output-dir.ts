@@ -25,15 +25,10 @@ export async function ensureWritableDir(dir: string): Promise<string> {
     await writeFile(probe, '');
     await rm(probe, { force: true });
   } catch (cause) {
-    if (isLoptError(cause)) {
-      throw new LoptError('IO_ERROR', `Cannot write to the output directory ${path}: ${cause.message}`, {
-        hint: 'Pass --out with a directory you can create and write to (a path below an existing file, a read-only disk, a virtual file system such as /proc or a missing permission all fail).',
-        cause,
-      });
-    }
-    const code = (cause as NodeJS.ErrnoException).code ?? 'error';
-    throw new LoptError('IO_ERROR', `Cannot write to the output directory ${path} (${code}: ${(cause as Error).message}).`, {
-      hint: 'Pass --out with a directory you can create and write to (a path below an existing file, a read-only disk or a missing permission all fail).',
+    // makeDirectory's IO_ERROR carries the errno error of the level that failed.
+    const errno = (isLoptError(cause) ? cause.cause : cause) as NodeJS.ErrnoException | undefined;
+    throw new LoptError('IO_ERROR', `Cannot write to the output directory ${path} (${errno?.code ?? 'error'}: ${errno?.message ?? String(cause)}).`, {
+      hint: 'Pass --out with a directory you can create and write to (a path below an existing file, a read-only disk, a virtual file system such as /proc or a missing permission all fail).',
       cause,
     });
   }

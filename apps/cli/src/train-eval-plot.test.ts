@@ -103,7 +103,7 @@ describe('lopt train → eval → plot', () => {
     expect(r.stdout).toContain('log-sign (p = 15) + momentum inputs 0.9,0.99');
     expect(r.config).toMatchObject({ p: 15, momentum: [0.9, 0.99], secondMoment: 0.99 });
     await expectRefused(['--p', '0'], 'run-p-bad', '--p');
-    await expectRefused(['--momentum', '0.9,1'], 'run-m-bad', '--momentum must be rates in (0, 1)');
+    await expectRefused(['--momentum', '0.9,1'], 'run-m-bad', '--momentum must be distinct rates in (0, 1)');
   }, 120_000);
 
   test('--averaged-units trains an LSTM-GAC cell on one thread and evaluates it per quadratic; bad values are refused', async () => {
@@ -114,7 +114,7 @@ describe('lopt train → eval → plot', () => {
     // The evaluation after training ran (its table), through LearnedOptimizer with the task's batch.
     expect(r.stdout).toMatch(/^learned /m);
     expect(r.config).toMatchObject({ hiddenSizes: [4, 3], averagedUnits: 2 });
-    await expectRefused(['--averaged-units', '0'], 'run-gac-bad', '--averaged-units must be a whole number');
+    await expectRefused(['--averaged-units', '0'], 'run-gac-bad', '--averaged-units must be an integer of at least 1');
     await expectRefused(['--averaged-units', '21'], 'run-gac-bad2', 'averagedUnits is 21');
   }, 120_000);
 
