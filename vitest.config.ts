@@ -1,4 +1,5 @@
 import { readdirSync, existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 
 import { defineConfig } from 'vitest/config';
 
@@ -17,6 +18,8 @@ export default defineConfig({
     environment: 'node',
     // tfjs-node's native addon breaks in worker threads; forks also isolate tfjs engines.
     pool: 'forks',
+    // Probes the backends once, shares the result with every file, prints one line about them.
+    globalSetup: [fileURLToPath(new URL('./packages/test-utils/src/global-setup.ts', import.meta.url))],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     projects: dirs

@@ -32,10 +32,29 @@ describe('useNodeBackend', () => {
     const missing = Object.assign(new Error("Cannot find package '@tensorflow/tfjs-node' imported from x"), {
       code: 'ERR_MODULE_NOT_FOUND',
     });
-    const error = await failure(useNodeBackend({ load: () => Promise.reject(missing) }));
+    const error = await failure(useNodeBackend({ installed: () => true, load: () => Promise.reject(missing) }));
     expect(error.code).toBe('BACKEND_NOT_INSTALLED');
     expect(error.message).toContain('not installed');
     expect(error.cause).toBe(missing);
+  });
+
+  it('reports an absent package as BACKEND_NOT_INSTALLED without loading it, whatever a loader would say', async () => {
+    // Under vitest the loader's error is Vite's "Could not resolve", which carries no code.
+    let loaded = false;
+    const load = () => {
+      loaded = true;
+      return Promise.reject(new Error('Could not resolve "@tensorflow/tfjs-node"'));
+    };
+    const error = await failure(useNodeBackend({ installed: () => false, load }));
+    expect(error.code).toBe('BACKEND_NOT_INSTALLED');
+    expect(loaded).toBe(false);
+    expect(error.hint).toContain('scripts/install-tfjs-node.mjs');
+  });
+
+  it('reports a package that resolves but does not load as BACKEND_NATIVE_MISSING', async () => {
+    const error = await failure(useNodeBackend({ installed: () => true, load: () => Promise.reject(new Error('Could not resolve x')) }));
+    expect(error.code).toBe('BACKEND_NATIVE_MISSING');
+    expect(error.message).toContain('Could not resolve x');
   });
 
   it('reports a missing native library as BACKEND_NATIVE_MISSING with the mirror variable', async () => {
@@ -43,7 +62,7 @@ describe('useNodeBackend', () => {
       new Error("Cannot find module '/x/node_modules/@tensorflow/tfjs-node/lib/napi-v8/tfjs_binding.node'"),
       { code: 'MODULE_NOT_FOUND' },
     );
-    const error = await failure(useNodeBackend({ load: () => Promise.reject(native) }));
+    const error = await failure(useNodeBackend({ installed: () => true, load: () => Promise.reject(native) }));
     expect(error.code).toBe('BACKEND_NATIVE_MISSING');
     expect(error.message).toContain('tfjs_binding.node');
     expect(error.hint).toContain('TFJS_NODE_CDN_STORAGE');

@@ -1,5 +1,7 @@
 import '@tensorflow/tfjs-layers'; // registers every tfjs gradient (tfjs-core alone registers none)
 
+import { createRequire } from 'node:module';
+
 import * as tf from '@tensorflow/tfjs-core';
 import { LoptError, assertGradientsRegistered } from '@lopt/core';
 import type { BackendInfo } from '@lopt/core';
@@ -7,6 +9,11 @@ import type { BackendInfo } from '@lopt/core';
 export interface NodeBackendOptions {
   /** How to load tfjs-node; tests replace it to simulate a missing native library. */
   readonly load?: () => Promise<unknown>;
+  /**
+   * Whether the package can be found at all (default: Node's resolution from this module). A
+   * loader's own "not found" error is not trusted for this: Vite's "Could not resolve" has no code.
+   */
+  readonly installed?: () => boolean;
 }
 
 const TFJS_NODE_VERSION = '4.22.0';
@@ -16,9 +23,19 @@ export function nodeBackendHint(): string {
   return (
     `Install it next to lopt with \`pnpm add @tensorflow/tfjs-node@${TFJS_NODE_VERSION}\` ` +
     '(its install script downloads the TensorFlow C library; on a machine that cannot reach the default ' +
-    'host, set TFJS_NODE_CDN_STORAGE to a mirror that serves libtensorflow, then reinstall), ' +
-    "or use the wasm backend (`--backend wasm`), which needs no native build."
+    'host, set TFJS_NODE_CDN_STORAGE to a mirror that serves libtensorflow, then reinstall); in a lopt ' +
+    'checkout, `node scripts/install-tfjs-node.mjs` installs it offline from the tensorflow-cpu wheel. ' +
+    "Or use the wasm backend (`--backend wasm`), which needs no native build."
   );
+}
+
+function resolvable(specifier: string): boolean {
+  try {
+    createRequire(import.meta.url).resolve(specifier);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function isModuleNotFound(error: unknown): boolean {
@@ -40,7 +57,11 @@ export async function useNodeBackend(options: NodeBackendOptions = {}): Promise<
   // A variable specifier keeps bundlers and tsc from requiring the optional peer at build time.
   const specifier = '@tensorflow/tfjs-node';
   const load = options.load ?? (() => import(specifier));
+  const installed = options.installed ?? (() => resolvable(specifier));
+  // TensorFlow's C library logs INFO lines (oneDNN, CPU features) to stderr; keep warnings only.
+  process.env.TF_CPP_MIN_LOG_LEVEL ??= '1';
   try {
+    if (!installed()) throw Object.assign(new Error(`Cannot find package '${specifier}'`), { code: 'MODULE_NOT_FOUND' });
     await load();
   } catch (cause) {
     if (isModuleNotFound(cause)) {

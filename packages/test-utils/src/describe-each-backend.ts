@@ -1,48 +1,39 @@
-import { isLoptError } from '@lopt/core';
 import type { BackendName } from '@lopt/core';
 import { useBackend } from '@lopt/backends';
-import { beforeAll, describe } from 'vitest';
+import { beforeAll, describe, inject } from 'vitest';
 
-interface Availability {
-  readonly name: BackendName;
-  readonly reason?: string;
+import { probeBackends } from './backend-availability.js';
+import type { BackendAvailability } from './backend-availability.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** Set once per run by the global setup (./global-setup.ts), so every file agrees. */
+    loptBackends: readonly BackendAvailability[];
+  }
 }
 
-let probed: Promise<readonly Availability[]> | undefined;
+let probed: Promise<readonly BackendAvailability[]> | undefined;
 
 /**
- * cpu and wasm always; node where tfjs-node loads. Probing node selects it, so the caller's
- * describe blocks must select their backend in beforeAll (describeEachBackend does).
+ * cpu and wasm always; node where tfjs-node loads, each unavailable one with its reason. Uses the
+ * run's probe (the global setup's) where there is one, else probes here.
  */
-export function availableBackends(): Promise<readonly Availability[]> {
-  probed ??= (async () => {
-    const list: Availability[] = [{ name: 'cpu' }, { name: 'wasm' }];
-    try {
-      await useBackend('node');
-      list.push({ name: 'node' });
-    } catch (error) {
-      const reason = isLoptError(error) ? error.code : String(error);
-      list.push({ name: 'node', reason: `tfjs-node unavailable (${reason})` });
-    }
-    await useBackend('cpu');
-    return list;
-  })();
+export function availableBackends(): Promise<readonly BackendAvailability[]> {
+  probed ??= Promise.resolve(inject('loptBackends') ?? probeBackends());
   return probed;
 }
 
 const backends = await availableBackends();
 
 /**
- * Runs `body` once per backend (cpu, wasm, and node where installed), each inside a describe block
- * whose beforeAll selects that backend. Backends that cannot load are listed as skipped with the
- * reason in the block's name.
+ * Runs `body` once per backend that loads here (cpu, wasm, and node where tfjs-node is installed),
+ * each inside a describe block whose beforeAll selects that backend. A backend that cannot load
+ * gets no placeholder copies: the global setup prints one line per run saying which backends ran,
+ * and for the others why not and how to enable them.
  */
 export function describeEachBackend(name: string, body: (backend: BackendName) => void): void {
   for (const b of backends) {
-    if (b.reason !== undefined) {
-      describe.skip(`${name} [${b.name}] skipped: ${b.reason}`, () => body(b.name));
-      continue;
-    }
+    if (b.reason !== undefined) continue;
     describe(`${name} [${b.name}]`, () => {
       beforeAll(async () => {
         await useBackend(b.name);

@@ -1,4 +1,6 @@
 export { availableBackends, describeEachBackend } from './describe-each-backend.js';
+export { backendsLine, describeNodeFailure, probeBackends } from './backend-availability.js';
+export type { BackendAvailability } from './backend-availability.js';
 export { expectClose, expectLoptError, expectNoLeak } from './expect.js';
 export { describeTaskConformance } from './task-conformance.js';
 export type { TaskConformanceOptions } from './task-conformance.js';

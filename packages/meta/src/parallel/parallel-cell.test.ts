@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { cellConfig, lstmFamily } from '@lopt/cell';
 import type { FamilyWeights } from '@lopt/cell';
 import { createRng, isLoptError } from '@lopt/core';
-import type { BackendName, Task } from '@lopt/core';
+import type { Task } from '@lopt/core';
 import { describeEachBackend, expectClose } from '@lopt/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -50,11 +50,11 @@ function expectSameMetaGradient(cell: ParallelCell, single: ReturnType<typeof ls
   return { weights };
 }
 
-describeEachBackend('parallelLstmCell', () => {
+describeEachBackend('parallelLstmCell', (backend) => {
   let cell: ParallelCell;
   beforeAll(async () => {
     // Tiny shares so that a 6-coordinate problem is split between this thread and the worker.
-    cell = await parallelLstmCell(config, { workers: 1, backend: tf.getBackend() as BackendName, minShardSize: 2 });
+    cell = await parallelLstmCell(config, { workers: 1, backend, minShardSize: 2 });
   }, 60_000);
   afterAll(() => cell?.dispose());
 
@@ -101,7 +101,7 @@ describeEachBackend('parallelLstmCell', () => {
         };
       },
     };
-    const split = await parallelLstmCell(config, { workers: 1, backend: tf.getBackend() as BackendName, minShardSize: 3 });
+    const split = await parallelLstmCell(config, { workers: 1, backend, minShardSize: 3 });
     try {
       const options = { task: twoGroups, steps: 8, unroll: 4, iterations: 3, learningRate: 0.01, validateEvery: 2, validationProblems: 2, seed: 2 };
       const one = await metaTrain({ ...options, cell: lstmFamily(config) });
@@ -132,10 +132,10 @@ describeEachBackend('parallelLstmCell', () => {
   });
 });
 
-describe('parallelLstmCell with momentum inputs', () => {
+describeEachBackend('parallelLstmCell with momentum inputs', (backend) => {
   it('gives the one-thread meta-gradient (the running means live in each share)', async () => {
     const withMomentum = cellConfig({ hiddenSizes: [4, 3], momentum: [0.9, 0.99] });
-    const cell = await parallelLstmCell(withMomentum, { workers: 1, backend: tf.getBackend() as BackendName, minShardSize: 2 });
+    const cell = await parallelLstmCell(withMomentum, { workers: 1, backend, minShardSize: 2 });
     try {
       const { weights } = expectSameMetaGradient(cell, lstmFamily(withMomentum), 3, 2);
       tf.dispose(Object.values(weights));
