@@ -1,6 +1,7 @@
 export { runPaper, selectExperiments } from './paper.js';
 export type { ExperimentResult, OptimizerResult, PaperOptions, TrainingRecord } from './paper.js';
-export { runPerf, perfMarkdown } from './perf.js';
+export { runPerf } from './perf.js';
+export { perfMarkdown } from './perf-markdown.js';
 export type { CellPerf, MetaPerf, PerfResult, PerfSuite } from './perf.js';
 export { HELD_OUT_LABELS, SUITE_NAMES, suite } from './suites.js';
 export type {

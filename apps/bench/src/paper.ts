@@ -4,9 +4,9 @@ import { isAbsolute, join } from 'node:path';
 import { cellConfig, disposeOptimizerSpec, loadOptimizer, pretrainedDir, saveOptimizer } from '@lopt/cell';
 import type { LearnedOptimizerSpec, PretrainedName } from '@lopt/cell';
 import { writeLossPlot } from '@lopt/plot/node';
-import * as tf from '@tensorflow/tfjs-core';
 import { LoptError } from '@lopt/core';
-import type { BackendName, Task } from '@lopt/core';
+import type { Task } from '@lopt/core';
+import { currentBackendName } from '@lopt/backends';
 import { compareOptimizers, heldOutSeeds, learnedOptimizerFactory, metaTrain, metaTrainOptions, onProgress, resolveMetaTrainOptions, withTrainingCell } from '@lopt/meta';
 import type { Curves, TunedBaseline } from '@lopt/meta';
 import { runDirectory } from '@lopt/meta/node';
@@ -164,7 +164,7 @@ async function train(t: TrainingSpec, s: Suite, opts: PaperOptions, log: (l: str
   const resolved = resolveMetaTrainOptions({ ...run, checkpointEvery: Math.max(1, t.validateEvery) });
   let result;
   try {
-    result = await withTrainingCell(config, task, { ...(opts.workers === undefined ? {} : { workers: opts.workers }), backend: tf.getBackend() as BackendName }, (cell) =>
+    result = await withTrainingCell(config, task, { ...(opts.workers === undefined ? {} : { workers: opts.workers }), backend: currentBackendName() }, (cell) =>
       metaTrain(
         metaTrainOptions(resolved, {
           task,

@@ -37,9 +37,48 @@ export function perfMarkdown(r: PerfResult): string {
     '|---|---|---|---|---|---|',
     ...r.meta.map((m) => `| ${m.backend} | ${m.task} | ${m.threads} | ${m.secondsPerIteration.toFixed(3)} | ≤ ${m.target} | ${m.tensorCounts.join(', ')} |`),
     '',
-    `Peak RSS through quadratic and MNIST meta-training with the default threads (measured first, worker threads included): ${r.metaPeakRssMiB} MiB (target for MNIST meta-training ≤ 1024); whole benchmark process: ${r.peakRssMiB} MiB.`,
+    `Peak RSS through quadratic and MNIST meta-training (measured first; every backend of the run in this one process, worker threads included): ${r.metaPeakRssMiB} MiB (target for MNIST meta-training ≤ 1024); whole benchmark process: ${r.peakRssMiB} MiB.`,
     '',
+    ...ratioSection(r),
     ...(r.skipped.length > 0 ? ['Skipped:', '', ...r.skipped.map((s) => `- ${s}`), ''] : []),
   ];
   return lines.join('\n');
 }
+
+function ratio(a: number | null | undefined, b: number | null | undefined): string {
+  return a == null || b == null || b === 0 ? '–' : (a / b).toFixed(2);
+}
+
+/** Time on each other backend over time on wasm, row by row (below 1: faster than wasm). */
+function ratioSection(r: PerfResult): string[] {
+  const others = [...new Set([...r.meta, ...r.tasks, ...r.cell].map((x) => x.backend))].filter((b) => b !== 'wasm');
+  const rows: string[] = [];
+  for (const b of others) {
+    for (const m of r.meta.filter((x) => x.backend === b)) {
+      const w = r.meta.find((x) => x.backend === 'wasm' && x.task === m.task && x.threads === m.threads);
+      if (w) rows.push(`| ${b} | meta-iteration, ${m.task}, ${m.threads} thread(s) | ${ratio(m.secondsPerIteration, w.secondsPerIteration)} |`);
+    }
+    for (const t of r.tasks.filter((x) => x.backend === b)) {
+      const w = r.tasks.find((x) => x.backend === 'wasm' && x.task === t.task);
+      if (w) rows.push(`| ${b} | value-and-grad, ${t.task} | ${ratio(t.valueAndGradMs, w.valueAndGradMs)} |`);
+    }
+    for (const c of r.cell.filter((x) => x.backend === b)) {
+      const w = r.cell.find((x) => x.backend === 'wasm' && x.n === c.n);
+      if (w) {
+        const n = c.n.toLocaleString('en-US');
+        rows.push(`| ${b} | cell forward step, n = ${n} | ${ratio(c.forwardMs, w.forwardMs)} |`);
+        rows.push(`| ${b} | cell 20-step forward + backward, n = ${n} | ${ratio(c.unrollForwardBackwardMs, w.unrollForwardBackwardMs)} |`);
+      }
+    }
+  }
+  if (rows.length === 0) return [];
+  return [
+    '## Against wasm (time on the backend / time on wasm, same run; below 1 is faster)',
+    '',
+    '| backend | measurement | ratio |',
+    '|---|---|---|',
+    ...rows,
+    '',
+  ];
+}
+>>>>>>> 8b2eff9 (node backend: 'auto' and currentBackendName in @lopt/backends; lopt info says whether tfjs-node loads and how to install it; train/eval take --backend auto; defaultWorkers(backend) gives node none; bench paper passes the lopt backend name to its workers (was 'tensorflow'); perf interleaves backends measurement by measurement, node beside wasm, with a ratio table; the momentum parallel test runs per backend; files outside describeEachBackend keep cpu selected)

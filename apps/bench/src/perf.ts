@@ -248,7 +248,27 @@ const SIZES: Record<PerfSuite, readonly number[]> = {
   full: [1280, 15910, 100_000, 1_000_000],
 };
 
-/** Speed of the cell and of meta-training on every backend that loads here. */
+/** The backends that load here, in the order asked; the others in `skipped` with the reason. */
+async function loadableBackends(wanted: readonly BackendName[], skipped: string[], log: (line: string) => void): Promise<BackendName[]> {
+  const available: BackendName[] = [];
+  for (const backend of wanted) {
+    try {
+      await useBackend(backend);
+      available.push(backend);
+    } catch (error) {
+      if (!isLoptError(error)) throw error;
+      skipped.push(`${backend}: ${error.message}${error.hint === undefined ? '' : ` ${error.hint}`}`);
+      log(`perf: skipping ${backend} (${error.code}): ${error.message}`);
+    }
+  }
+  return available;
+}
+
+/**
+ * Speed of the cell, the optimizees and meta-training on every backend that loads here. Each
+ * measurement runs on every backend before the next starts (in alternating order), so the rows of
+ * two backends are side by side in time, under the same machine load.
+ */
 export async function runPerf(opts: {
   suite: PerfSuite;
   outDir: string;
@@ -256,66 +276,84 @@ export async function runPerf(opts: {
   log?: (line: string) => void;
 }): Promise<PerfResult> {
   const log = opts.log ?? ((l: string) => process.stdout.write(`${l}\n`));
-  const reps = opts.suite === 'smoke' ? 1 : 5;
+  const smoke = opts.suite === 'smoke';
+  const reps = smoke ? 1 : 5;
   // The smoke suite checks the plumbing only: its meta-iterations are 20 steps, not the paper's 100.
-  const run = opts.suite === 'smoke' ? { iterations: 2, steps: 20, unroll: 10 } : { iterations: 6, steps: 100, unroll: 20 };
+  const run = smoke ? { iterations: 2, steps: 20, unroll: 10 } : { iterations: 6, steps: 100, unroll: 20 };
   const cell: CellPerf[] = [];
   const tasks: TaskPerf[] = [];
   const meta: MetaPerf[] = [];
   const optimizers: OptimizerPerf[] = [];
   const skipped: string[] = [];
-  let metaPeak = 0;
-  for (const backend of opts.backends ?? (['wasm', 'cpu', 'node'] as const)) {
-    try {
+  const backends = await loadableBackends(opts.backends ?? ['wasm', 'node', 'cpu'], skipped, log);
+  let reversed = false;
+  const onEach = async (f: (backend: BackendName) => Promise<void> | void): Promise<void> => {
+    for (const backend of reversed ? [...backends].reverse() : backends) {
       await useBackend(backend);
-    } catch (error) {
-      if (!isLoptError(error)) throw error;
-      skipped.push(`${backend}: ${error.message}`);
-      log(`perf: skipping ${backend} (${error.code})`);
-      continue;
+      await f(backend);
     }
-    const smoke = opts.suite === 'smoke';
-    meta.push(await measureMeta(backend, 'quadratic (128 problems)', quadraticTask(), { preprocess: 'none', outputScale: 1 }, run, 0.5));
-    // The cell of the shipped quadratic optimizer: momentum inputs and 5 averaging units (LSTM-GAC).
-    meta.push(await measureMeta(backend, 'quadratic (128 problems), momentum inputs + LSTM-GAC', quadraticTask(), { momentum: [0.9, 0.99], averagedUnits: 5 }, run, 0.5));
-    if (backend === 'cpu' && !smoke) {
-      skipped.push('cpu MNIST meta-iteration: minutes each on the pure-JS backend (its matMul runs at ~1 GFLOP/s)');
-    } else {
+    reversed = !reversed;
+  };
+  const logMeta = (m: MetaPerf): void =>
+    log(`perf ${m.backend} ${m.task}, ${m.threads} thread(s): ${m.secondsPerIteration.toFixed(3)} s per meta-iteration (target ≤ ${m.target})`);
+
+  await onEach(async (backend) => {
+    const m = await measureMeta(backend, 'quadratic (128 problems)', quadraticTask(), { preprocess: 'none', outputScale: 1 }, run, 0.5);
+    meta.push(m);
+    logMeta(m);
+  });
+  // The cell of the shipped quadratic optimizer: momentum inputs and 5 averaging units (LSTM-GAC).
+  await onEach(async (backend) => {
+    const m = await measureMeta(backend, 'quadratic (128 problems), momentum inputs + LSTM-GAC', quadraticTask(), { momentum: [0.9, 0.99], averagedUnits: 5 }, run, 0.5);
+    meta.push(m);
+    logMeta(m);
+  });
+  if (backends.includes('cpu') && !smoke) {
+    skipped.push('cpu MNIST meta-iteration: minutes each on the pure-JS backend (its matMul runs at ~1 GFLOP/s)');
+  }
+  // With the coordinates split across threads first (by cores, whatever the backend's default:
+  // this is the measurement defaultWorkers follows), then on one thread.
+  const workers = defaultWorkers();
+  if (workers === 0) skipped.push('parallel MNIST meta-iteration: this machine has one core');
+  for (const w of workers > 0 ? [workers, 0] : [0]) {
+    await onEach(async (backend) => {
+      if (backend === 'cpu' && !smoke) return;
       const mnist = mlpTask(smoke ? { batchSize: 16 } : {});
-      // With the coordinates split across threads (lopt's default) first, then on one thread; the
-      // peak RSS below is taken after the default configuration (worker threads included).
-      const workers = defaultWorkers();
-      if (workers === 0) skipped.push('parallel MNIST meta-iteration: this machine has one core');
-      for (const w of workers > 0 ? [workers, 0] : [0]) {
-        meta.push(await measureMeta(backend, 'mnist (784-20-10, batch 128)', mnist, {}, run, 4, w));
-        if (cell.length === 0 && metaPeak === 0) metaPeak = rssMiB();
-      }
-    }
-    // Only before any large cell run can this process's peak RSS speak for meta-training.
-    if (cell.length === 0 && metaPeak === 0) metaPeak = rssMiB();
-    for (const m of meta.filter((x) => x.backend === backend)) log(`perf ${backend} ${m.task}, ${m.threads} thread(s): ${m.secondsPerIteration.toFixed(3)} s per meta-iteration (target ≤ ${m.target})`);
-    if (backend !== 'cpu' || smoke) {
-      const o = await measureTrainOnBatch(backend, smoke ? 1 : 9);
-      optimizers.push(o);
-      log(`perf ${backend} ${o.model} trainOnBatch: ${o.optimizers.map((name, k) => `${name} ${o.ms[k]!.toFixed(1)} ms (×${(o.ms[k]! / o.ms[0]!).toFixed(2)})`).join(', ')}`);
-    } else {
+      const m = await measureMeta(backend, 'mnist (784-20-10, batch 128)', mnist, {}, run, 4, w);
+      meta.push(m);
+      logMeta(m);
+    });
+  }
+  // Only before any large cell run can this process's peak RSS speak for meta-training.
+  const metaPeak = rssMiB();
+  await onEach(async (backend) => {
+    if (backend === 'cpu' && !smoke) {
       skipped.push('cpu trainOnBatch of the 784-256-256-10 MLP: seconds per step on the pure-JS backend');
+      return;
     }
-    for (const t of perfTasks(opts.suite, backend)) {
-      const r = measureTask(backend, t.name, t.task(), opts.suite === 'smoke' ? 1 : backend === 'cpu' ? 3 : 9);
+    const o = await measureTrainOnBatch(backend, smoke ? 1 : 9);
+    optimizers.push(o);
+    log(`perf ${backend} ${o.model} trainOnBatch: ${o.optimizers.map((name, k) => `${name} ${o.ms[k]!.toFixed(1)} ms (×${(o.ms[k]! / o.ms[0]!).toFixed(2)})`).join(', ')}`);
+  });
+  for (const t of perfTasks(opts.suite, 'wasm')) {
+    await onEach((backend) => {
+      if (!perfTasks(opts.suite, backend).some((x) => x.name === t.name)) return;
+      const r = measureTask(backend, t.name, t.task(), smoke ? 1 : backend === 'cpu' ? 3 : 9);
       tasks.push(r);
       log(`perf ${backend} ${r.task}: value-and-grad ${r.valueAndGradMs.toFixed(1)} ms`);
-    }
-    for (const n of SIZES[opts.suite]) {
+    });
+  }
+  for (const n of SIZES[opts.suite]) {
+    await onEach((backend) => {
       if (backend === 'cpu' && n > 15910) {
         skipped.push(`cpu n=${n}: the pure-JS backend needs minutes per unroll at this size`);
-        continue;
+        return;
       }
       // The pure-JS backend needs ~25 s per n = 15,910 unroll: fewer repetitions there.
       const r = measureCell(backend, n, backend === 'cpu' && n > 1280 ? Math.min(reps, 2) : reps);
       cell.push(r);
       log(`perf ${backend} n=${n}: step ${r.forwardMs.toFixed(2)} ms, 20-step fwd ${r.unrollForwardMs.toFixed(1)} ms, fwd+bwd ${r.unrollForwardBackwardMs?.toFixed(1) ?? '-'} ms (×${r.backwardRatio?.toFixed(2) ?? '-'}), ${r.forwardGflops.toFixed(1)} vs matMul ${r.referenceMatMulGflops.toFixed(1)} GFLOP/s`);
-    }
+    });
   }
   const result: PerfResult = {
     suite: opts.suite,

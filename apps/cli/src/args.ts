@@ -2,8 +2,8 @@ import { parseArgs } from 'node:util';
 import type { ParseArgsConfig } from 'node:util';
 
 import { LoptError } from '@lopt/core';
-import type { BackendName } from '@lopt/core';
-import { BACKEND_NAMES } from '@lopt/backends';
+import { BACKEND_CHOICES } from '@lopt/backends';
+import type { BackendChoice } from '@lopt/backends';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -104,11 +104,11 @@ export function choiceFlag<T extends string>(flag: string, value: string | undef
   return value as T;
 }
 
-export function backendFlag(value: string | undefined): BackendName {
-  if (value !== undefined && !(BACKEND_NAMES as readonly string[]).includes(value)) {
-    throw new LoptError('UNKNOWN_BACKEND', `Unknown backend "${value}".`, { hint: `Use --backend ${BACKEND_NAMES.join('|')}.` });
+export function backendFlag(value: string | undefined): BackendChoice {
+  if (value !== undefined && !(BACKEND_CHOICES as readonly string[]).includes(value)) {
+    throw new LoptError('UNKNOWN_BACKEND', `Unknown backend "${value}".`, { hint: `Use --backend ${BACKEND_CHOICES.join('|')}.` });
   }
-  return (value ?? 'wasm') as BackendName;
+  return (value ?? 'wasm') as BackendChoice;
 }
 
 /** `from,to[,perDecade]` powers of ten for a learning-rate grid, e.g. "-3,1,2". */

@@ -2,7 +2,7 @@ import { stat } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 
 import { LoptError } from '@lopt/core';
-import { useBackend } from '@lopt/backends';
+import { selectBackend } from '@lopt/backends';
 import { disposeOptimizerSpec } from '@lopt/cell';
 import { writeLossPlot } from '@lopt/plot/node';
 
@@ -29,7 +29,7 @@ Options:
   --steps <n>               optimizer steps per problem (default: its training horizon)
 ${EVALUATION_HELP}
   --out <file.json>         where to write the curves (default <run>/eval-<task>-<steps>.json)
-  --backend wasm|node|cpu   TensorFlow.js backend (default wasm)
+  --backend wasm|node|cpu|auto  TensorFlow.js backend (default wasm; auto: node where tfjs-node loads, else wasm)
   --json                    one JSON object per line instead of text
   --debug                   print stack traces of errors
 
@@ -72,7 +72,7 @@ export async function evalCommand(argv: readonly string[]): Promise<number> {
   }
   const out = createOutput({ json: values.json === true });
   const evaluation = evaluationFlags(values);
-  const backend = await useBackend(backendFlag(values.backend));
+  const { info: backend } = await selectBackend(backendFlag(values.backend));
   const optimizerDir = await optimizerDirOf(positionals[0]!);
   const spec = await loadOptimizer(optimizerDir);
   try {

@@ -1,19 +1,46 @@
 import { LoptError, isLoptError } from '@lopt/core';
-import { useBackend } from '@lopt/backends';
+import type { BackendName } from '@lopt/core';
+import { selectBackend, useBackend } from '@lopt/backends';
 import { mnistDataDir } from '@lopt/datasets';
-import { TASK_NAMES } from '@lopt/optimizees';
 import { rendererVersions } from '@lopt/plot/node';
+import { TASK_NAMES } from '@lopt/optimizees';
 
 import { backendFlag, parseCommand } from './args.js';
 import { formatTable } from './format.js';
 import { createOutput } from './output.js';
 import { lopt, packageVersion } from './version.js';
 
-export const INFO_HELP = `Usage: lopt info [--backend wasm|node|cpu] [--json]
+export const INFO_HELP = `Usage: lopt info [--backend wasm|node|cpu|auto] [--json]
 
-Selects the backend and reports it (SIMD, threads), the versions of lopt's packages and of
-TensorFlow.js, Node.js, where the MNIST files were found, and the built-in tasks.
+Selects the backend and reports it (SIMD, threads), whether the node backend (tfjs-node) loads
+here and how to install it if not, the versions of lopt's packages and of TensorFlow.js, Node.js,
+where the MNIST files were found, and the built-in tasks.
 `;
+
+/** What the node backend is good for here, from apps/bench/results/PERF.md. */
+export const NODE_ADVICE =
+  'available: --backend node (or auto) is faster than wasm on MNIST-size problems and larger; ' +
+  'slower on the small quadratics (per-op overhead)';
+
+interface NodeAvailability {
+  readonly available: boolean;
+  readonly detail: string;
+  readonly hint?: string;
+}
+
+/** Whether tfjs-node loads here, leaving `selected` in use afterwards. */
+async function nodeAvailability(selected: BackendName): Promise<NodeAvailability> {
+  if (selected === 'node') return { available: true, detail: NODE_ADVICE };
+  try {
+    await useBackend('node');
+    return { available: true, detail: NODE_ADVICE };
+  } catch (error) {
+    if (!isLoptError(error)) throw error;
+    return { available: false, detail: `not available: ${error.message}`, ...(error.hint === undefined ? {} : { hint: error.hint }) };
+  } finally {
+    await useBackend(selected);
+  }
+}
 
 const PACKAGES = ['@lopt/core', '@lopt/backends', '@lopt/cell', '@lopt/datasets', '@lopt/optimizees', '@lopt/meta', '@lopt/plot', '@tensorflow/tfjs-core'];
 
@@ -25,7 +52,8 @@ export async function infoCommand(argv: readonly string[]): Promise<number> {
   }
   if (positionals.length > 0) throw new LoptError('INVALID_ARGUMENT', `lopt info takes no arguments, got "${positionals.join(' ')}".`, { hint: 'Run lopt info.' });
   const out = createOutput({ json: values.json === true });
-  const backend = await useBackend(backendFlag(values.backend));
+  const { name, info: backend, fallback } = await selectBackend(backendFlag(values.backend));
+  const node = await nodeAvailability(name);
   let mnist: string;
   try {
     mnist = mnistDataDir();
@@ -37,11 +65,14 @@ export async function infoCommand(argv: readonly string[]): Promise<number> {
   for (const name of PACKAGES) versions[name] = packageVersion(name) ?? 'not installed';
   Object.assign(versions, rendererVersions());
   out.info(`backend   ${backend.name}${backend.simd ? ', SIMD' : ''}, ${backend.threads === 0 ? 'native thread pool' : `${backend.threads} thread(s)`}`);
+  if (fallback !== undefined) out.info(`          (--backend auto: wasm, since the node backend did not load)`);
+  out.info(`native    ${node.detail}`);
+  if (node.hint !== undefined) out.info(`          ${node.hint}`);
   out.info(`node      ${process.version} (${process.platform}-${process.arch})`);
   out.info(`mnist     ${mnist}`);
   out.info(`tasks     ${TASK_NAMES.join(', ')}, or a path to an ES module exporting a Task`);
   out.info('');
   out.info(formatTable(['package', 'version'], Object.entries(versions)));
-  out.event('info', { backend, node: process.version, platform: `${process.platform}-${process.arch}`, mnist, tasks: TASK_NAMES, versions });
+  out.event('info', { backend, nodeBackend: node, node: process.version, platform: `${process.platform}-${process.arch}`, mnist, tasks: TASK_NAMES, versions });
   return 0;
 }

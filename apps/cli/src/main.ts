@@ -18,7 +18,7 @@ Commands:
   compare   draw and tabulate several evaluations together
   info      backend, SIMD, versions, where MNIST was found
 
-Run \`lopt <command> --help\` for a command's options. Common: --backend wasm|node|cpu, --json, --debug.
+Run \`lopt <command> --help\` for a command's options. Common: --backend wasm|node|cpu|auto, --json, --debug.
 `;
 
 /** Mistakes in how lopt was called exit 2; everything else lopt can explain exits 1; Ctrl-C 130. */

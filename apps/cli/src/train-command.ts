@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 import { LoptError } from '@lopt/core';
-import { useBackend } from '@lopt/backends';
+import { selectBackend } from '@lopt/backends';
 import { cellConfig, disposeOptimizerSpec } from '@lopt/cell';
 import type { CellConfig, FamilyWeights, LearnedOptimizerSpec } from '@lopt/cell';
 import { QUICK_START_SETTINGS, defaultWorkers, metaTrain, metaTrainOptions, onProgress, resolveMetaTrainOptions, trainingCell } from '@lopt/meta';
@@ -86,7 +86,7 @@ ${EVALUATION_HELP}
   --skip-eval               save the optimizer and stop, without evaluating
 
 Output:
-  --backend wasm|node|cpu   TensorFlow.js backend (default wasm)
+  --backend wasm|node|cpu|auto  TensorFlow.js backend (default wasm; auto: node where tfjs-node loads, else wasm)
   --json                    one JSON object per line instead of text
   --debug                   print stack traces of errors
 
@@ -191,11 +191,10 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
   const settings = resolveMetaTrainOptions({ ...previousSettings(previous), ...trainFlags(values) }, QUICK_START_SETTINGS);
   const { steps, unroll, iterations, seed } = settings;
   const initDir = values.init === undefined ? previous?.init : resolve(values.init);
-  const workers = intFlag('workers', values.workers, defaultWorkers(), 0);
   const evaluation = evaluationFlags(values);
-  const backendName = backendFlag(values.backend ?? previous?.backend);
+  const { name: backendName, info: backend, fallback } = await selectBackend(backendFlag(values.backend ?? previous?.backend));
+  const workers = intFlag('workers', values.workers, defaultWorkers(backendName), 0);
 
-  const backend = await useBackend(backendName);
   // Read (and so check) the checkpoint before loading the task; it decodes tensors, so after the backend.
   if (values.resume === true) startIteration = (await readCheckpoint(resolve(values.out!))).iteration;
   const loaded = await loadTask(taskSpec, taskOptions);
@@ -265,6 +264,7 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
   await writeRunSettings(outDir, runSettings);
 
   out.info(`lopt ${lopt.version} · backend ${backend.name}${backend.simd ? ' (SIMD)' : ''} · tfjs ${backend.tfjsVersion}`);
+  if (fallback !== undefined) out.info(`--backend auto: on wasm, since the node backend did not load (${fallback})`);
   out.info(`task ${task.name}${task.description === undefined ? '' : `: ${task.description}`}`);
   out.info(
     `${values.resume === true ? `resuming at iteration ${startIteration} of` : 'meta-training'} ${iterations} iterations · T=${steps}, unroll ${unroll} · meta-lr ${settings.learningRate}${settings.learningRateSchedule === 'cosine' ? ` → ${settings.finalLearningRate} (cosine)` : ''}${settings.objective === 'log' ? ' · log objective' : ''} · seed ${seed} · cell ${config.hiddenSizes.join('x')} ${config.preprocess}${config.preprocess === 'log-sign' ? ` (p = ${config.p})` : ''}${config.momentum === undefined ? '' : ` + momentum inputs ${config.momentum.join(',')}`}${config.averagedUnits === undefined ? '' : ` + ${config.averagedUnits} averaged units per layer (LSTM-GAC)`}, scale ${config.outputScale}`,

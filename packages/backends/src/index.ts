@@ -1,1 +1,2 @@
-export { BACKEND_NAMES, backendInfo, useBackend } from './use-backend.js';
+export { BACKEND_CHOICES, BACKEND_NAMES, backendInfo, currentBackendName, selectBackend, useBackend } from './use-backend.js';
+export type { BackendChoice, SelectedBackend } from './use-backend.js';

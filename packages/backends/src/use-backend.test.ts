@@ -3,7 +3,7 @@ import { isLoptError } from '@lopt/core';
 import type { BackendName } from '@lopt/core';
 import { describe, expect, it } from 'vitest';
 
-import { useBackend } from './use-backend.js';
+import { currentBackendName, selectBackend, useBackend } from './use-backend.js';
 
 function randomMatMul(): Float32Array {
   // Fixed data, shapes like the cell's layer: [n, 22] x [22, 80].
@@ -40,6 +40,36 @@ describe('useBackend', () => {
       expect(dx.dataSync()[0]).toBeCloseTo(0.25, 6);
       dx.dispose();
     }
+  });
+
+  it("names the backend in use as lopt does ('node' for tfjs-node's 'tensorflow')", async () => {
+    await useBackend('wasm');
+    expect(currentBackendName()).toBe('wasm');
+    await useBackend('cpu');
+    expect(currentBackendName()).toBe('cpu');
+    const node = await useBackend('node').then(
+      () => true,
+      () => false,
+    );
+    if (node) expect(currentBackendName()).toBe('node');
+    await useBackend('cpu');
+  });
+
+  it("selects node for 'auto' where tfjs-node loads, else wasm with the reason", async () => {
+    const node = await useBackend('node').then(
+      () => true,
+      () => false,
+    );
+    const auto = await selectBackend('auto');
+    if (node) {
+      expect(auto).toMatchObject({ name: 'node', info: { name: 'tensorflow' } });
+      expect(auto.fallback).toBeUndefined();
+    } else {
+      expect(auto).toMatchObject({ name: 'wasm', info: { name: 'wasm' } });
+      expect(auto.fallback).toMatch(/BACKEND_NOT_INSTALLED|BACKEND_NATIVE_MISSING|BACKEND_INIT_FAILED/);
+    }
+    expect(tf.getBackend()).toBe(auto.info.name);
+    expect(await selectBackend('cpu')).toMatchObject({ name: 'cpu', info: { name: 'cpu' } });
   });
 
   it('rejects an unknown backend with a hint listing the choices', async () => {

@@ -2,7 +2,7 @@ import '@tensorflow/tfjs-layers'; // registers every tfjs gradient (tfjs-core al
 import '@tensorflow/tfjs-backend-cpu';
 
 import * as tf from '@tensorflow/tfjs-core';
-import { LoptError, assertGradientsRegistered } from '@lopt/core';
+import { LoptError, assertGradientsRegistered, isLoptError } from '@lopt/core';
 import type { BackendInfo, BackendName } from '@lopt/core';
 import { useNodeBackend } from '@lopt/backend-node';
 import { useWasmBackend } from '@lopt/backend-wasm';
@@ -45,4 +45,42 @@ export async function backendInfo(): Promise<BackendInfo> {
   const name = tf.getBackend();
   const simd = name === 'wasm' && (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true;
   return { name, simd, threads: name === 'tensorflow' ? 0 : 1, tfjsVersion: tf.version_core };
+}
+
+/** The lopt name of the backend in use now ('node' for tfjs-node's 'tensorflow'), for worker threads. */
+export function currentBackendName(): BackendName {
+  const name = tf.getBackend();
+  if (name === 'tensorflow') return 'node';
+  if (name === 'wasm' || name === 'cpu') return name;
+  throw new LoptError('UNKNOWN_BACKEND', `The backend in use, "${name}", is not one of lopt's.`, {
+    hint: `Select one with useBackend(${BACKEND_NAMES.map((b) => `'${b}'`).join(' | ')}) first.`,
+  });
+}
+
+/** What an app may ask for: a backend, or 'auto' (node where tfjs-node loads, else wasm). */
+export type BackendChoice = BackendName | 'auto';
+
+export const BACKEND_CHOICES: readonly BackendChoice[] = [...BACKEND_NAMES, 'auto'];
+
+export interface SelectedBackend {
+  /** The lopt name of the backend selected (what worker threads must select too). */
+  readonly name: BackendName;
+  readonly info: BackendInfo;
+  /** For 'auto' on wasm: why node was not taken. */
+  readonly fallback?: string;
+}
+
+/**
+ * Selects a backend like useBackend, and also 'auto': node where tfjs-node loads (faster on
+ * MNIST-size problems and larger, see the README), else wasm. Other failures than node's absence
+ * are not swallowed.
+ */
+export async function selectBackend(choice: BackendChoice = 'wasm'): Promise<SelectedBackend> {
+  if (choice !== 'auto') return { name: choice, info: await useBackend(choice) };
+  try {
+    return { name: 'node', info: await useBackend('node') };
+  } catch (error) {
+    if (!isLoptError(error) || !['BACKEND_NOT_INSTALLED', 'BACKEND_NATIVE_MISSING', 'BACKEND_INIT_FAILED'].includes(error.code)) throw error;
+    return { name: 'wasm', info: await useBackend('wasm'), fallback: `${error.message} (${error.code})` };
+  }
 }

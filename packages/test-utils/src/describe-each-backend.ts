@@ -16,10 +16,15 @@ let probed: Promise<readonly BackendAvailability[]> | undefined;
 
 /**
  * cpu and wasm always; node where tfjs-node loads, each unavailable one with its reason. Uses the
- * run's probe (the global setup's) where there is one, else probes here.
+ * run's probe (the global setup's) where there is one, else probes here. Leaves cpu selected, for
+ * the tests of the file that are not per-backend.
  */
 export function availableBackends(): Promise<readonly BackendAvailability[]> {
-  probed ??= Promise.resolve(inject('loptBackends') ?? probeBackends());
+  probed ??= (async () => {
+    const list = inject('loptBackends') ?? (await probeBackends());
+    await useBackend('cpu');
+    return list;
+  })();
   return probed;
 }
 

@@ -1,3 +1,5 @@
+import { availableParallelism } from 'node:os';
+
 import * as tf from '@tensorflow/tfjs-core';
 import { cellConfig, lstmFamily } from '@lopt/cell';
 import type { FamilyWeights } from '@lopt/cell';
@@ -10,7 +12,7 @@ import { truncatedBptt } from '../estimators/truncated-bptt.js';
 import { toyQuadratic } from '../toy.fixture.js';
 import { train as metaTrain } from '../train/train.fixture.js';
 import { validationLoss } from '../validation-loss.js';
-import { parallelLstmCell, usefulWorkers } from './parallel-cell.js';
+import { defaultWorkers, parallelLstmCell, usefulWorkers } from './parallel-cell.js';
 import type { ParallelCell } from './parallel-cell.js';
 
 const config = cellConfig({ preprocess: 'log-sign', p: 10, outputScale: 0.1 });
@@ -151,6 +153,16 @@ describe('parallelLstmCell with averaging units', () => {
     await expect(parallelLstmCell(averaging, { workers: 1 })).rejects.toThrow(/cannot be split across worker threads/);
     const cell = await parallelLstmCell(averaging, { workers: 0 });
     await cell.dispose();
+  });
+});
+
+describe('defaultWorkers', () => {
+  it('gives node no workers (TensorFlow threads each op itself) and the others one per extra core, at most 3', () => {
+    const byCores = Math.min(3, Math.max(0, availableParallelism() - 1));
+    expect(defaultWorkers()).toBe(byCores);
+    expect(defaultWorkers('wasm')).toBe(byCores);
+    expect(defaultWorkers('cpu')).toBe(byCores);
+    expect(defaultWorkers('node')).toBe(0);
   });
 });
 

@@ -59,8 +59,14 @@ export function usefulWorkers(task: Task, workers: number, minShardSize = MIN_SH
   }
 }
 
-/** One worker per core beyond the calling thread's, at most 3 (more shares of ~16k coordinates gain little). */
-export function defaultWorkers(): number {
+/**
+ * One worker per core beyond the calling thread's, at most 3 (more shares of ~16k coordinates gain
+ * little). On node, none: tfjs-node already runs each op on TensorFlow's thread pool over every
+ * core, and worker threads (each with its own pool) made an MNIST meta-iteration slower, not faster
+ * (apps/bench/results/PERF.md). Without a backend: the count by cores alone.
+ */
+export function defaultWorkers(backend?: BackendName): number {
+  if (backend === 'node') return 0;
   return Math.min(3, Math.max(0, availableParallelism() - 1));
 }
 

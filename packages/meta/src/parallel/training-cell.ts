@@ -25,7 +25,7 @@ export interface TrainingCellOptions {
  * otherwise, and always for a cell with averaging units (they couple all of a problem's coordinates).
  */
 export async function trainingCell(config: CellConfig, task: Task, options: TrainingCellOptions): Promise<TrainingCell> {
-  const wanted = options.workers ?? defaultWorkers();
+  const wanted = options.workers ?? defaultWorkers(options.backend);
   const workers = wanted > 0 && config.averagedUnits === undefined ? usefulWorkers(task, wanted) : 0;
   if (workers === 0) return { cell: lstmFamily(config), workers: 0, dispose: async () => undefined };
   const parallel = await parallelLstmCell(config, { workers, backend: options.backend });
