@@ -81,4 +81,3 @@ function ratioSection(r: PerfResult): string[] {
     '',
   ];
 }
->>>>>>> 8b2eff9 (node backend: 'auto' and currentBackendName in @lopt/backends; lopt info says whether tfjs-node loads and how to install it; train/eval take --backend auto; defaultWorkers(backend) gives node none; bench paper passes the lopt backend name to its workers (was 'tensorflow'); perf interleaves backends measurement by measurement, node beside wasm, with a ratio table; the momentum parallel test runs per backend; files outside describeEachBackend keep cpu selected)
