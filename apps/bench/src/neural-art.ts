@@ -10,7 +10,7 @@ import type { NeuralArtProblem } from '@lopt/optimizees';
 import { logGrid, problemVariables } from '@lopt/meta';
 
 import { displayName } from './names.js';
-import type { Artifact, ArtifactContext, ExperimentSpec, SuiteName, TrainingSpec } from './suites.js';
+import type { Artifact, ArtifactContext, ExperimentSpec, SuiteName, TrainingSpec } from './suite-types.js';
 
 /** The §3.4 settings of one suite. */
 export interface NeuralArtScale {

@@ -8,68 +8,17 @@ import { LoptError } from '@lopt/core';
 import type { Task } from '@lopt/core';
 import { currentBackendName } from '@lopt/backends';
 import { compareOptimizers, heldOutSeeds, learnedOptimizerFactory, metaTrain, metaTrainOptions, onProgress, resolveMetaTrainOptions, withTrainingCell } from '@lopt/meta';
-import type { Curves, TunedBaseline } from '@lopt/meta';
+import type { Curves } from '@lopt/meta';
 import { runDirectory } from '@lopt/meta/node';
 
 import { environment } from './environment.js';
-import type { Environment } from './environment.js';
 import { displayName } from './names.js';
 import { rebuildReport } from './report.js';
 import { suite } from './suites.js';
-import type { Artifact, DataSource, ExperimentSpec, Suite, SuiteName, TrainingSpec } from './suites.js';
+import type { Artifact, ExperimentSpec, Suite, SuiteName, TrainingSpec } from './suites.js';
 
-export interface TrainingRecord {
-  readonly id: string;
-  /** What it was trained on (absent in results written before it was recorded). */
-  readonly description?: string;
-  readonly source: 'trained' | 'pretrained';
-  readonly iterations: number;
-  readonly bestIteration: number;
-  readonly bestValidationLoss: number;
-  readonly skipped: number;
-  readonly seconds: number;
-  readonly secondsPerIteration: number;
-  readonly settings: Readonly<Record<string, unknown>>;
-}
-
-export interface OptimizerResult {
-  /** Tuned learning rate (baselines only). */
-  readonly learningRate?: number;
-  readonly mean: readonly number[];
-  readonly stderr: readonly number[];
-  readonly final: { readonly mean: number; readonly stderr: number };
-  /** Sum over steps 1..T of the mean loss (the paper's "sum of losses"). */
-  readonly sum: number;
-  readonly diverged: number;
-  /** Problems on which the main learned optimizer's ('lstm') final loss is below this optimizer's. */
-  readonly learnedWins?: number;
-  readonly perProblemFinal: readonly number[];
-}
-
-export interface ExperimentResult {
-  readonly experiment: string;
-  readonly title: string;
-  readonly paper: string;
-  readonly suite: SuiteName;
-  readonly steps: number;
-  readonly problems: number;
-  readonly seeds: { readonly evaluation: readonly number[]; readonly tuning: readonly number[] };
-  /** The main learned optimizer's ('lstm') training. */
-  readonly training: TrainingRecord;
-  /** Every learned optimizer's training, by its key in `optimizers` (absent in older results: only 'lstm'). */
-  readonly learned?: Readonly<Record<string, TrainingRecord>>;
-  readonly tuning: Readonly<Record<string, TunedBaseline>>;
-  readonly optimizers: Readonly<Record<string, OptimizerResult>>;
-  /** The data the task ran on, where it matters (the convnet experiments: CIFAR-10 or MNIST). */
-  readonly data?: DataSource;
-  /** Extra files the experiment wrote, relative to the results directory. */
-  readonly artifacts?: readonly Artifact[];
-  readonly environment: Environment;
-  /** When the `bench paper` run that wrote this started (absent in older results). */
-  readonly runStarted?: string;
-  /** Seconds spent tuning the baselines and evaluating (training not included). */
-  readonly seconds: number;
-}
+import type { TrainingRecord, OptimizerResult, ExperimentResult } from './results.js';
+export type { TrainingRecord, OptimizerResult, ExperimentResult } from './results.js';
 
 export interface PaperOptions {
   /** A suite by name, or a suite of one's own (e.g. `suite('quick')` with an experiment added). */

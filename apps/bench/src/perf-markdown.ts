@@ -1,4 +1,4 @@
-import type { PerfResult } from './perf.js';
+import type { PerfResult } from './perf-types.js';
 
 export function perfMarkdown(r: PerfResult): string {
   const lines = [

@@ -2,7 +2,7 @@ import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 
 import { displayName } from './names.js';
-import type { ExperimentResult, TrainingRecord } from './paper.js';
+import type { ExperimentResult, TrainingRecord } from './results.js';
 import { suite } from './suites.js';
 
 function fmt(x: number): string {

@@ -1,6 +1,6 @@
 import { LoptError } from '@lopt/core';
 
-import type { TaskName, TaskOptionsByName } from './registry.js';
+import type { TaskName, TaskOptionsByName } from './task-names.js';
 
 /** Every option of each built-in task; `Record<keyof …, true>` makes the compiler check each list is complete and exact. */
 const OPTION_KEYS: { [K in TaskName]: Record<keyof TaskOptionsByName[K], true> } = {

@@ -3,29 +3,14 @@ import type { Task } from '@lopt/core';
 
 import { convnetTask } from './convnet.js';
 import { assertKnownOptions } from './option-keys.js';
-import type { ConvnetTaskOptions } from './convnet.js';
 import { logisticRegressionTask } from './logistic-regression.js';
-import type { LogisticRegressionTaskOptions } from './logistic-regression.js';
 import { mlpTask } from './mlp.js';
-import type { MlpTaskOptions } from './mlp.js';
 import { neuralArtTask } from './neural-art/neural-art.js';
-import type { NeuralArtTaskOptions } from './neural-art/neural-art.js';
 import { quadraticTask } from './quadratic.js';
-import type { QuadraticTaskOptions } from './quadratic.js';
 import { rosenbrockTask } from './rosenbrock.js';
-import type { RosenbrockTaskOptions } from './rosenbrock.js';
 
-/** Options of each built-in task, by name. */
-export interface TaskOptionsByName {
-  quadratic: QuadraticTaskOptions;
-  mlp: MlpTaskOptions;
-  convnet: ConvnetTaskOptions;
-  rosenbrock: RosenbrockTaskOptions;
-  'logistic-regression': LogisticRegressionTaskOptions;
-  'neural-art': NeuralArtTaskOptions;
-}
-
-export type TaskName = keyof TaskOptionsByName;
+import type { TaskName, TaskOptionsByName } from './task-names.js';
+export type { TaskName, TaskOptionsByName } from './task-names.js';
 
 const FACTORIES: { [K in TaskName]: (options: TaskOptionsByName[K]) => Task } = {
   quadratic: quadraticTask,
