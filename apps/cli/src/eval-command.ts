@@ -8,12 +8,13 @@ import { writeLossPlot } from '@lopt/plot/node';
 
 import { backendFlag, intFlag, parseCommand } from './args.js';
 import { toCurvesFile, writeCurvesFile } from './curves-file.js';
-import { runEvaluation } from './evaluation.js';
+import { evaluationHeading, runEvaluation } from './evaluation.js';
 import { EVALUATION_HELP, EVALUATION_OPTIONS, evaluationFlags } from './evaluation-flags.js';
 import { OPTIMIZER_JSON_FILE, learnedOptimizerFactory, loadOptimizer } from './learned.js';
 import { evaluationTask, loadTask } from './load-task.js';
 import { createOutput } from './output.js';
 import { summarize, summaryTable } from './summary.js';
+import { RUN_FILE } from './run-settings.js';
 import { parseTaskOptions } from './task-options.js';
 
 export const EVAL_HELP = `Usage: lopt eval <optimizer dir> [options]
@@ -25,15 +26,18 @@ and writes the curves (JSON) with their plot (SVG and PNG).
 
 Options:
   --task <name|path>        task to evaluate on (default: the one it was trained on)
-  --task-options <json>     options of a built-in task, e.g. '{"dims":20}'
+  --task-options <json>     the task's options (a built-in's, or the argument of a module's
+                            default-export function), e.g. '{"dims":20}'
   --steps <n>               optimizer steps per problem (default: its training horizon)
 ${EVALUATION_HELP}
-  --out <file.json>         where to write the curves (default <run>/eval-<task>-<steps>.json)
+  --out <file.json>         where to write the curves (default <run>/eval-<task>-<steps>.json for a
+                            \`lopt train\` run, else ./runs/eval-<optimizer>-<task>-<steps>.json)
   --backend wasm|node|cpu|auto  TensorFlow.js backend (default wasm; auto: node where tfjs-node loads, else wasm)
   --json                    one JSON object per line instead of text
   --debug                   print stack traces of errors
 
-Example: lopt eval runs/quadratic-20250101-120000 --steps 200
+Examples: lopt eval runs/quadratic-20250101-120000 --steps 200
+          lopt eval packages/cell/pretrained/mnist     (a shipped optimizer, on the task it records)
 `;
 
 const EVAL_OPTIONS = {
@@ -59,6 +63,16 @@ async function optimizerDirOf(path: string): Promise<string> {
   return dir;
 }
 
+/**
+ * Beside the run for the optimizer of a `lopt train` run (its parent holds run.json); otherwise —
+ * a shipped optimizer inside an installed package, say — in ./runs of the current directory.
+ */
+async function defaultCurvesPath(optimizerDir: string, taskName: string, steps: number): Promise<string> {
+  const run = dirname(optimizerDir);
+  if (await isFile(join(run, RUN_FILE))) return join(run, `eval-${taskName}-${steps}.json`);
+  return join('runs', `eval-${basename(optimizerDir)}-${taskName}-${steps}.json`);
+}
+
 export async function evalCommand(argv: readonly string[]): Promise<number> {
   const { values, positionals } = parseCommand('eval', argv, EVAL_OPTIONS);
   if (values.help === true) {
@@ -76,8 +90,9 @@ export async function evalCommand(argv: readonly string[]): Promise<number> {
   const optimizerDir = await optimizerDirOf(positionals[0]!);
   const spec = await loadOptimizer(optimizerDir);
   try {
-    const provenance = (spec.provenance ?? {}) as { taskSource?: unknown; taskOptions?: Record<string, unknown>; settings?: { steps?: unknown } };
-    const trainedOn = typeof provenance.taskSource === 'string' ? provenance.taskSource : undefined;
+    const provenance = (spec.provenance ?? {}) as { taskSource?: unknown; task?: unknown; taskOptions?: Record<string, unknown>; settings?: { steps?: unknown } };
+    // `lopt train` records taskSource (a name or a module path); the shipped optimizers record `task`.
+    const trainedOn = [provenance.taskSource, provenance.task].find((t): t is string => typeof t === 'string');
     const taskSpec = values.task ?? trainedOn;
     if (taskSpec === undefined) {
       throw new LoptError('INVALID_ARGUMENT', `${optimizerDir} does not record the task it was trained on.`, { hint: 'Pass --task <name|path>.' });
@@ -91,7 +106,7 @@ export async function evalCommand(argv: readonly string[]): Promise<number> {
       });
     }
     const steps = intFlag('steps', values.steps, typeof recorded === 'number' ? recorded : 100);
-    const curvesPath = resolve(values.out ?? join(dirname(optimizerDir), `eval-${task.name}-${steps}.json`));
+    const curvesPath = resolve(values.out ?? (await defaultCurvesPath(optimizerDir, task.name, steps)));
 
     out.info(`backend ${backend.name}${backend.simd ? ' (SIMD)' : ''} · optimizer ${optimizerDir}`);
     out.info(`task ${task.name}${task.description === undefined ? '' : `: ${task.description}`} · ${steps} steps`);
@@ -104,7 +119,7 @@ export async function evalCommand(argv: readonly string[]): Promise<number> {
       { title: `${task.name}: ${basename(dirname(optimizerDir))} vs tuned baselines`, subtitle: `mean loss over ${ev.seeds.length} held-out problems ± 1 s.e.` },
     );
     out.info('');
-    out.info(`${task.name}: ${ev.seeds.length} held-out problems, ${steps} steps each (baselines tuned on ${evaluation.tuneProblems} other problems)`);
+    out.info(evaluationHeading(task, ev.seeds.length, steps, evaluation.tuneProblems));
     out.info(summaryTable(rows, 'learned'));
     const edge = Object.entries(ev.tuned).filter(([, t]) => t.atGridEdge).map(([n]) => n);
     if (edge.length > 0) out.info(`note: the tuned learning rate of ${edge.join(', ')} is at the edge of the grid; widen it with --grid.`);

@@ -54,3 +54,12 @@ export function runEvaluation(plan: EvaluationPlan, learned: Readonly<Record<str
   evaluating?.finish();
   return { tuned: result.tuned, curves: result.curves, seeds: result.seeds, learningRates: result.learningRates };
 }
+
+/** The line above a summary table: which problems, and which data, the comparison is on. */
+export function evaluationHeading(task: Task, problems: number, steps: number, tuneProblems: number): string {
+  const data = task.description === undefined ? '' : `\n  on ${task.description}`;
+  return (
+    `${task.name}: ${problems} evaluation problems (sampled with role 'evaluation', held-out seeds), ${steps} steps each; ` +
+    `baselines tuned on ${tuneProblems} other ('tuning') problems${data}`
+  );
+}

@@ -6,6 +6,8 @@ import { LoptError } from '@lopt/core';
 import type { Task } from '@lopt/core';
 import { TASK_NAMES, taskByName, validateTask } from '@lopt/optimizees';
 
+import { SHARED_PACKAGES, shareCliPackages } from './share-packages.js';
+
 export interface LoadedTask {
   readonly task: Task;
   /** The built-in name, or the absolute path of the user's module. */
@@ -22,17 +24,14 @@ export function isTaskPath(spec: string): boolean {
 
 /**
  * Resolves `--task`: a built-in name (quadratic, mlp, …) or the path of an ES module whose
- * default export (or export named `task`) is a Task, or a function returning one. A module's
- * task is checked once (one problem sampled: shapes, a finite scalar loss, finite gradients)
- * so that a mistake surfaces as a TASK_INVALID message before any training starts.
+ * default export (or export named `task`) is a Task, or a function of the options
+ * (`--task-options`, `{}` without) returning one. The module's imports of tfjs-core and lopt's
+ * packages resolve to the CLI's own copies, wherever the file lies (share-packages.ts). A
+ * module's task is checked once (one problem sampled: shapes, a finite scalar loss, finite
+ * gradients) so that a mistake surfaces as a TASK_INVALID message before any training starts.
  */
 export async function loadTask(spec: string, options?: Readonly<Record<string, unknown>>, cwd = process.cwd()): Promise<LoadedTask> {
   if (!isTaskPath(spec)) return { task: taskByName(spec, { ...options }), source: spec, builtin: true };
-  if (options !== undefined) {
-    throw new LoptError('INVALID_ARGUMENT', '--task-options applies to built-in tasks only.', {
-      hint: 'A task module configures itself: read settings from process.env or export a configured Task.',
-    });
-  }
   const path = isAbsolute(spec) ? spec : resolve(cwd, spec);
   try {
     if (!(await stat(path)).isFile()) throw new Error('not a file');
@@ -41,14 +40,17 @@ export async function loadTask(spec: string, options?: Readonly<Record<string, u
       hint: `Pass a built-in task (${TASK_NAMES.join(', ')}) or the path of an ES module that exports a Task, e.g. --task ./examples/custom-task.mjs.`,
     });
   }
+  const shared = shareCliPackages();
   let mod: Record<string, unknown>;
   try {
     mod = (await import(pathToFileURL(path).href)) as Record<string, unknown>;
   } catch (cause) {
     throw new LoptError('TASK_INVALID', `The task module ${path} failed to load: ${(cause as Error).message}`, {
       hint:
-        'It must be an ES module (.mjs, or .js next to a package.json with "type": "module") whose imports resolve ' +
-        'from its own directory (install @tensorflow/tfjs-core there); run it with `node` to see the full error.',
+        'It must be an ES module (.mjs, or .js next to a package.json with "type": "module"). ' +
+        (shared
+          ? `Its imports of ${SHARED_PACKAGES.join(', ')} and @tensorflow/tfjs-layers resolve to lopt's own copies; any other package must be installed beside it.`
+          : `This Node (${process.version}) has no module.register, so its imports resolve from its own directory: use Node ≥ 20.6.`),
       cause,
     });
   }
@@ -58,8 +60,14 @@ export async function loadTask(spec: string, options?: Readonly<Record<string, u
       hint: `Add for example: ${EXAMPLE}; see examples/custom-task.mjs.`,
     });
   }
-  if (typeof value === 'function' && typeof (value as { sample?: unknown }).sample !== 'function') value = await (value as () => unknown)();
   const source = `the ${mod.default === undefined ? '"task" export' : 'default export'} of ${path}`;
+  if (typeof value === 'function' && typeof (value as { sample?: unknown }).sample !== 'function') {
+    value = await (value as (options: Readonly<Record<string, unknown>>) => unknown)({ ...options });
+  } else if (options !== undefined) {
+    throw new LoptError('INVALID_ARGUMENT', `--task-options was given, but ${source} is a Task, not a function of options.`, {
+      hint: 'Export a factory instead, e.g. export default (options) => ({ name: "my-task", sample(seed, role) { … } }), or drop --task-options.',
+    });
+  }
   if (value === null || typeof value !== 'object' || typeof (value as { sample?: unknown }).sample !== 'function') {
     throw new LoptError('TASK_INVALID', `${source} is not a Task: expected an object with a name and a sample(seed) method, got ${value === null ? 'null' : typeof value}.`, {
       hint: `Export for example: ${EXAMPLE}; see examples/custom-task.mjs.`,

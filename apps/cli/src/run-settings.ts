@@ -13,6 +13,8 @@ export interface RunSettings {
   readonly formatVersion: 1;
   /** `--task` as given: a built-in name or a module path (absolute). */
   readonly task: string;
+  /** A module's path relative to the run directory, used on resume when the absolute one is gone. */
+  readonly taskRelative?: string;
   readonly taskOptions?: Readonly<Record<string, unknown>>;
   readonly steps: number;
   readonly unroll: number;

@@ -13,7 +13,7 @@ import { writeLossPlot } from '@lopt/plot/node';
 import { backendFlag, choiceFlag, intFlag, parseCommand, positiveFlag } from './args.js';
 import { previousSettings, trainFlags } from './train-flags.js';
 import { toCurvesFile, writeCurvesFile } from './curves-file.js';
-import { runEvaluation } from './evaluation.js';
+import { evaluationHeading, runEvaluation } from './evaluation.js';
 import { EVALUATION_HELP, EVALUATION_OPTIONS, evaluationFlags } from './evaluation-flags.js';
 import { formatDuration, formatNumber } from './format.js';
 import { onInterrupt } from './interrupt.js';
@@ -25,6 +25,7 @@ import { createOutput } from './output.js';
 import { readRunSettings, writeRunSettings } from './run-settings.js';
 import type { RunSettings } from './run-settings.js';
 import { summarize, summaryTable } from './summary.js';
+import { recordTask, resumedTask } from './recorded-task.js';
 import { parseTaskOptions } from './task-options.js';
 import { defaultCellConfig } from './task-defaults.js';
 import { lopt } from './version.js';
@@ -41,7 +42,8 @@ With no options: ${TRAIN_DEFAULTS.iterations} meta-iterations on quadratics (abo
 Task and run:
   --task <name|path>        built-in task (quadratic, mlp, convnet, rosenbrock, logistic-regression, neural-art)
                             or an ES module exporting a Task (default ${TRAIN_DEFAULTS.task})
-  --task-options <json>     options of a built-in task, e.g. '{"dims":20}'
+  --task-options <json>     the task's options (a built-in's, or the argument of a module's
+                            default-export function), e.g. '{"dims":20}'
   --steps <n>               optimizee steps per problem, T (default ${TRAIN_DEFAULTS.steps})
   --unroll <n>              steps per truncated unroll (default ${TRAIN_DEFAULTS.unroll}; must divide --steps)
   --iterations <n>          meta-iterations in total, one new problem each (default ${TRAIN_DEFAULTS.iterations})
@@ -63,7 +65,9 @@ Task and run:
   --clip-norm <x>           clip the meta-gradient to this global norm (default: no clipping)
   --seed <n>                seed of the cell's initial weights and of the training problems (default 0)
   --validate-every <n>      validate on held-out problems every n iterations (default ${TRAIN_DEFAULTS.validateEvery})
-  --validation-problems <n> held-out validation problems (default ${TRAIN_DEFAULTS.validationProblems})
+  --validation-problems <n> held-out validation problems (default ${TRAIN_DEFAULTS.validationProblems}); each validation runs
+                            the optimizer T steps on each, forward only: about n/2 meta-iterations' time
+                            (its seconds are printed after "val" in the progress line)
   --checkpoint-every <n>    write the checkpoint every n iterations (default ${TRAIN_DEFAULTS.checkpointEvery})
   --out <dir>               run directory (default runs/<task>-<date>-<time>)
   --resume                  continue the run in --out from its checkpoint (settings come from its run.json;
@@ -185,7 +189,8 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
     previous = await readRunSettings(resolve(values.out));
   }
 
-  const taskSpec = values.task ?? previous?.task ?? TRAIN_DEFAULTS.task;
+  const resumed = values.task === undefined && previous !== undefined ? await resumedTask(previous, resolve(values.out!)) : undefined;
+  const taskSpec = values.task ?? resumed?.spec ?? TRAIN_DEFAULTS.task;
   const taskOptions = parseTaskOptions(values['task-options']) ?? previous?.taskOptions;
   // One resolver (@lopt/meta) defaults and checks every setting: the run's own, then the flags over them.
   const settings = resolveMetaTrainOptions({ ...previousSettings(previous), ...trainFlags(values) }, QUICK_START_SETTINGS);
@@ -254,7 +259,7 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
   const runSettings: RunSettings = {
     kind: 'lopt-run',
     formatVersion: 1,
-    task: builtin ? source : resolve(source),
+    ...recordTask(source, builtin, outDir),
     ...(taskOptions === undefined ? {} : { taskOptions }),
     ...training,
     seed,
@@ -270,6 +275,7 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
     `${values.resume === true ? `resuming at iteration ${startIteration} of` : 'meta-training'} ${iterations} iterations · T=${steps}, unroll ${unroll} · meta-lr ${settings.learningRate}${settings.learningRateSchedule === 'cosine' ? ` → ${settings.finalLearningRate} (cosine)` : ''}${settings.objective === 'log' ? ' · log objective' : ''} · seed ${seed} · cell ${config.hiddenSizes.join('x')} ${config.preprocess}${config.preprocess === 'log-sign' ? ` (p = ${config.p})` : ''}${config.momentum === undefined ? '' : ` + momentum inputs ${config.momentum.join(',')}`}${config.averagedUnits === undefined ? '' : ` + ${config.averagedUnits} averaged units per layer (LSTM-GAC)`}, scale ${config.outputScale}`,
   );
   if (initDir !== undefined) out.info(`starting from the optimizer in ${initDir}`);
+  if (resumed?.note !== undefined) out.info(`resuming with the ${resumed.note}`);
   out.info(`run directory ${outDir}`);
   out.event('start', { outDir, settings: runSettings, backend, resume: values.resume === true, startIteration, lopt: lopt.version });
 
@@ -347,7 +353,6 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
 
     const spec: LearnedOptimizerSpec = { config, weights: result.weights };
     const evalTask = await evaluationTask(loaded, taskOptions);
-    if (evalTask !== task && evalTask.description !== undefined) out.info(`evaluating on ${evalTask.description}`);
     const ev = runEvaluation(
       { task: evalTask, steps, problems: evaluation.problems, tuneProblems: evaluation.tuneProblems, baselines: evaluation.baselines, grid: evaluation.grid, metric: evaluation.metric },
       { learned: learnedOptimizerFactory(spec) },
@@ -365,7 +370,7 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
     const edge = Object.entries(ev.tuned).filter(([, t]) => t.atGridEdge).map(([n]) => n);
 
     out.info('');
-    out.info(`${task.name}: ${ev.seeds.length} held-out problems, ${steps} steps each (baselines tuned on ${evaluation.tuneProblems} other problems)`);
+    out.info(evaluationHeading(evalTask, ev.seeds.length, steps, evaluation.tuneProblems));
     out.info(summaryTable(rows, 'learned'));
     if (edge.length > 0) out.info(`note: the tuned learning rate of ${edge.join(', ')} is at the edge of the grid; widen it with --grid.`);
     out.info('');
@@ -382,5 +387,7 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
 
 function progressDetail(e: MetaProgress): string {
   const val = Number.isFinite(e.bestValidationLoss) ? `  best val ${formatNumber(e.bestValidationLoss)}` : '';
-  return `loss ${formatNumber(e.metaLoss)}${e.validationLoss === undefined ? '' : `  val ${formatNumber(e.validationLoss)}`}${val}${e.skipped > 0 ? `  skipped ${e.skipped}` : ''}`;
+  // Validation runs T steps on each validation problem: say what it cost (often several iterations' time).
+  const cost = e.validationSeconds === undefined ? '' : ` (${formatDuration(e.validationSeconds)})`;
+  return `loss ${formatNumber(e.metaLoss)}${e.validationLoss === undefined ? '' : `  val ${formatNumber(e.validationLoss)}${cost}`}${val}${e.skipped > 0 ? `  skipped ${e.skipped}` : ''}`;
 }

@@ -124,7 +124,7 @@ describe('lopt train → eval → plot', () => {
     const r = await runCli(['eval', run, '--problems', '3', '--tune-problems', '2', '--grid=-2,0,1', '--baselines', 'nag', '--out', curvesPath]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/quadratic: 3 held-out problems, 20 steps each/);
+    expect(r.stdout).toMatch(/quadratic: 3 evaluation problems \(sampled with role 'evaluation', held-out seeds\), 20 steps each/);
     expect(r.stdout).toMatch(/^nag\s+/m);
     await checkPlot(join(tmp.dir, 'eval'), ['learned', 'nag']);
 

@@ -5,7 +5,8 @@ export { makeDirectory } from './make-directory.js';
 export { createRng, normalArray, permutation } from './random.js';
 export type { Rng, RngState } from './random.js';
 export { assertGradientsRegistered, disposeAll, finiteScalar } from './tensors.js';
-export type { Problem, Task } from './task.js';
+export { PROBLEM_ROLES } from './task.js';
+export type { Problem, ProblemRole, Task } from './task.js';
 export type { BackendInfo, BackendName } from './backend-info.js';
 export {
   AVERAGE_UNITS_KERNEL,

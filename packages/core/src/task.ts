@@ -64,6 +64,23 @@ export interface Task {
   readonly name: string;
   /** One line for people, e.g. which data the task runs on. */
   readonly description?: string;
-  /** A reproducible problem for `seed` (a finite number; integers are conventional). */
-  sample(seed: number): Problem;
+  /**
+   * A reproducible problem for `seed` (a finite number; integers are conventional). `role` says
+   * what the problem is for, so that a task on data can keep the data optimizers are trained on
+   * apart from the data they are evaluated on (the built-in MNIST tasks use one half of the
+   * training images for 'train' and 'validation', the other half for 'tuning' and 'evaluation').
+   * Every caller in lopt passes it; a task may ignore it. Seeds of each role come from disjoint
+   * ranges (see the README of `@lopt/optimizees`), so a seed alone never repeats across roles.
+   */
+  sample(seed: number, role?: ProblemRole): Problem;
 }
+
+/**
+ * What a sampled problem is for: 'train' (meta-training), 'validation' (choosing the best
+ * meta-training checkpoint), 'tuning' (tuning the baselines' learning rates), 'evaluation'
+ * (the problems optimizers are compared on).
+ */
+export type ProblemRole = 'train' | 'validation' | 'tuning' | 'evaluation';
+
+/** Every {@link ProblemRole}, in the order a run uses them. */
+export const PROBLEM_ROLES: readonly ProblemRole[] = ['train', 'validation', 'tuning', 'evaluation'];

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { Problem, Task } from '@lopt/core';
+import type { Problem, ProblemRole, Task } from '@lopt/core';
 
 import { groupedName } from './group-names.js';
 import { DEFAULT_GROUP } from './layout.js';
@@ -25,6 +25,8 @@ export interface EvaluateOptions {
   readonly steps?: number;
   /** Held-out problem seeds (default: 10 from the evaluation range, never used for training or tuning). */
   readonly seeds?: readonly number[];
+  /** Passed to `task.sample` (default 'evaluation'; tuneBaselines passes 'tuning'). */
+  readonly role?: ProblemRole;
   /** Called after each (optimizer, problem) run. */
   readonly onProgress?: (event: { optimizer: string; done: number; total: number }) => void;
 }
@@ -96,7 +98,7 @@ export function evaluate(
   const out: Record<string, Curves> = {};
   for (const [name, make] of Object.entries(optimizers)) {
     const curves = seeds.map((seed) => {
-      const problem = task.sample(seed);
+      const problem = task.sample(seed, options.role ?? 'evaluation');
       const optimizer = make(problem);
       try {
         return runOptimizer(problem, optimizer, steps);

@@ -37,7 +37,7 @@ export function tuneBaselines(task: Task, options: TuneOptions = {}): Record<str
     const scores: Record<string, number> = {};
     let best = { learningRate: grid[0]!, score: Number.POSITIVE_INFINITY, index: 0 };
     grid.forEach((lr, index) => {
-      const { [name]: curves } = evaluate(task, { [name]: () => baseline(name, lr) }, { steps, seeds });
+      const { [name]: curves } = evaluate(task, { [name]: () => baseline(name, lr) }, { steps, seeds, role: 'tuning' });
       const raw = metric === 'final' ? curves!.mean[steps]! : curves!.mean.reduce((a, b) => a + b, 0) / curves!.mean.length;
       const score = curves!.diverged > 0 || !Number.isFinite(raw) ? Number.POSITIVE_INFINITY : raw;
       scores[String(lr)] = score;

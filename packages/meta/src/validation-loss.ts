@@ -20,7 +20,7 @@ export function validationLoss(
 ): number {
   let total = 0;
   for (const seed of seeds) {
-    const problem = task.sample(seed);
+    const problem = task.sample(seed, 'validation');
     try {
       const tr = startTrajectory(problem, checkedLayout(problem, groups), cells);
       try {

@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { LoptError, createRng, normalArray } from '@lopt/core';
-import type { Problem, Task } from '@lopt/core';
+import type { Problem, ProblemRole, Task } from '@lopt/core';
 import { loadCifar10, mnistSplit, sliceImageSet } from '@lopt/datasets';
 import type { ImageSet } from '@lopt/datasets';
 
@@ -9,8 +9,9 @@ import { conv2dSame } from './conv2d-same.js';
 import { dense } from './dense.js';
 import { imageBatch, leadingBatch } from './image-batch.js';
 import { MinibatchSampler } from './minibatch-sampler.js';
-import type { OptimizerSplit } from './mlp.js';
-import { checkSeed, choiceOption, intOption, positiveOption } from './options.js';
+import { checkSeed, intOption, positiveOption } from './options.js';
+import { splitForRole, splitNote, splitOption } from './split-for-role.js';
+import type { OptimizerSplit } from './split-for-role.js';
 
 export interface ConvnetTaskOptions {
   /**
@@ -26,8 +27,9 @@ export interface ConvnetTaskOptions {
    */
   readonly labels?: readonly number[];
   /**
-   * Half of the training images to draw minibatches from: 'optimizer-train' (first half,
-   * default) or 'optimizer-eval' (second half), for MNIST and CIFAR-10 alike.
+   * Half of the training images to draw minibatches from: 'optimizer-train' (first half) or
+   * 'optimizer-eval' (second half), for MNIST and CIFAR-10 alike. Default: by the problem's role,
+   * as in `mlpTask` ('optimizer-eval' for tuning and evaluation).
    */
   readonly split?: OptimizerSplit;
   /** Minibatch size (default 128). */
@@ -112,7 +114,7 @@ export function keepLabels(set: ImageSet, labels: readonly number[]): ImageSet {
  * with no scale parameter (Sonnet's default), for training and `evalLoss` alike.
  */
 export function convnetTask(options: ConvnetTaskOptions = {}): ConvnetTask {
-  const split = choiceOption(options.split ?? 'optimizer-train', 'convnet split', ['optimizer-train', 'optimizer-eval']);
+  const fixedSplit = splitOption(options.split, 'convnet split');
   const batchSize = intOption(options.batchSize ?? 128, 'convnet batchSize');
   const channels = (options.channels ?? [16, 16, 16]).map((c, i) => intOption(c, `convnet channels[${i}]`));
   const hidden = (options.hidden ?? [32]).map((h, i) => intOption(h, `convnet hidden[${i}]`));
@@ -134,9 +136,10 @@ export function convnetTask(options: ConvnetTaskOptions = {}): ConvnetTask {
 
   // Data is loaded on first sample (and cached per process by @lopt/datasets; label subsets by
   // keepLabels). Halves first, then labels: see `labels`.
-  let data: { train: ImageSet; test: ImageSet } | undefined;
-  const getData = (): { train: ImageSet; test: ImageSet } => {
-    if (data !== undefined) return data;
+  const loaded = new Map<OptimizerSplit, { train: ImageSet; test: ImageSet }>();
+  const getData = (split: OptimizerSplit): { train: ImageSet; test: ImageSet } => {
+    const cached = loaded.get(split);
+    if (cached !== undefined) return cached;
     let full: { train: ImageSet; test: ImageSet };
     if (cifarDir === undefined) {
       const mnistOptions = options.mnistDir === undefined ? {} : { dir: options.mnistDir };
@@ -153,8 +156,8 @@ export function convnetTask(options: ConvnetTaskOptions = {}): ConvnetTask {
         hint: 'Check the data files, or choose labels that occur in them.',
       });
     }
-    data = chosen;
-    return data;
+    loaded.set(split, chosen);
+    return chosen;
   };
 
   return {
@@ -162,10 +165,10 @@ export function convnetTask(options: ConvnetTaskOptions = {}): ConvnetTask {
     dataSource,
     description:
       `convnet (${channels.length} conv ${kernelSize}×${kernelSize} layers of ${channels.join('/')} channels, ` +
-      `FC ${hidden.join('/')}${batchNorm ? ', batch norm' : ''}) on ${dataNote}, minibatch ${batchSize} from the ${split} half`,
-    sample(seed: number): Problem {
+      `FC ${hidden.join('/')}${batchNorm ? ', batch norm' : ''}) on ${dataNote}, minibatch ${batchSize} from ${splitNote(fixedSplit)}`,
+    sample(seed: number, role?: ProblemRole): Problem {
       const rng = createRng(checkSeed(seed));
-      const { train, test } = getData();
+      const { train, test } = getData(splitForRole(fixedSplit, role));
       const paramShapes: number[][] = [];
       const groups: string[] = [];
       let cin = train.channels;

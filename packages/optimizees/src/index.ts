@@ -2,6 +2,7 @@ export { quadraticTask } from './quadratic.js';
 export type { QuadraticProblem, QuadraticTaskOptions } from './quadratic.js';
 export { mlpTask } from './mlp.js';
 export type { MlpTaskOptions, OptimizerSplit } from './mlp.js';
+export { splitForRole } from './split-for-role.js';
 export { logisticRegressionTask } from './logistic-regression.js';
 export type { LogisticRegressionTaskOptions } from './logistic-regression.js';
 export { convnetTask } from './convnet.js';

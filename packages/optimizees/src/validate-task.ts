@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { LoptError, assertGradientsRegistered } from '@lopt/core';
-import type { Problem, Task } from '@lopt/core';
+import type { Problem, ProblemRole, Task } from '@lopt/core';
 
 export interface CheckProblemOptions {
   /** Step at which `loss` is evaluated (default 0). */
@@ -137,6 +137,8 @@ function checkGradients(problem: Problem, params: tf.Tensor[], step: number, lab
 export interface ValidateTaskOptions {
   /** Seed of the problem sampled to check (default 0). */
   readonly seed?: number;
+  /** Role it is sampled with (default 'train'). */
+  readonly role?: ProblemRole;
   /** Sample one problem and run {@link checkProblem} on it (default true). */
   readonly sample?: boolean;
   /** Also check gradients (default true). */
@@ -152,7 +154,7 @@ export interface ValidateTaskOptions {
  * TASK_INVALID naming what is wrong.
  */
 export function validateTask(value: unknown, options: ValidateTaskOptions = {}): Task {
-  const { seed = 0, sample = true, gradients = true, source = 'task' } = options;
+  const { seed = 0, role = 'train', sample = true, gradients = true, source = 'task' } = options;
   if (value === null || typeof value !== 'object') {
     throw invalid(`${source} must be an object with a name and a sample(seed) method, got ${value === null ? 'null' : typeof value}.`);
   }
@@ -163,7 +165,7 @@ export function validateTask(value: unknown, options: ValidateTaskOptions = {}):
     throw invalid(`${source} ("${task.name}"): description must be a string when present.`);
   }
   if (!sample) return task as Task;
-  const problem: unknown = task.sample(seed);
+  const problem: unknown = task.sample(seed, role);
   if (problem === null || typeof problem !== 'object') {
     throw invalid(`${source} ("${task.name}"): sample(${seed}) must return a Problem object, got ${problem === null ? 'null' : typeof problem}.`);
   }

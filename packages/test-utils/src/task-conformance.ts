@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { PROBLEM_ROLES } from '@lopt/core';
 import type { Problem, Task } from '@lopt/core';
 import { beforeAll, describe, expect, it } from 'vitest';
 
@@ -93,6 +94,23 @@ export function describeTaskConformance(task: Task | (() => Task), options: Task
           tf.dispose(params);
         }
       }), timeout);
+
+    it('samples a problem for every role (sample(seed, role)), with the same shapes and a finite loss', async () => {
+      for (const role of PROBLEM_ROLES) {
+        await expectNoLeak(() => {
+          const p = t.sample(seeds[0], role);
+          try {
+            const params = p.init();
+            expect(params.map((x) => x.shape), role).toEqual(p.paramShapes.map((s) => [...s]));
+            const loss = p.loss(params, step);
+            expect(Number.isFinite(loss.dataSync()[0]), role).toBe(true);
+            tf.dispose([...params, loss]);
+          } finally {
+            p.dispose();
+          }
+        }, `sample(seed, '${role}')`);
+      }
+    }, timeout);
 
     it('init is reproducible', () =>
       withProblem(seeds[0], (p) => {

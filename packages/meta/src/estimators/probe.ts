@@ -9,7 +9,7 @@ import type { EstimatorContext } from './estimator.js';
 
 /** Fails early, with a clear error, if tfjs cannot differentiate the task's loss twice. */
 export function probeSecondDerivatives({ task, groups, cells }: EstimatorContext): void {
-  const problem = task.sample(heldOutSeeds('validation', 1)[0]!);
+  const problem = task.sample(heldOutSeeds('validation', 1)[0]!, 'validation');
   const tr = startTrajectory(problem, checkedLayout(problem, groups), cells);
   const weights = cells.map((c, g) => c.init(g));
   try {

@@ -90,7 +90,7 @@ export function truncatedBptt(options: TruncatedBpttOptions = {}): MetaGradientE
       }
       if (trajectories.length === 0) {
         for (let b = 0; b < o.metaBatch; b++) {
-          const problem = ctx.task.sample(rng.seedInt());
+          const problem = ctx.task.sample(rng.seedInt(), 'train');
           problems.push(problem);
           trajectories.push(startTrajectory(problem, checkedLayout(problem, ctx.groups), ctx.cells));
         }

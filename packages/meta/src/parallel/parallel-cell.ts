@@ -50,7 +50,7 @@ export const MIN_SHARD_SIZE = 2048;
  * 0 when the problems are too small to split (e.g. the 1,280-coordinate quadratics).
  */
 export function usefulWorkers(task: Task, workers: number, minShardSize = MIN_SHARD_SIZE): number {
-  const probe = task.sample(heldOutSeeds('validation', 1)[0]!);
+  const probe = task.sample(heldOutSeeds('validation', 1)[0]!, 'validation');
   try {
     const largest = Math.max(...groupLayout(probe).sizes);
     return Math.max(0, Math.min(workers, Math.floor(largest / minShardSize) - 1));

@@ -51,7 +51,7 @@ export interface MetaTrainResult {
 
 /** The parameter groups (one cell each) of the task's problems. */
 function taskGroups(task: Task): readonly string[] {
-  const probe = task.sample(heldOutSeeds('validation', 1)[0]!);
+  const probe = task.sample(heldOutSeeds('validation', 1)[0]!, 'validation');
   try {
     return groupLayout(probe).names;
   } finally {
