@@ -4,8 +4,9 @@ import { join } from 'node:path';
 
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '@lopt/backends';
-import { cellConfig, disposeOptimizerSpec, initCellWeights } from '@lopt/cell';
+import { cellConfig, disposeOptimizerSpec, lstmFamily } from '@lopt/cell';
 import type { LearnedOptimizerSpec } from '@lopt/cell';
+import { initCellWeights } from '@lopt/cell/internals';
 import { NEURAL_ART_CONTENTS, NEURAL_ART_STYLES, readImagePng } from '@lopt/optimizees';
 import type { NeuralArtTask } from '@lopt/optimizees';
 import { baseline, heldOutSeeds, learnedOptimizerFactory, runOptimizer } from '@lopt/meta';
@@ -78,7 +79,7 @@ describe('neural-art experiments (§3.4)', () => {
     const task = experiment.task() as NeuralArtTask;
     const size = task.size;
     const config = cellConfig(CELL);
-    const spec: LearnedOptimizerSpec = { config, weights: { default: initCellWeights(config, 3) } };
+    const spec: LearnedOptimizerSpec = { family: lstmFamily(config), weights: { default: initCellWeights(config, 3) } };
     const optimizers: Record<string, OptimizerFactory> = {
       lstm: learnedOptimizerFactory(spec),
       sgd: () => baseline('sgd', 10),

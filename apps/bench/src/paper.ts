@@ -148,7 +148,7 @@ async function train(t: TrainingSpec, s: Suite, opts: PaperOptions, log: (l: str
     settings,
   };
   const spec: LearnedOptimizerSpec = {
-    config,
+    family: lstmFamily(config),
     weights: result.weights,
     provenance: {
       task: task.name,

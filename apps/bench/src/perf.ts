@@ -3,8 +3,10 @@ import { join } from 'node:path';
 
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '@lopt/backends';
-import { cellConfig, cellStep, initCellState, initCellWeights } from '@lopt/cell';
-import type { CellConfig, CellState } from '@lopt/cell';
+import { cellConfig } from '@lopt/cell';
+import type { CellConfig } from '@lopt/cell';
+import { cellStep, initCellState, initCellWeights } from '@lopt/cell/internals';
+import type { CellState } from '@lopt/cell/internals';
 import { createRng, isLoptError, normalArray } from '@lopt/core';
 import type { BackendName, Task } from '@lopt/core';
 import { defaultWorkers, metaTrain, metaTrainOptions, onProgress, resolveMetaTrainOptions, withTrainingCell } from '@lopt/meta';

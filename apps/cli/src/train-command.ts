@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 
 import { LoptError } from '@lopt/core';
 import { selectBackend } from '@lopt/backends';
-import { cellConfig, disposeOptimizerSpec } from '@lopt/cell';
+import { cellConfig, disposeOptimizerSpec, isLstmFamily, lstmFamily } from '@lopt/cell';
 import type { CellConfig, FamilyWeights, LearnedOptimizerSpec } from '@lopt/cell';
 import { QUICK_START_SETTINGS, defaultWorkers, metaTrain, metaTrainOptions, onProgress, resolveMetaTrainOptions, trainingCell } from '@lopt/meta';
 import type { MetaProgress } from '@lopt/meta';
@@ -213,7 +213,13 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
       hint: 'Drop --hidden, --preprocess, --p, --momentum, --averaged-units and --output-scale when passing --init.',
     });
   }
-  const base = previous?.cell ?? initial?.config ?? defaultCellConfig(task.name);
+  if (initial !== undefined && !isLstmFamily(initial.family)) {
+    disposeOptimizerSpec(initial);
+    throw new LoptError('UNSUPPORTED', `--init ${initDir}: that optimizer is of the "${initial.family.name}" family; lopt train meta-trains the LSTM.`, {
+      hint: 'Pass --init a directory of an LSTM optimizer (e.g. one lopt train wrote), or meta-train other families with metaTrain of @lopt/meta.',
+    });
+  }
+  const base = previous?.cell ?? (initial === undefined ? undefined : (initial.family.config as CellConfig)) ?? defaultCellConfig(task.name);
   const hidden = hiddenFlag(values.hidden);
   const config: CellConfig = cellConfig({
     hiddenSizes: hidden ?? base.hiddenSizes,
@@ -292,7 +298,7 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
     ...extra,
   });
   const save = (weights: Readonly<Record<string, FamilyWeights>>, extra: Record<string, unknown>): Promise<void> =>
-    saveOptimizer({ config, weights, provenance: provenance(extra) }, optimizerDir);
+    saveOptimizer({ family: lstmFamily(config), weights, provenance: provenance(extra) }, optimizerDir);
 
   const bar = out.bar('meta-training', iterations, 'it', startIteration);
   let stopping = false;
@@ -351,7 +357,7 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
       return 0;
     }
 
-    const spec: LearnedOptimizerSpec = { config, weights: result.weights };
+    const spec: LearnedOptimizerSpec = { family: lstmFamily(config), weights: result.weights };
     const evalTask = await evaluationTask(loaded, taskOptions);
     const ev = runEvaluation(
       { task: evalTask, steps, problems: evaluation.problems, tuneProblems: evaluation.tuneProblems, baselines: evaluation.baselines, grid: evaluation.grid, metric: evaluation.metric },

@@ -32,6 +32,21 @@ describe('useBackend', () => {
     expect(worst).toBeLessThan(1e-4);
   });
 
+  it('checks the tfjs internals lopt relies on once the backend is set, naming the tfjs-core version needed', async () => {
+    const engine = tf.engine() as unknown as { runKernelFunc?: unknown };
+    engine.runKernelFunc = undefined; // shadows Engine.prototype.runKernelFunc
+    try {
+      await useBackend('cpu');
+      expect.fail('expected useBackend to refuse an engine without runKernelFunc');
+    } catch (error) {
+      expect(isLoptError(error, 'UNSUPPORTED'), String(error)).toBe(true);
+      expect((error as Error).message).toMatch(/needs @tensorflow\/tfjs-core 4\.22\.0, found 4\.22\.0: its engine has no runKernelFunc\(\)/);
+    } finally {
+      delete engine.runKernelFunc;
+    }
+    await expect(useBackend('cpu')).resolves.toMatchObject({ name: 'cpu' });
+  });
+
   it('registers gradients on every backend it selects', async () => {
     for (const name of ['cpu', 'wasm'] as const) {
       await useBackend(name);

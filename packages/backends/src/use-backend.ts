@@ -2,7 +2,7 @@ import '@tensorflow/tfjs-layers'; // registers every tfjs gradient (tfjs-core al
 import '@tensorflow/tfjs-backend-cpu';
 
 import * as tf from '@tensorflow/tfjs-core';
-import { LoptError, assertGradientsRegistered, isLoptError } from '@lopt/core';
+import { LoptError, assertGradientsRegistered, assertTfjsInternals, isLoptError, muteCpuBackendNotice } from '@lopt/core';
 import type { BackendInfo, BackendName } from '@lopt/core';
 import { useNodeBackend } from '@lopt/backend-node';
 import { useWasmBackend } from '@lopt/backend-wasm';
@@ -14,8 +14,7 @@ async function useCpuBackend(): Promise<BackendInfo> {
   await tf.ready();
   // The cpu backend greets Node users with advice to install tfjs-node on its first write;
   // lopt's own hint (use 'wasm') is better, so mark the greeting as already shown.
-  const cpu = tf.backend() as unknown as { firstUse?: boolean };
-  if (cpu.firstUse === true) cpu.firstUse = false;
+  muteCpuBackendNotice();
   assertGradientsRegistered();
   return { name: 'cpu', simd: false, threads: 1, tfjsVersion: tf.version_core };
 }
@@ -23,9 +22,16 @@ async function useCpuBackend(): Promise<BackendInfo> {
 /**
  * Selects the TensorFlow.js backend once, at the start of an app: 'wasm' (the default; SIMD, no
  * native build), 'node' (tfjs-node, where it installs) or 'cpu' (pure JS, the numerical reference).
- * Library code never selects a backend.
+ * Library code never selects a backend. Then checks that the tfjs internals lopt relies on are there
+ * (assertTfjsInternals of @lopt/core: a LoptError naming the tfjs-core version lopt needs if not).
  */
 export async function useBackend(name: BackendName = 'wasm'): Promise<BackendInfo> {
+  const info = await startBackend(name);
+  assertTfjsInternals();
+  return info;
+}
+
+function startBackend(name: BackendName): Promise<BackendInfo> {
   switch (name) {
     case 'wasm':
       return useWasmBackend();

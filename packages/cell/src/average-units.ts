@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { AVERAGE_UNITS_KERNEL } from '@lopt/core';
+import { AVERAGE_UNITS_KERNEL, runKernel } from '@lopt/core';
 import type { AverageUnitsAttrs } from '@lopt/core';
 
 import { canRunOwnKernel } from './own-kernels.js';
@@ -34,5 +34,5 @@ export function averageUnitsWithOps(h: tf.Tensor2D, units: number, segments: num
  */
 export function averageUnits(h: tf.Tensor2D, units: number, segments: number): tf.Tensor2D {
   if (!canRunOwnKernel(AVERAGE_UNITS_KERNEL, [h])) return averageUnitsWithOps(h, units, segments);
-  return tf.engine().runKernel(AVERAGE_UNITS_KERNEL, { h }, { units, segments } satisfies AverageUnitsAttrs as unknown as tf.NamedAttrMap) as tf.Tensor2D;
+  return runKernel(AVERAGE_UNITS_KERNEL, { h }, { units, segments } satisfies AverageUnitsAttrs) as tf.Tensor2D;
 }

@@ -1,8 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { LoptError, createRng, normalArray } from '@lopt/core';
+import { createRng, normalArray } from '@lopt/core';
 
 import type { CellConfig } from './cell-config.js';
 import { inputFeatureCount } from './cell-config.js';
+import { assertWeightShapes } from './family-weights.js';
 
 /**
  * The cell's weights by name. For layer l (0-based) with `in` inputs and H units:
@@ -63,28 +64,6 @@ export function initCellWeights(config: CellConfig, seed: number): CellWeights {
  * weights of `config` with the right shapes and dtype float32.
  */
 export function assertCellWeights(config: CellConfig, weights: CellWeights, where = 'cell weights'): void {
-  const expected = cellWeightShapes(config);
   const hint = 'The weights must come from initCellWeights/loadOptimizer for the same CellConfig (hiddenSizes and preprocess).';
-  for (const [name, shape] of expected) {
-    const w = weights[name];
-    if (w === undefined) {
-      throw new LoptError('SHAPE_MISMATCH', `${where}: weight "${name}" is missing.`, { hint });
-    }
-    if (w.isDisposed) {
-      throw new LoptError('INVALID_ARGUMENT', `${where}: weight "${name}" was disposed.`, {
-        hint: 'Keep the weight tensors alive while the cell uses them.',
-      });
-    }
-    if (w.dtype !== 'float32' || w.shape.length !== shape.length || w.shape.some((d, i) => d !== shape[i])) {
-      throw new LoptError(
-        'SHAPE_MISMATCH',
-        `${where}: weight "${name}" has shape [${w.shape.join(', ')}] (${w.dtype}), expected [${shape.join(', ')}] (float32).`,
-        { hint },
-      );
-    }
-  }
-  const extra = Object.keys(weights).filter((k) => !expected.some(([name]) => name === k));
-  if (extra.length > 0) {
-    throw new LoptError('SHAPE_MISMATCH', `${where}: unexpected weight(s) ${extra.map((e) => `"${e}"`).join(', ')}.`, { hint });
-  }
+  assertWeightShapes(cellWeightShapes(config), weights, where, hint);
 }

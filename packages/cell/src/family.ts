@@ -3,7 +3,11 @@ import type * as tf from '@tensorflow/tfjs-core';
 /** Named weight tensors of one learned optimizer of a family (e.g. the LSTM's `lstm_0/kernel`, …). */
 export type FamilyWeights = Readonly<Record<string, tf.Tensor>>;
 
-/** Per-coordinate state of a family for n coordinates; opaque to everyone but the family. */
+/**
+ * Per-coordinate state of a family for n coordinates; opaque to everyone but the family, except that
+ * the last axis of each of its tensors indexes the n coordinates (LearnedOptimizer relies on that to
+ * restore a saved state). A stateless family returns [].
+ */
 export type FamilyState = readonly tf.Tensor[];
 
 /** Name → shape of every weight, in a stable order (the order weights are saved in). */

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { LSTM_GATE_GRADIENTS_INPUTS, LSTM_GATE_GRADIENTS_KERNEL } from '@lopt/core';
+import { LSTM_GATE_GRADIENTS_INPUTS, LSTM_GATE_GRADIENTS_KERNEL, runKernel } from '@lopt/core';
 
 import { canRunOwnKernel } from './own-kernels.js';
 
@@ -57,6 +57,6 @@ export function gateGradients(x: GateGradientInputs): GateGradients {
   if (!useKernel(x)) return gateGradientsWithOps(x);
   const inputs: tf.NamedTensorMap = {};
   for (const k of LSTM_GATE_GRADIENTS_INPUTS) inputs[k] = x[k];
-  const [dz, dcPrev] = tf.engine().runKernel(LSTM_GATE_GRADIENTS_KERNEL, inputs, {}) as tf.Tensor[];
+  const [dz, dcPrev] = runKernel(LSTM_GATE_GRADIENTS_KERNEL, inputs) as tf.Tensor[];
   return { dz: dz as tf.Tensor2D, dcPrev: dcPrev as tf.Tensor2D };
 }

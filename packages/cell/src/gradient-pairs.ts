@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { LoptError } from '@lopt/core';
+import { LoptError, registeredVariable } from '@lopt/core';
 
 import { assertFiniteGradients } from './check-finite.js';
 
@@ -41,7 +41,7 @@ export function checkGradientPairs(pairs: ReadonlyArray<readonly [string, tf.Ten
       throw new LoptError('INVALID_ARGUMENT', `applyGradients got two gradients for "${name}".`, { hint: 'Pass one gradient per variable.' });
     }
     seen.add(name);
-    const variable = tf.engine().registeredVariables[name];
+    const variable = registeredVariable(name);
     if (variable === undefined) {
       throw new LoptError('INVALID_ARGUMENT', `No variable named "${name}" is registered.`, { hint: HINT });
     }

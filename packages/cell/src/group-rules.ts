@@ -1,6 +1,6 @@
 import { LoptError } from '@lopt/core';
 
-import { assertGroupName } from './optimizer-spec.js';
+import { assertGroupName } from './optimizer-json.js';
 
 /** A serializable grouping rule: variables whose name matches `pattern` (a RegExp source) use `group`. */
 export interface GroupRule {

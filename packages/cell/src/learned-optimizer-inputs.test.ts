@@ -5,6 +5,7 @@ import { describeEachBackend, expectNoLeak } from '@lopt/test-utils';
 import { expect, it } from 'vitest';
 
 import { cellConfig } from './cell-config.js';
+import { lstmFamily } from './lstm-family.js';
 import { initCellWeights } from './cell-weights.js';
 import { LearnedOptimizer } from './learned-optimizer.js';
 
@@ -12,7 +13,7 @@ const CONFIG = cellConfig({ hiddenSizes: [4], preprocess: 'none', outputScale: 0
 
 function optimizer(): LearnedOptimizer {
   const weights = initCellWeights(CONFIG, 3);
-  const opt = new LearnedOptimizer({ config: CONFIG, weights: { default: weights } });
+  const opt = new LearnedOptimizer({ family: lstmFamily(CONFIG), weights: { default: weights } });
   tf.dispose(Object.values(weights));
   return opt;
 }
@@ -81,7 +82,7 @@ describeEachBackend('LearnedOptimizer inputs', (backend) => {
     expect(opt instanceof tf.Optimizer).toBe(true);
     class Tuned extends LearnedOptimizer {}
     const weights = initCellWeights(CONFIG, 1);
-    const sub = new Tuned({ config: CONFIG, weights: { default: weights } });
+    const sub = new Tuned({ family: lstmFamily(CONFIG), weights: { default: weights } });
     tf.dispose(Object.values(weights));
     expect(sub instanceof LearnedOptimizer).toBe(true);
     expect(sub instanceof Tuned).toBe(true);

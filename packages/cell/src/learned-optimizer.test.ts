@@ -11,6 +11,7 @@ import { initCellWeights } from './cell-weights.js';
 import { initCellState } from './cell-state.js';
 import { cellStep } from './cell-step.js';
 import { LearnedOptimizer } from './learned-optimizer.js';
+import { lstmFamily } from './lstm-family.js';
 import type { LearnedOptimizerSpec } from './optimizer-spec.js';
 
 const SGD_CONFIG: CellConfig = cellConfig({ hiddenSizes: [1], preprocess: 'none', outputScale: 1 });
@@ -31,7 +32,7 @@ function sgdLikeWeights(lr: number): CellWeights {
 }
 
 function sgdLikeSpec(lr: number): LearnedOptimizerSpec {
-  return { config: SGD_CONFIG, weights: { default: sgdLikeWeights(lr) } };
+  return { family: lstmFamily(SGD_CONFIG), weights: { default: sgdLikeWeights(lr) } };
 }
 
 /** A LearnedOptimizer acting as SGD; the temporary spec tensors are disposed (the optimizer copies them). */
@@ -91,7 +92,7 @@ describeEachBackend('LearnedOptimizer', (backend) => {
 
   it('round-trips through tfjs serialization (getConfig/fromConfig and a saved tfjs-layers model)', async () => {
     const config = cellConfig({ hiddenSizes: [3, 2] });
-    const spec: LearnedOptimizerSpec = { config, weights: { default: initCellWeights(config, 1), Conv_Layers: initCellWeights(config, 2) } };
+    const spec: LearnedOptimizerSpec = { family: lstmFamily(config), weights: { default: initCellWeights(config, 1), Conv_Layers: initCellWeights(config, 2) } };
     const opt = new LearnedOptimizer(spec, { groupOf: [{ pattern: '^conv2d_\\w+/', group: 'Conv_Layers' }], nonFinite: 'map' });
     tf.dispose(Object.values(spec.weights).flatMap((w) => Object.values(w)));
     const entry = tf.serialization.SerializationMap.getMap().classNameMap[LearnedOptimizer.className];
@@ -132,8 +133,8 @@ describeEachBackend('LearnedOptimizer', (backend) => {
   it('with momentum inputs: keeps the running means in its state, restores them with setWeights, and round-trips its config', async () => {
     const config = cellConfig({ hiddenSizes: [3], momentum: [0.9], secondMoment: 0.95 });
     const weights = initCellWeights(config, 3);
-    const opt = new LearnedOptimizer({ config, weights: { default: weights } });
-    const copy = new LearnedOptimizer({ config, weights: { default: weights } });
+    const opt = new LearnedOptimizer({ family: lstmFamily(config), weights: { default: weights } });
+    const copy = new LearnedOptimizer({ family: lstmFamily(config), weights: { default: weights } });
     tf.dispose(Object.values(weights));
     const x = tf.variable(tf.tensor1d([1, -2, 3]), true, 'm/x');
     const loss = () => tf.sum(tf.square(x)) as tf.Scalar;
@@ -152,7 +153,7 @@ describeEachBackend('LearnedOptimizer', (backend) => {
     copy.minimize(loss);
     expectClose(x, tf.tensor1d(afterOpt), { atol: 1e-6 });
     const rebuilt = LearnedOptimizer.fromConfig(LearnedOptimizer, opt.getConfig()) as LearnedOptimizer;
-    expect(rebuilt.config).toEqual(config);
+    expect(rebuilt.family.config).toEqual(config);
     tf.dispose(x);
     for (const o of [opt, copy, rebuilt]) o.dispose();
   });
@@ -160,8 +161,8 @@ describeEachBackend('LearnedOptimizer', (backend) => {
   it('with averaging units: steps each batched problem on its own (batch option), and round-trips config and batch', () => {
     const config = cellConfig({ hiddenSizes: [4, 3], averagedUnits: 2 });
     const weights = initCellWeights(config, 5);
-    const opt = new LearnedOptimizer({ config, weights: { default: weights } }, { batch: 3 });
-    const whole = new LearnedOptimizer({ config, weights: { default: weights } });
+    const opt = new LearnedOptimizer({ family: lstmFamily(config), weights: { default: weights } }, { batch: 3 });
+    const whole = new LearnedOptimizer({ family: lstmFamily(config), weights: { default: weights } });
     const start = tf.tensor2d([[1, -2], [3, 0.5], [-1, 2]]);
     const x = tf.variable(start, true, 'gac/x');
     const target = tf.tensor2d([[0, 1], [2, 3], [4, 5]]);
@@ -181,7 +182,7 @@ describeEachBackend('LearnedOptimizer', (backend) => {
     // Averaged over the whole variable instead, the updates differ.
     expect(Array.from(stepWith(whole)).some((v, k) => Math.abs(v - expected.dataSync()[k]!) > 1e-6)).toBe(true);
     const rebuilt = LearnedOptimizer.fromConfig(LearnedOptimizer, opt.getConfig()) as LearnedOptimizer;
-    expect(rebuilt.config).toEqual(config);
+    expect(rebuilt.family.config).toEqual(config);
     expectClose(stepWith(rebuilt), expected, { atol: 1e-6 });
     const wrong = tf.variable(tf.zeros([2, 3]), true, 'gac/wrong');
     try {
@@ -191,7 +192,7 @@ describeEachBackend('LearnedOptimizer', (backend) => {
       expect(isLoptError(error, 'SHAPE_MISMATCH')).toBe(true);
       expect((error as Error).message).toContain('made with batch 3');
     }
-    expect(() => new LearnedOptimizer({ config, weights: { default: weights } }, { batch: 0 })).toThrow(/batch is 0/);
+    expect(() => new LearnedOptimizer({ family: lstmFamily(config), weights: { default: weights } }, { batch: 0 })).toThrow(/batch is 0/);
     tf.dispose([x, wrong, start, target, gradient, expected, ...Object.values(weights)]);
     for (const o of [opt, whole, rebuilt]) o.dispose();
   });
@@ -222,7 +223,7 @@ describeEachBackend('LearnedOptimizer', (backend) => {
 
   it('uses one cell per group and rejects variables without a cell', () => {
     const config = SGD_CONFIG;
-    const spec: LearnedOptimizerSpec = { config, weights: { fc: sgdLikeWeights(0.1), conv: sgdLikeWeights(0.01) } };
+    const spec: LearnedOptimizerSpec = { family: lstmFamily(config), weights: { fc: sgdLikeWeights(0.1), conv: sgdLikeWeights(0.01) } };
     const opt = new LearnedOptimizer(spec, { groupOf: (name) => (name.includes('conv') ? 'conv' : 'fc') });
     tf.dispose(Object.values(spec.weights).flatMap((w) => Object.values(w)));
     const a = tf.variable(tf.tensor1d([0]), true, `${backend}/lo-test/conv-a`);

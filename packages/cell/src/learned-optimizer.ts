@@ -1,21 +1,17 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { LoptError } from '@lopt/core';
 
-import type { CellConfig } from './cell-config.js';
-import { cellConfig } from './cell-config.js';
-import type { CellState } from './cell-state.js';
-import { initCellState } from './cell-state.js';
-import { cellStep } from './cell-step.js';
-import type { CellWeights } from './cell-weights.js';
-import { cellWeightShapes } from './cell-weights.js';
+import type { FamilyState, FamilyWeights, OptimizerFamily } from './family.js';
 import { checkGradientPairs } from './gradient-pairs.js';
-import type { LearnedOptimizerSpec } from './optimizer-spec.js';
-import { assertOptimizerSpec } from './optimizer-spec.js';
 import type { GroupOf } from './group-rules.js';
-import { compileGroupOf, parseRule } from './group-rules.js';
+import { compileGroupOf } from './group-rules.js';
 import type { KernelChoice } from './kernel-states.js';
 import { KernelStates, assertKernelChoice, useKernel } from './kernel-states.js';
-import { STATE_SUFFIX, readOptimizerWeights } from './optimizer-weights.js';
+import { isLstmFamily } from './lstm-family.js';
+import { decodeOptimizerConfig, encodeOptimizerConfig } from './optimizer-config.js';
+import type { LearnedOptimizerSpec } from './optimizer-spec.js';
+import { assertOptimizerSpec, disposeOptimizerSpec } from './optimizer-spec.js';
+import { STATE_SUFFIX, coordinatesOf, readOptimizerWeights } from './optimizer-weights.js';
 import type { NamedTensor } from './optimizer-weights.js';
 
 export type { GroupOf, GroupRule } from './group-rules.js';
@@ -24,23 +20,24 @@ export interface LearnedOptimizerOptions {
   readonly groupOf?: GroupOf;
   /**
    * What to do with NaN/±Infinity gradients: 'error' (default) throws LoptError 'NON_FINITE' before
-   * any variable changes; 'map' feeds them to the cell as preprocessGradients documents (NaN as 0,
-   * ±Infinity clamped to ±FLOAT32_MAX).
+   * any variable changes; 'map' passes them to the family (the LSTM maps NaN to 0 and ±Infinity to
+   * ±FLOAT32_MAX, see preprocessGradients of @lopt/cell/internals).
    */
   readonly nonFinite?: 'error' | 'map';
   /**
    * For a batched model whose every variable holds `batch` independent problems along its first
-   * axis (a task's `Problem.batch`, e.g. quadraticTask's 128 quadratics): cells with averaging
-   * units then average within each problem, not across them. Default 1: each variable is averaged
-   * over as a whole. Coordinatewise cells are unaffected.
+   * axis (a task's `Problem.batch`, e.g. quadraticTask's 128 quadratics): families that couple
+   * coordinates (the LSTM's averaging units) then couple within each problem, not across them.
+   * Default 1: each variable is one problem. Coordinatewise families are unaffected.
    */
   readonly batch?: number;
   /**
-   * Which implementation runs the cell: 'auto' (default) uses @lopt/lstm-kernel's WebAssembly
-   * module whenever it can run this config (every config without averaging units, on any tfjs
-   * backend; in browsers after `await loadLstmKernel()`), with the LSTM state kept inside the
-   * module between steps, and the tfjs ops otherwise; 'wasm' insists on the module; 'tfjs' never
-   * uses it. Both compute the same cell (to ~1e-6 relative).
+   * For the LSTM family: which implementation runs the cell. 'auto' (default) uses
+   * @lopt/lstm-kernel's WebAssembly module whenever it can run this config (every config without
+   * averaging units, on any tfjs backend; in browsers after `await loadLstmKernel()`), with the LSTM
+   * state kept inside the module between steps, and the family's step (tfjs ops) otherwise; 'wasm'
+   * insists on the module; 'tfjs' never uses it. Both compute the same cell (to ~1e-6 relative).
+   * Other families always run their own step ('wasm' is refused for them).
    */
   readonly kernel?: KernelChoice;
 }
@@ -49,12 +46,14 @@ export interface LearnedOptimizerOptions {
 const BRAND = Symbol.for('@lopt/cell.LearnedOptimizer');
 
 /**
- * A trained learned optimizer as a drop-in `tf.Optimizer`: works with `optimizer.minimize(...)` and
- * with `model.compile({ optimizer })` / `model.fit` of @tensorflow/tfjs-layers. It keeps its own
- * copies of the cell weights and one LSTM state per variable (created at the first gradient of that
- * variable), and applies `variable += cellStep(...).update` for each variable. Registered for tfjs
- * serialization as 'LoptLearnedOptimizer' (getConfig/fromConfig carry the weights and the grouping;
- * getWeights/setWeights the per-variable state). Call dispose() when done.
+ * A trained learned optimizer of any family as a drop-in `tf.Optimizer`: works with
+ * `optimizer.minimize(...)` and with `model.compile({ optimizer })` / `model.fit` of
+ * @tensorflow/tfjs-layers. It keeps its own copies of the weights and one family state per variable
+ * (created at the first gradient of that variable), and applies
+ * `variable += family.step(weights, gradient, state).update` for each variable (the gradient
+ * flattened to [n]). Registered for tfjs serialization as 'LoptLearnedOptimizer' (getConfig/
+ * fromConfig carry the family, its weights and the grouping; getWeights/setWeights the
+ * per-variable state). Call dispose() when done.
  */
 export class LearnedOptimizer extends tf.Optimizer {
   /** @nocollapse */
@@ -75,22 +74,23 @@ export class LearnedOptimizer extends tf.Optimizer {
 
   private readonly [BRAND] = true;
 
-  readonly config: CellConfig;
-  private readonly weights: Readonly<Record<string, CellWeights>>;
+  /** The optimizer family whose update rule this optimizer runs. */
+  readonly family: OptimizerFamily;
+  private readonly weights: Readonly<Record<string, FamilyWeights>>;
   private readonly groupOfOption: GroupOf | undefined;
   private readonly groupOf: (name: string) => string;
   private readonly nonFinite: 'error' | 'map';
   private readonly batch: number;
-  private readonly states = new Map<string, CellState>();
-  /** The states when the kernel runs the cell (null: the tfjs path, `states`). */
+  private readonly states = new Map<string, FamilyState>();
+  /** The states when the lstm-kernel module runs the LSTM (null: the family's step, `states`). */
   private readonly kernel: KernelStates | null;
   private disposed = false;
 
   /** Copies the spec's weights; the caller keeps ownership of (and may dispose) the spec's tensors. */
   constructor(spec: LearnedOptimizerSpec, options: LearnedOptimizerOptions = {}) {
     super();
-    this.config = cellConfig(spec.config);
-    assertOptimizerSpec({ ...spec, config: this.config }, 'LearnedOptimizer');
+    assertOptimizerSpec(spec, 'LearnedOptimizer');
+    this.family = spec.family;
     this.weights = Object.freeze(
       Object.fromEntries(
         Object.entries(spec.weights).map(([group, w]) => [
@@ -113,8 +113,19 @@ export class LearnedOptimizer extends tf.Optimizer {
       });
     }
     this.batch = batch;
-    const kernel = useKernel(this.config, assertKernelChoice(options.kernel, 'LearnedOptimizer'), 'LearnedOptimizer');
-    this.kernel = kernel ? new KernelStates(this.config, this.weights) : null;
+    this.kernel = this.kernelFor(assertKernelChoice(options.kernel, 'LearnedOptimizer'));
+  }
+
+  private kernelFor(choice: KernelChoice): KernelStates | null {
+    if (isLstmFamily(this.family)) {
+      return useKernel(this.family.config, choice, 'LearnedOptimizer') ? new KernelStates(this.family.config, this.weights) : null;
+    }
+    if (choice === 'wasm') {
+      throw new LoptError('UNSUPPORTED', `LearnedOptimizer: kernel 'wasm' runs the LSTM family only; this optimizer is of the "${this.family.name}" family.`, {
+        hint: "Leave kernel out (or pass 'auto' or 'tfjs') for other families.",
+      });
+    }
+    return null;
   }
 
   /** Whether the lstm-kernel module runs this optimizer's cell (see LearnedOptimizerOptions.kernel). */
@@ -162,11 +173,12 @@ export class LearnedOptimizer extends tf.Optimizer {
     try {
       for (const { name, variable, grad, group } of work) {
         const state = this.states.get(name);
-        const fresh = state === undefined || state[0]!.shape[1] !== variable.size;
-        const current = fresh ? initCellState(this.config, variable.size) : state;
+        const fresh = state === undefined || coordinatesOf(state) !== variable.size;
+        const current = fresh ? this.family.initState(variable.size) : state;
         try {
           const next = tf.tidy(() => {
-            const out = cellStep(this.config, this.weights[group]!, grad, current, { segments: this.batch });
+            const g = tf.reshape(grad, [variable.size]);
+            const out = this.family.step(this.weights[group]!, g, current, { segments: this.batch });
             return [tf.add(variable, tf.reshape(out.update, variable.shape)), ...(out.state as tf.Tensor[])];
           });
           // Kept: minimize() may run inside a caller's tidy (tfjs-layers' fit does).
@@ -190,7 +202,7 @@ export class LearnedOptimizer extends tf.Optimizer {
     this.incrementIterations();
   }
 
-  /** Forgets every variable's LSTM state and sets the iteration count to 0 (e.g. before optimizing a new problem). */
+  /** Forgets every variable's state and sets the iteration count to 0 (e.g. before optimizing a new problem). */
   resetState(): void {
     this.clearStates();
     this.iterations_ = 0;
@@ -210,7 +222,7 @@ export class LearnedOptimizer extends tf.Optimizer {
     this.disposed = true;
   }
 
-  /** Iterations, then each variable's LSTM state as `<variable>/lopt_cell_state_<k>`. */
+  /** Iterations, then each variable's state as `<variable>/lopt_cell_state_<k>`. */
   override async getWeights(): Promise<NamedTensor[]> {
     this.assertAlive();
     const out: NamedTensor[] = [await this.saveIterations()];
@@ -223,7 +235,7 @@ export class LearnedOptimizer extends tf.Optimizer {
 
   override async setWeights(weightValues: NamedTensor[]): Promise<void> {
     this.assertAlive();
-    const { iterations, states } = await readOptimizerWeights(weightValues, this.config);
+    const { iterations, states } = await readOptimizerWeights(weightValues, this.family);
     this.clearStates();
     for (const [k, v] of states) {
       if (this.kernel === null) this.states.set(k, v);
@@ -237,29 +249,7 @@ export class LearnedOptimizer extends tf.Optimizer {
 
   override getConfig(): tf.serialization.ConfigDict {
     this.assertAlive();
-    const shapes = cellWeightShapes(this.config);
-    return {
-      cellConfig: {
-        hiddenSizes: [...this.config.hiddenSizes],
-        preprocess: this.config.preprocess,
-        p: this.config.p,
-        outputScale: this.config.outputScale,
-        ...(this.config.momentum === undefined ? {} : { momentum: [...this.config.momentum], secondMoment: this.config.secondMoment! }),
-        ...(this.config.averagedUnits === undefined ? {} : { averagedUnits: this.config.averagedUnits }),
-      },
-      // Free-form strings sit under `name` keys: tfjs-layers converts every other string value
-      // between camelCase and snake_case when it (de)serializes an optimizer config.
-      cells: Object.entries(this.weights).map(([group, w]) => ({
-        name: group,
-        weights: shapes.map(([name, shape]) => ({ name, shape: [...shape], values: Array.from(w[name]!.dataSync()) })),
-      })),
-      groupRules: Array.isArray(this.groupOfOption)
-        ? this.groupOfOption.map((r) => ({ name: JSON.stringify({ pattern: r.pattern, group: r.group }) }))
-        : null,
-      groupOfFunction: typeof this.groupOfOption === 'function',
-      nonFinite: this.nonFinite,
-      batch: this.batch,
-    };
+    return encodeOptimizerConfig({ family: this.family, weights: this.weights, groupOf: this.groupOfOption, nonFinite: this.nonFinite, batch: this.batch });
   }
 
   /** @nocollapse */
@@ -267,44 +257,12 @@ export class LearnedOptimizer extends tf.Optimizer {
     cls: tf.serialization.SerializableConstructor<T>,
     config: tf.serialization.ConfigDict,
   ): T {
-    if (config.groupOfFunction === true) {
-      throw new LoptError('UNSUPPORTED', 'This LearnedOptimizer was saved with a groupOf function, which cannot be serialized.', {
-        hint: 'Create it with groupOf rules ({ pattern, group }[]) instead of a function, or construct it in code.',
-      });
-    }
-    const bad = (what: string) =>
-      new LoptError('CHECKPOINT_CORRUPT', `LearnedOptimizer config: ${what}`, { hint: 'Serialize the optimizer again with this release of lopt.' });
-    const cfg = cellConfig(config.cellConfig as unknown as Partial<CellConfig>);
-    const cells = config.cells;
-    if (!Array.isArray(cells) || cells.length === 0) throw bad('"cells" is missing.');
-    const created: tf.Tensor[] = [];
+    const { spec, options } = decodeOptimizerConfig(config);
     try {
-      const weights: Record<string, CellWeights> = {};
-      for (const cell of cells as unknown as Array<{ name: string; weights: Array<{ name: string; shape: number[]; values: number[] }> }>) {
-        if (cell === null || typeof cell.name !== 'string' || !Array.isArray(cell.weights)) throw bad('a cell entry is malformed.');
-        const w: Record<string, tf.Tensor> = {};
-        for (const e of cell.weights) {
-          if (!Array.isArray(e.shape) || !Array.isArray(e.values) || e.values.length !== e.shape.reduce((a, b) => a * b, 1)) {
-            throw bad(`weight "${String(e.name)}" of group "${cell.name}" is malformed.`);
-          }
-          const t = tf.tensor(e.values, e.shape, 'float32');
-          created.push(t);
-          w[e.name] = t;
-        }
-        weights[cell.name] = w;
-      }
-      const rules = config.groupRules;
-      const options: LearnedOptimizerOptions = {
-        ...(Array.isArray(rules)
-          ? { groupOf: (rules as unknown as Array<{ name: string }>).map((r) => parseRule(r.name, bad)) }
-          : {}),
-        nonFinite: config.nonFinite === 'map' ? 'map' : 'error',
-        ...(typeof config.batch === 'number' ? { batch: config.batch } : {}),
-      };
       const Ctor = cls as unknown as new (spec: LearnedOptimizerSpec, options: LearnedOptimizerOptions) => T;
-      return new Ctor({ config: cfg, weights }, options);
+      return new Ctor(spec, options);
     } finally {
-      tf.dispose(created);
+      disposeOptimizerSpec(spec);
     }
   }
 

@@ -35,6 +35,11 @@ export function lstmFamily(config: Partial<CellConfig> = {}): LstmFamily {
   } satisfies LstmFamily);
 }
 
+/** Whether `family` is the LSTM (its config then is a CellConfig). */
+export function isLstmFamily(family: OptimizerFamily): family is LstmFamily {
+  return family.name === LSTM_FAMILY;
+}
+
 /** A CellConfig as a plain (unfrozen) JSON object, optional fields only when set. */
 export function lstmConfigJson(config: CellConfig): Record<string, unknown> {
   return {

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { MOMENTUM_INPUTS_KERNEL, MOMENT_CLIP, momentumRateInput } from '@lopt/core';
+import { MOMENTUM_INPUTS_KERNEL, MOMENT_CLIP, momentumRateInput, runKernel } from '@lopt/core';
 import type { MomentumInputsAttrs } from '@lopt/core';
 
 import type { CellConfig } from './cell-config.js';
@@ -39,6 +39,6 @@ export function momentumInputs(config: CellConfig, g: tf.Tensor2D, ms: readonly 
   if (!canRunOwnKernel(MOMENTUM_INPUTS_KERNEL, [g, ...ms, v])) return momentumInputsWithOps(g, ms, v, betas, beta2);
   const inputs: tf.NamedTensorMap = { g, v };
   ms.forEach((m, k) => (inputs[momentumRateInput(k)] = m));
-  const [features, ...state] = tf.engine().runKernel(MOMENTUM_INPUTS_KERNEL, inputs, { betas: [...betas], beta2 } satisfies MomentumInputsAttrs as unknown as tf.NamedAttrMap) as tf.Tensor2D[];
+  const [features, ...state] = runKernel(MOMENTUM_INPUTS_KERNEL, inputs, { betas: [...betas], beta2 } satisfies MomentumInputsAttrs) as tf.Tensor2D[];
   return { features: features!, state };
 }

@@ -1,26 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { LoptError } from '@lopt/core';
-
-/** The parts of tfjs's engine this file relies on (tfjs-core 4.22, pinned by the workspace catalog). */
-interface EngineInternals {
-  runKernelFunc(params: {
-    inputs: Record<string, tf.Tensor>;
-    forwardFunc: (backend: unknown, save: (tensors: tf.Tensor[]) => void) => tf.Tensor[];
-    backwardsFunc: (dy: tf.Tensor | tf.Tensor[], saved: tf.Tensor[]) => Record<string, () => tf.Tensor>;
-  }): tf.Tensor | tf.Tensor[];
-  isTapeOn(): boolean;
-  state: { activeTape: Array<{ outputs: tf.Tensor[]; saved?: tf.Tensor[] }> | null };
-}
-
-function engineInternals(): EngineInternals {
-  const engine = tf.engine() as unknown as Partial<EngineInternals>;
-  if (typeof engine.runKernelFunc !== 'function' || typeof engine.isTapeOn !== 'function' || engine.state === undefined) {
-    throw new LoptError('UNSUPPORTED', 'This TensorFlow.js build lacks the engine internals the cell step needs.', {
-      hint: 'Use @tensorflow/tfjs-core 4.22.0, the version lopt is built and tested with.',
-    });
-  }
-  return engine as EngineInternals;
-}
+import { isTapeOn, lastTapeNode, runKernelFunc } from '@lopt/core';
 
 /**
  * Runs `forward` as one node on tfjs's gradient tape, with several outputs and a hand-written
@@ -35,8 +14,9 @@ function engineInternals(): EngineInternals {
  * `customGrad` is a thin wrapper over the engine's `runKernelFunc`, which supports several outputs;
  * this calls it the same way, and keeps the activations as zero-copy views (reshape shares the
  * data and counts a reference) attached to the tape node's `saved` list, which tfjs disposes after
- * the backward pass exactly as it does its own. tfjs is pinned to one exact version, and the cell
- * tests run this path (values, gradients, leaks) on every backend.
+ * the backward pass exactly as it does its own. tfjs is pinned to one exact version; the internals
+ * used are in @lopt/core's tfjs-internals, checked when a backend starts (assertTfjsInternals), and
+ * the cell tests run this path (values, gradients, leaks) on every backend.
  *
  * - `forward()` returns the outputs and the tensors the backward needs; it runs inside a tidy with
  *   the tape paused, like a kernel. The `saved` tensors are kept only while a tape is recording.
@@ -48,15 +28,14 @@ export function runMultiOutputOp(
   forward: () => { outputs: tf.Tensor[]; saved: tf.Tensor[] },
   backward: (dys: readonly tf.Tensor[], saved: readonly tf.Tensor[]) => tf.Tensor[],
 ): tf.Tensor[] {
-  const engine = engineInternals();
-  const taping = engine.isTapeOn();
+  const taping = isTapeOn();
   const inputMap: Record<string, tf.Tensor> = {};
   inputs.forEach((t, i) => {
     inputMap[i] = t;
   });
   let outputCount = 0;
   let kept: tf.Tensor[] = [];
-  const out = engine.runKernelFunc({
+  const out = runKernelFunc({
     inputs: inputMap,
     forwardFunc: () => {
       const { outputs, saved } = forward();
@@ -80,8 +59,7 @@ export function runMultiOutputOp(
   });
   const outputs = Array.isArray(out) ? out : [out];
   if (taping) {
-    const tape = engine.state.activeTape;
-    const node = tape?.[tape.length - 1];
+    const node = lastTapeNode();
     if (node === undefined || node.outputs[0] !== outputs[0] || node.saved === undefined || node.saved.length !== 0) {
       tf.dispose(kept);
       throw new Error('runMultiOutputOp: the tape node was not where tfjs-core 4.22 puts it');

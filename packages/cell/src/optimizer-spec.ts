@@ -1,36 +1,20 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { LoptError, isLoptError } from '@lopt/core';
+import { LoptError } from '@lopt/core';
 
-import type { CellConfig } from './cell-config.js';
-import { cellConfig } from './cell-config.js';
-import type { CellWeights } from './cell-weights.js';
-import { assertCellWeights, cellWeightShapes } from './cell-weights.js';
+import type { FamilyWeights, OptimizerFamily } from './family.js';
+import { assertFamilyWeights } from './family-weights.js';
+import type { ArtifactSources, OptimizerJson } from './optimizer-json.js';
+import { OPTIMIZER_FORMAT, OPTIMIZER_FORMAT_VERSION, OPTIMIZER_WEIGHTS_FILE, assertGroupName, corrupt, readOptimizerHeader } from './optimizer-json.js';
 
 /**
- * A trained learned optimizer: one set of cell weights per parameter group (paper §3.3 uses one
- * cell for conv and one for fully connected parameters; ungrouped optimizers use 'default').
+ * A trained learned optimizer: its family and one set of weights per parameter group (paper §3.3
+ * uses one cell for conv and one for fully connected parameters; ungrouped optimizers use 'default').
  */
-export interface LearnedOptimizerSpec {
-  readonly config: CellConfig;
-  readonly weights: Readonly<Record<string, CellWeights>>;
+export interface LearnedOptimizerSpec<Family extends OptimizerFamily = OptimizerFamily> {
+  readonly family: Family;
+  readonly weights: Readonly<Record<string, FamilyWeights>>;
   /** Free-form JSON record: task, seed, meta-iterations, metrics, ... */
   readonly provenance?: Readonly<Record<string, unknown>>;
-}
-
-export const OPTIMIZER_FORMAT = 'lopt-learned-optimizer';
-export const OPTIMIZER_FORMAT_VERSION = 1;
-export const OPTIMIZER_JSON_FILE = 'optimizer.json';
-export const OPTIMIZER_WEIGHTS_FILE = 'weights.bin';
-
-/** The content of optimizer.json. */
-export interface OptimizerJson {
-  readonly format: typeof OPTIMIZER_FORMAT;
-  readonly formatVersion: number;
-  readonly config: CellConfig;
-  readonly groups: readonly string[];
-  readonly provenance?: Readonly<Record<string, unknown>>;
-  /** tfjs's weights manifest; weight names are `<group>/<weight name>`, e.g. `default/lstm_0/kernel`. */
-  readonly weightsManifest: tf.io.WeightsManifestConfig;
 }
 
 /** An optimizer in memory: the JSON document and the concatenated weight bytes (tf.io encoding). */
@@ -39,28 +23,27 @@ export interface OptimizerArtifacts {
   readonly weightData: ArrayBuffer;
 }
 
-const GROUP_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
-
-/** Throws INVALID_ARGUMENT unless `group` is a usable group name (letters, digits, `_.-`). */
-export function assertGroupName(group: string): void {
-  if (typeof group !== 'string' || !GROUP_NAME.test(group)) {
-    throw new LoptError('INVALID_ARGUMENT', `Invalid parameter group name ${JSON.stringify(group)}.`, {
-      hint: "Use 1-64 letters, digits, '_', '.' or '-' (e.g. 'default', 'conv', 'fc').",
-    });
-  }
+function isFamily(value: unknown): value is OptimizerFamily {
+  const f = value as Partial<OptimizerFamily> | null;
+  return typeof f === 'object' && f !== null && typeof f.name === 'string' && typeof f.weightShapes === 'function' && typeof f.step === 'function';
 }
 
-/** Validates a spec in memory: a valid config, at least one group, and weights that fit the config. */
+/** Validates a spec in memory: a family, at least one group, and weights that fit the family. */
 export function assertOptimizerSpec(spec: LearnedOptimizerSpec, where = 'optimizer spec'): void {
-  const groups = Object.keys(spec.weights);
+  if (!isFamily(spec?.family)) {
+    throw new LoptError('INVALID_ARGUMENT', `${where}: "family" is not an optimizer family.`, {
+      hint: 'Pass { family, weights }, e.g. { family: lstmFamily(config), weights: { default: family.init(seed) } }.',
+    });
+  }
+  const groups = Object.keys(spec.weights ?? {});
   if (groups.length === 0) {
     throw new LoptError('INVALID_ARGUMENT', `${where}: no parameter group has weights.`, {
-      hint: "Pass weights as { default: initCellWeights(config, seed) }.",
+      hint: 'Pass weights as { default: family.init(seed) }.',
     });
   }
   for (const group of groups) {
     assertGroupName(group);
-    assertCellWeights(spec.config, spec.weights[group]!, `${where}, group "${group}"`);
+    assertFamilyWeights(spec.family, spec.weights[group]!, `${where}, group "${group}"`);
   }
 }
 
@@ -68,104 +51,43 @@ export function assertOptimizerSpec(spec: LearnedOptimizerSpec, where = 'optimiz
  * Encodes a spec (reads the weights back from the backend). The spec's tensors are not disposed.
  */
 export async function optimizerToArtifacts(spec: LearnedOptimizerSpec): Promise<OptimizerArtifacts> {
-  const config = cellConfig(spec.config);
   assertOptimizerSpec(spec);
+  const { name, config } = spec.family.toJSON();
   const groups = Object.keys(spec.weights);
   const named: Array<{ name: string; tensor: tf.Tensor }> = groups.flatMap((group) =>
-    cellWeightShapes(config).map(([name]) => ({ name: `${group}/${name}`, tensor: spec.weights[group]![name]! })),
+    spec.family.weightShapes().map(([w]) => ({ name: `${group}/${w}`, tensor: spec.weights[group]![w]! })),
   );
   const { data, specs } = await tf.io.encodeWeights(named);
-  const provenance = spec.provenance === undefined ? undefined : (JSON.parse(JSON.stringify(spec.provenance)) as Record<string, unknown>);
+  const copy = (x: unknown) => JSON.parse(JSON.stringify(x)) as unknown;
   const json: OptimizerJson = {
     format: OPTIMIZER_FORMAT,
     formatVersion: OPTIMIZER_FORMAT_VERSION,
-    config: { ...config, hiddenSizes: [...config.hiddenSizes] },
+    family: name,
+    config: copy(config),
     groups,
-    ...(provenance === undefined ? {} : { provenance }),
+    ...(spec.provenance === undefined ? {} : { provenance: copy(spec.provenance) as Record<string, unknown> }),
     weightsManifest: [{ paths: [OPTIMIZER_WEIGHTS_FILE], weights: specs }],
   };
   return { json, weightData: data };
 }
 
-/** Where artifacts came from, for error messages. */
-export interface ArtifactSources {
-  readonly json: string;
-  readonly weights: string;
-}
-
-function corrupt(file: string, what: string, hint = 'The checkpoint is damaged; restore it from a backup or re-train.'): LoptError {
-  return new LoptError('CHECKPOINT_CORRUPT', `${file}: ${what}`, { hint });
-}
-
 /**
- * Decodes and validates artifacts (e.g. from loadOptimizer or a database). Throws
- * CHECKPOINT_CORRUPT (malformed JSON document, wrong dtype, truncated or oversized weights,
- * non-finite weights), CHECKPOINT_VERSION (a format version this build cannot read) or
- * SHAPE_MISMATCH (weights missing, unexpected or of the wrong shape for the config). The caller
- * owns the returned tensors (see disposeOptimizerSpec).
+ * Decodes and validates artifacts (e.g. from loadOptimizer or a database), rebuilding the family
+ * from the registry (see registerFamily). Throws CHECKPOINT_CORRUPT (malformed JSON document,
+ * wrong dtype, truncated or oversized weights, non-finite weights), CHECKPOINT_VERSION (a format
+ * version this build cannot read), UNKNOWN_FAMILY (a family not registered) or SHAPE_MISMATCH
+ * (weights missing, unexpected or of the wrong shape for the config). The caller owns the returned
+ * tensors (see disposeOptimizerSpec).
  */
 export function optimizerFromArtifacts(
   artifacts: OptimizerArtifacts,
   sources: ArtifactSources = { json: 'optimizer json', weights: 'weight data' },
 ): LearnedOptimizerSpec {
-  const json = artifacts.json as unknown as Record<string, unknown>;
-  if (json === null || typeof json !== 'object' || Array.isArray(json)) throw corrupt(sources.json, 'is not a JSON object.');
-  if (json.format !== OPTIMIZER_FORMAT) {
-    throw corrupt(
-      sources.json,
-      `"format" is ${JSON.stringify(json.format)}, expected "${OPTIMIZER_FORMAT}".`,
-      'Point to a directory written by saveOptimizer (e.g. by lopt train).',
-    );
-  }
-  if (typeof json.formatVersion !== 'number' || !Number.isInteger(json.formatVersion)) {
-    throw corrupt(sources.json, `"formatVersion" is ${JSON.stringify(json.formatVersion)}, expected an integer.`);
-  }
-  if (json.formatVersion !== OPTIMIZER_FORMAT_VERSION) {
-    throw new LoptError(
-      'CHECKPOINT_VERSION',
-      `${sources.json}: format version ${json.formatVersion}; this @lopt/cell reads version ${OPTIMIZER_FORMAT_VERSION}.`,
-      {
-        hint:
-          json.formatVersion > OPTIMIZER_FORMAT_VERSION
-            ? 'Upgrade @lopt/cell to a release that reads this format.'
-            : 'Re-save the optimizer with this release of lopt.',
-      },
-    );
-  }
-  let config: CellConfig;
-  try {
-    config = cellConfig(json.config as Partial<CellConfig>);
-  } catch (error) {
-    if (isLoptError(error)) throw corrupt(sources.json, `"config" is invalid: ${error.message}`);
-    throw error;
-  }
-  const groups = json.groups;
-  if (!Array.isArray(groups) || groups.length === 0 || groups.some((g) => typeof g !== 'string' || !GROUP_NAME.test(g))) {
-    throw corrupt(sources.json, '"groups" must be a non-empty list of group names.');
-  }
-  if (new Set(groups).size !== groups.length) throw corrupt(sources.json, '"groups" lists a group twice.');
-  const provenance = json.provenance;
-  if (provenance !== undefined && (provenance === null || typeof provenance !== 'object' || Array.isArray(provenance))) {
-    throw corrupt(sources.json, '"provenance" must be an object.');
-  }
-  const manifest = json.weightsManifest;
-  if (!Array.isArray(manifest) || manifest.some((m) => m === null || typeof m !== 'object' || !Array.isArray((m as { weights?: unknown }).weights))) {
-    throw corrupt(sources.json, '"weightsManifest" is not a tfjs weights manifest.');
-  }
-  const entries = (manifest as tf.io.WeightsManifestConfig).flatMap((m) => m.weights);
-  for (const e of entries) {
-    if (e === null || typeof e !== 'object' || typeof e.name !== 'string' || !Array.isArray(e.shape) || e.shape.some((d) => !Number.isInteger(d) || d < 0)) {
-      throw corrupt(sources.json, 'a weights manifest entry lacks a name or a valid shape.');
-    }
-    if (e.dtype !== 'float32' || e.quantization !== undefined) {
-      throw corrupt(sources.json, `weight "${e.name}" is stored as ${e.quantization ? 'quantized ' : ''}${String(e.dtype)}; expected float32.`);
-    }
-  }
-  // Which weights must be there, and with what shapes, follows from the config alone.
+  const { family, groups, provenance, entries } = readOptimizerHeader(artifacts.json, sources.json);
+  // Which weights must be there, and with what shapes, follows from the family and its config.
+  const shapes = family.weightShapes();
   const expected = new Map<string, readonly number[]>();
-  for (const group of groups as string[]) {
-    for (const [name, shape] of cellWeightShapes(config)) expected.set(`${group}/${name}`, shape);
-  }
+  for (const group of groups) for (const [name, shape] of shapes) expected.set(`${group}/${name}`, shape);
   const seen = new Set<string>();
   const mismatchHint = 'The weights do not fit the config in optimizer.json; the files come from different optimizers or were edited.';
   for (const e of entries) {
@@ -194,16 +116,12 @@ export function optimizerFromArtifacts(
   for (let k = 0, f = new Float32Array(data); k < f.length; k++) {
     if (!Number.isFinite(f[k]!)) throw corrupt(sources.weights, `holds a non-finite weight (NaN or Infinity) at element ${k}.`);
   }
-  const decoded = tf.io.decodeWeights(data, entries);
-  const weights: Record<string, CellWeights> = {};
-  for (const group of groups as string[]) {
-    weights[group] = Object.freeze(Object.fromEntries(cellWeightShapes(config).map(([name]) => [name, decoded[`${group}/${name}`]!])));
+  const decoded = tf.io.decodeWeights(data, [...entries]);
+  const weights: Record<string, FamilyWeights> = {};
+  for (const group of groups) {
+    weights[group] = Object.freeze(Object.fromEntries(shapes.map(([name]) => [name, decoded[`${group}/${name}`]!])));
   }
-  return {
-    config,
-    weights: Object.freeze(weights),
-    ...(provenance === undefined ? {} : { provenance: provenance as Record<string, unknown> }),
-  };
+  return { family, weights: Object.freeze(weights), ...(provenance === undefined ? {} : { provenance }) };
 }
 
 /** Disposes every weight tensor of a spec. */

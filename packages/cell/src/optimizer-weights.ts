@@ -1,9 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { LoptError } from '@lopt/core';
 
-import type { CellConfig } from './cell-config.js';
-import type { CellState } from './cell-state.js';
-import { stateRows } from './cell-state.js';
+import type { FamilyState, OptimizerFamily } from './family.js';
 
 /** tfjs-core's NamedTensor (not exported from its entry point). */
 export interface NamedTensor {
@@ -14,7 +12,18 @@ export interface NamedTensor {
 /** How getWeights names the k-th state tensor of a variable: `<variable>/lopt_cell_state_<k>`. */
 export const STATE_SUFFIX = '/lopt_cell_state_';
 
-const HINT = 'Pass every weight that getWeights() of a LearnedOptimizer with the same config returned, in its order.';
+const HINT = 'Pass every weight that getWeights() of a LearnedOptimizer with the same family and config returned, in its order.';
+
+/** Number of coordinates a state is for: the last axis of its tensors (see FamilyState); undefined for an empty state. */
+export function coordinatesOf(state: FamilyState): number | undefined {
+  const shape = state[0]?.shape;
+  return shape === undefined ? undefined : (shape[shape.length - 1] ?? 1);
+}
+
+/** Shapes of the state tensors `family` creates for n coordinates. */
+function stateShapes(family: OptimizerFamily, n: number): number[][] {
+  return tf.tidy(() => family.initState(n).map((t) => [...t.shape]));
+}
 
 /**
  * Reads what LearnedOptimizer.getWeights wrote — the iteration count `iter` first, then every
@@ -23,7 +32,7 @@ const HINT = 'Pass every weight that getWeights() of a LearnedOptimizer with the
  * used optimizer's count without any state) is refused rather than half-restored. The returned
  * states are fresh copies the caller owns (tf.keep'd).
  */
-export async function readOptimizerWeights(weightValues: readonly NamedTensor[], config: CellConfig): Promise<{ iterations: number; states: Map<string, CellState> }> {
+export async function readOptimizerWeights(weightValues: readonly NamedTensor[], family: OptimizerFamily): Promise<{ iterations: number; states: Map<string, FamilyState> }> {
   const first = weightValues[0];
   if (first === undefined || first.name !== 'iter' || first.tensor.size !== 1) {
     throw new LoptError('CHECKPOINT_CORRUPT', `setWeights: the first weight must be the iteration count "iter", got ${first === undefined ? 'an empty list' : `"${first.name}"`}.`, { hint: HINT });
@@ -32,12 +41,12 @@ export async function readOptimizerWeights(weightValues: readonly NamedTensor[],
   if (!Number.isInteger(iterations) || iterations < 0) {
     throw new LoptError('CHECKPOINT_CORRUPT', `setWeights: the iteration count is ${iterations}, not a whole number.`, { hint: HINT });
   }
-  const rows = stateRows(config);
+  const count = stateShapes(family, 1).length;
   const byVariable = new Map<string, tf.Tensor[]>();
   for (const { name, tensor } of weightValues.slice(1)) {
     const at = name.lastIndexOf(STATE_SUFFIX);
     const k = Number(name.slice(at + STATE_SUFFIX.length));
-    if (at < 0 || !Number.isInteger(k) || k < 0 || k >= rows.length) {
+    if (at < 0 || !Number.isInteger(k) || k < 0 || k >= count) {
       throw new LoptError('CHECKPOINT_CORRUPT', `Optimizer weight "${name}" is not a LearnedOptimizer state tensor.`, { hint: HINT });
     }
     const list = byVariable.get(name.slice(0, at)) ?? [];
@@ -45,21 +54,23 @@ export async function readOptimizerWeights(weightValues: readonly NamedTensor[],
     list[k] = tensor;
     byVariable.set(name.slice(0, at), list);
   }
-  if (iterations > 0 && byVariable.size === 0) {
-    throw new LoptError('CHECKPOINT_CORRUPT', `setWeights got the iteration count (${iterations}) but no LSTM state: the list is incomplete.`, {
+  if (iterations > 0 && byVariable.size === 0 && count > 0) {
+    throw new LoptError('CHECKPOINT_CORRUPT', `setWeights got the iteration count (${iterations}) but no state: the list is incomplete.`, {
       hint: `${HINT} (A LearnedOptimizer that has stepped has a state per variable; resetState() sets the count back to 0.)`,
     });
   }
   for (const [variable, list] of byVariable) {
-    const n = list[0]?.shape[1];
-    rows.forEach((units, k) => {
+    const n = coordinatesOf(list);
+    const shapes = n === undefined || n < 1 ? [] : stateShapes(family, n);
+    for (let k = 0; k < count; k++) {
       const t = list[k];
-      if (t === undefined || t.shape.length !== 2 || t.shape[0] !== units || t.shape[1] !== n || t.dtype !== 'float32') {
-        throw new LoptError('SHAPE_MISMATCH', `LSTM state ${k} of "${variable}" is ${t === undefined ? 'missing' : `[${t.shape.join(', ')}] ${t.dtype}, expected [${units}, ${String(n)}] float32`}.`, { hint: HINT });
+      const shape = shapes[k];
+      if (t === undefined || shape === undefined || t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i]) || t.dtype !== 'float32') {
+        throw new LoptError('SHAPE_MISMATCH', `State ${k} of "${variable}" is ${t === undefined ? 'missing' : `[${t.shape.join(', ')}] ${t.dtype}, expected [${shape?.join(', ') ?? '?'}] float32`}.`, { hint: HINT });
       }
-    });
+    }
   }
-  const states = new Map<string, CellState>();
+  const states = new Map<string, FamilyState>();
   for (const [variable, list] of byVariable) states.set(variable, Object.freeze(list.map((t) => tf.keep(tf.clone(t)))));
   return { iterations, states };
 }

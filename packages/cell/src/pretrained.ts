@@ -24,8 +24,8 @@ export function pretrainedDir(name: PretrainedName): string {
  * A learned optimizer meta-trained with lopt and shipped in this package, with its provenance
  * (command, seed, meta-iterations, held-out results against tuned baselines) in `spec.provenance`:
  * - 'quadratic': trained on the paper's 10-dimensional quadratics (§3.1), with the paper's global
- *   averaging cells (`config.averagedUnits`: 5 per layer, averaged within each quadratic) and
- *   momentum inputs (`config.momentum`, not in the paper) besides the paper's log-sign inputs; on a
+ *   averaging cells (`family.config.averagedUnits`: 5 per layer, averaged within each quadratic)
+ *   and momentum inputs (`family.config.momentum`, not in the paper) besides the paper's log-sign inputs; on a
  *   model that batches problems along its variables' first axis, give LearnedOptimizer `{ batch }`;
  * - 'mnist': trained on the paper's 784-20-10 sigmoid MLP on the first half of MNIST (§3.2).
  * The caller owns the returned tensors (disposeOptimizerSpec, or pass it to LearnedOptimizer).

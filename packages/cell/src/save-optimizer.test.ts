@@ -8,9 +8,11 @@ import { describeEachBackend, expectClose, expectNoLeak } from '@lopt/test-utils
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
 import { cellConfig } from './cell-config.js';
+import type { CellConfig } from './cell-config.js';
 import { initCellState } from './cell-state.js';
 import { cellStep } from './cell-step.js';
 import { initCellWeights } from './cell-weights.js';
+import { lstmFamily } from './lstm-family.js';
 import type { LearnedOptimizerSpec } from './optimizer-spec.js';
 import { disposeOptimizerSpec, optimizerFromArtifacts, optimizerToArtifacts } from './optimizer-spec.js';
 import { loadOptimizer, saveOptimizer } from './save-optimizer.js';
@@ -27,10 +29,11 @@ async function errorOf(p: Promise<unknown>): Promise<{ code: string; message: st
 
 function updatesOf(spec: LearnedOptimizerSpec, group: string): Float32Array {
   return tf.tidy(() => {
-    let state = initCellState(spec.config, 7);
+    const config = spec.family.config as CellConfig;
+    let state = initCellState(config, 7);
     const out: number[] = [];
     for (let t = 0; t < 3; t++) {
-      const r = cellStep(spec.config, spec.weights[group]!, tf.tensor1d([0.3, -1e-6, 2, 0, -4e-3, 1e-9, 5].map((v) => v * (t + 1))), state);
+      const r = cellStep(config, spec.weights[group]!, tf.tensor1d([0.3, -1e-6, 2, 0, -4e-3, 1e-9, 5].map((v) => v * (t + 1))), state);
       out.push(...r.update.dataSync());
       state = r.state;
     }
@@ -46,7 +49,7 @@ describeEachBackend('saveOptimizer / loadOptimizer', () => {
   beforeAll(async () => {
     root = await mkdtemp(join(tmpdir(), 'lopt-cell-'));
     spec = {
-      config,
+      family: lstmFamily(config),
       weights: { conv: initCellWeights(config, 1), fc: initCellWeights(config, 2) },
       provenance: { task: 'mnist-mlp', seed: 3, metaIterations: 100, metrics: { finalLoss: 0.25 } },
     };
@@ -61,9 +64,10 @@ describeEachBackend('saveOptimizer / loadOptimizer', () => {
     await saveOptimizer(spec, dir);
     expect((await readdir(dir)).sort()).toEqual(['optimizer.json', 'weights.bin']);
     const json = JSON.parse(await readFile(join(dir, 'optimizer.json'), 'utf8'));
-    expect(json).toMatchObject({ format: 'lopt-learned-optimizer', formatVersion: 1, groups: ['conv', 'fc'], provenance: spec.provenance });
+    expect(json).toMatchObject({ format: 'lopt-learned-optimizer', formatVersion: 2, family: 'lstm', groups: ['conv', 'fc'], provenance: spec.provenance });
     const loaded = await loadOptimizer(dir);
-    expect(loaded.config).toEqual(config);
+    expect(loaded.family.name).toBe('lstm');
+    expect(loaded.family.config).toEqual(config);
     expect(loaded.provenance).toEqual(spec.provenance);
     for (const group of ['conv', 'fc']) {
       expect(Array.from(updatesOf(loaded, group))).toEqual(Array.from(updatesOf(spec, group)));
@@ -81,9 +85,9 @@ describeEachBackend('saveOptimizer / loadOptimizer', () => {
 
   it('round-trips an optimizer with momentum inputs and averaging units (config and weights)', async () => {
     const config = cellConfig({ hiddenSizes: [3], momentum: [0.9, 0.99], secondMoment: 0.9, averagedUnits: 2 });
-    const withMomentum = { config, weights: { default: initCellWeights(config, 5) } };
+    const withMomentum = { family: lstmFamily(config), weights: { default: initCellWeights(config, 5) } };
     const back = optimizerFromArtifacts(await optimizerToArtifacts(withMomentum));
-    expect(back.config).toEqual(config);
+    expect(back.family.config).toEqual(config);
     expectClose(back.weights.default!['lstm_0/kernel']!, withMomentum.weights.default['lstm_0/kernel']!, { atol: 0 });
     disposeOptimizerSpec(back);
     disposeOptimizerSpec(withMomentum);
@@ -118,7 +122,8 @@ describeEachBackend('saveOptimizer / loadOptimizer', () => {
         new DataView(b.buffer, b.byteOffset).setFloat32(8, Number.NaN, true);
         await writeFile(binPath, b);
       }, 'CHECKPOINT_CORRUPT', /non-finite/],
-      ['newer format', () => editJson((j) => (j.formatVersion = 2)), 'CHECKPOINT_VERSION', /format version 2/],
+      ['newer format', () => editJson((j) => (j.formatVersion = 3)), 'CHECKPOINT_VERSION', /format version 3/],
+      ['no family (version 2)', () => editJson((j) => delete j.family), 'CHECKPOINT_CORRUPT', /"family" is undefined/],
       ['not an optimizer', () => editJson((j) => (j.format = 'tfjs-layers')), 'CHECKPOINT_CORRUPT', /"format"/],
       ['bad config', () => editJson((j) => ((j.config as Record<string, unknown>).preprocess = 'log')), 'CHECKPOINT_CORRUPT', /"config" is invalid/],
       ['config does not fit weights', () => editJson((j) => ((j.config as Record<string, unknown>).hiddenSizes = [4, 4])), 'SHAPE_MISMATCH', /lstm_1\/kernel" has shape \[12, 7\], the config needs \[16, 8\]/],
@@ -136,9 +141,9 @@ describeEachBackend('saveOptimizer / loadOptimizer', () => {
   });
 
   it('refuses to save invalid specs', async () => {
-    const e = await errorOf(saveOptimizer({ config, weights: { 'bad group': spec.weights.fc! } }, join(root, 'x')));
+    const e = await errorOf(saveOptimizer({ family: lstmFamily(config), weights: { 'bad group': spec.weights.fc! } }, join(root, 'x')));
     expect(e.code).toBe('INVALID_ARGUMENT');
     const { 'output/bias': _, ...partial } = spec.weights.fc!;
-    expect((await errorOf(saveOptimizer({ config, weights: { fc: partial } }, join(root, 'y')))).code).toBe('SHAPE_MISMATCH');
+    expect((await errorOf(saveOptimizer({ family: lstmFamily(config), weights: { fc: partial } }, join(root, 'y')))).code).toBe('SHAPE_MISMATCH');
   });
 });

@@ -1,7 +1,9 @@
 import { LoptError, makeDirectory } from '@lopt/core';
 
-import type { LearnedOptimizerSpec, OptimizerArtifacts, OptimizerJson } from './optimizer-spec.js';
-import { OPTIMIZER_JSON_FILE, optimizerFromArtifacts, optimizerToArtifacts } from './optimizer-spec.js';
+import type { OptimizerJson } from './optimizer-json.js';
+import { OPTIMIZER_JSON_FILE } from './optimizer-json.js';
+import type { LearnedOptimizerSpec, OptimizerArtifacts } from './optimizer-spec.js';
+import { optimizerFromArtifacts, optimizerToArtifacts } from './optimizer-spec.js';
 
 // node:fs and node:path are imported lazily so that browser bundles of @lopt/cell that never save
 // or load from disk do not pull them in.
@@ -19,9 +21,10 @@ function ioError(what: string, cause: unknown): LoptError {
 
 /**
  * Writes `spec` to directory `dir` (created if needed): `weights.bin` (tfjs weight encoding), then
- * `optimizer.json` (format, formatVersion, config, groups, provenance, weights manifest). Each file is
- * written to a temporary name and renamed into place, so a crash never leaves a half-written file
- * under the final name, and optimizer.json (written last) appears only once its weights exist.
+ * `optimizer.json` (format, formatVersion, family, config, groups, provenance, weights manifest).
+ * Each file is written to a temporary name and renamed into place, so a crash never leaves a
+ * half-written file under the final name, and optimizer.json (written last) appears only once its
+ * weights exist.
  */
 export async function saveOptimizer(spec: LearnedOptimizerSpec, dir: string): Promise<void> {
   const artifacts = await optimizerToArtifacts(spec);
@@ -48,8 +51,8 @@ export async function saveOptimizer(spec: LearnedOptimizerSpec, dir: string): Pr
 /**
  * Reads and validates an optimizer saved by saveOptimizer. Throws CHECKPOINT_NOT_FOUND (no
  * optimizer.json in `dir`), CHECKPOINT_CORRUPT (unparsable JSON, missing or truncated weight file,
- * malformed manifest, non-finite weights), CHECKPOINT_VERSION or SHAPE_MISMATCH, each naming the
- * file and what is wrong. The caller owns the returned tensors (disposeOptimizerSpec).
+ * malformed manifest, non-finite weights), CHECKPOINT_VERSION, UNKNOWN_FAMILY (a family no one
+ * registered, see registerFamily) or SHAPE_MISMATCH, each naming the file and what is wrong. The caller owns the returned tensors (disposeOptimizerSpec).
  */
 export async function loadOptimizer(dir: string): Promise<LearnedOptimizerSpec> {
   const { fs, path } = await nodeModules();

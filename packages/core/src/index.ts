@@ -17,3 +17,14 @@ export {
   momentumRateInput,
 } from './kernels.js';
 export type { AverageUnitsAttrs, LstmGateGradientsInput, MomentumInputsAttrs } from './kernels.js';
+export {
+  TFJS_CORE_VERSION,
+  assertTfjsInternals,
+  isTapeOn,
+  lastTapeNode,
+  muteCpuBackendNotice,
+  registeredVariable,
+  runKernel,
+  runKernelFunc,
+} from './tfjs-internals.js';
+export type { KernelFuncParams, TapeNode } from './tfjs-internals.js';

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { LearnedOptimizer, cellConfig, lstmFamily } from '@lopt/cell';
-import type { CellWeights, FamilyWeights, OptimizerFamily } from '@lopt/cell';
+import type { FamilyWeights, OptimizerFamily } from '@lopt/cell';
+import type { CellWeights } from '@lopt/cell/internals';
 import { createRng, normalArray } from '@lopt/core';
 import type { Problem, Task } from '@lopt/core';
 import { describeEachBackend } from '@lopt/test-utils';
@@ -123,7 +124,7 @@ describeEachBackend('per-group cells', () => {
     const vars = problemVariables(problem);
     expect(vars.map((v) => v.name.split('/')[0])).toEqual(['a', 'b']);
     const optimizer = new LearnedOptimizer(
-      { config, weights: init.weights as Record<string, CellWeights> },
+      { family: lstmFamily(config), weights: init.weights as Record<string, CellWeights> },
       { groupOf: (n) => n.slice(0, n.indexOf('/')) },
     );
     for (let step = 0; step < 3; step++) optimizer.minimize(() => problem.loss(vars, step), false, vars);

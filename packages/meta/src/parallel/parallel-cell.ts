@@ -4,8 +4,10 @@ import { fileURLToPath } from 'node:url';
 import { MessageChannel, Worker } from 'node:worker_threads';
 
 import * as tf from '@tensorflow/tfjs-core';
-import { cellStep, cellStepBackward, cellStepTraced, initCellState, lstmFamily, prepareCellWeights } from '@lopt/cell';
-import type { CellConfig, CellState, CellTrace, FamilyState, FamilyWeights, OptimizerFamily, PreparedCellWeights, PreparedWeights } from '@lopt/cell';
+import { lstmFamily } from '@lopt/cell';
+import type { CellConfig, FamilyState, FamilyWeights, OptimizerFamily, PreparedWeights } from '@lopt/cell';
+import { cellStep, cellStepBackward, cellStepTraced, initCellState, prepareCellWeights } from '@lopt/cell/internals';
+import type { CellState, CellTrace, PreparedCellWeights } from '@lopt/cell/internals';
 import { LoptError } from '@lopt/core';
 import type { BackendName, Task } from '@lopt/core';
 

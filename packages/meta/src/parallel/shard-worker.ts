@@ -2,8 +2,8 @@ import { workerData } from 'node:worker_threads';
 
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '@lopt/backends';
-import { cellStep, cellStepBackward, cellStepTraced, initCellState, prepareCellWeights } from '@lopt/cell';
-import type { CellState, CellTrace, CellWeights, PreparedCellWeights } from '@lopt/cell';
+import { cellStep, cellStepBackward, cellStepTraced, initCellState, prepareCellWeights } from '@lopt/cell/internals';
+import type { CellState, CellTrace, CellWeights, PreparedCellWeights } from '@lopt/cell/internals';
 
 import type { Reply, Request, WorkerInit } from './protocol.js';
 import { WorkerEnd } from './sync-channel.js';

@@ -1,0 +1,128 @@
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import * as tf from '@tensorflow/tfjs-core';
+import { isLoptError } from '@lopt/core';
+import { describeEachBackend, expectClose, expectNoLeak } from '@lopt/test-utils';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+
+import { registerFamily } from './family-registry.js';
+import { LearnedOptimizer } from './learned-optimizer.js';
+import { linearFamily } from './linear-family.fixture.js';
+import type { LearnedOptimizerSpec } from './optimizer-spec.js';
+import { disposeOptimizerSpec } from './optimizer-spec.js';
+import { PRETRAINED_NAMES, loadPretrained, pretrainedDir } from './pretrained.js';
+import { loadOptimizer, saveOptimizer } from './save-optimizer.js';
+
+async function errorOf(p: Promise<unknown>): Promise<{ code: string; message: string; hint: string }> {
+  try {
+    await p;
+  } catch (error) {
+    if (isLoptError(error)) return { code: error.code, message: error.message, hint: error.hint ?? '' };
+    throw error;
+  }
+  throw new Error('expected a LoptError, nothing was thrown');
+}
+
+/** A spec of the test family: a = 0.1, b = 0.5, β = 0.5. */
+function linearSpec(): LearnedOptimizerSpec {
+  return { family: linearFamily({ beta: 0.5 }), weights: { default: { a: tf.scalar(0.1), b: tf.scalar(0.5) } }, provenance: { note: 'test' } };
+}
+
+/** The test family's updates by hand: m = β m + (1 − β) g, Δ = −(a g + b m). */
+function expectedUpdates(grads: readonly number[][]): number[][] {
+  let m = grads[0]!.map(() => 0);
+  return grads.map((g) => {
+    m = m.map((mk, k) => 0.5 * mk + 0.5 * g[k]!);
+    return g.map((gk, k) => -(0.1 * gk + 0.5 * m[k]!));
+  });
+}
+
+describeEachBackend('a second optimizer family', (backend) => {
+  let root: string;
+  beforeAll(async () => {
+    registerFamily('test-linear', linearFamily);
+    root = await mkdtemp(join(tmpdir(), 'lopt-family-'));
+  });
+  afterAll(() => rm(root, { recursive: true, force: true }));
+
+  it('runs through LearnedOptimizer: the updates are its rule, and nothing leaks per step', async () => {
+    const spec = linearSpec();
+    const opt = new LearnedOptimizer(spec);
+    disposeOptimizerSpec(spec);
+    const v = tf.variable(tf.tensor2d([[1, -2], [3, 0.5]]), true, `${backend}/family/linear`);
+    const grads = [[1, 2, -3, 4], [0.5, 0, 1, -1], [-2, 1, 0.25, 3]];
+    const expected = expectedUpdates(grads);
+    let at = Array.from(v.dataSync());
+    for (let t = 0; t < grads.length; t++) {
+      const g = tf.tensor2d(grads[t]!, [2, 2]);
+      // The first step creates the variable's state; later ones leave the tensor count as it was.
+      if (t === 0) opt.applyGradients({ [v.name]: g });
+      else await expectNoLeak(() => opt.applyGradients({ [v.name]: g }), 'applyGradients');
+      const now = Array.from(v.dataSync());
+      expectClose(now.map((x, k) => x - at[k]!), expected[t]!, { atol: 1e-6 });
+      at = now;
+      g.dispose();
+    }
+    expect(opt.family.name).toBe('test-linear');
+    opt.dispose();
+    v.dispose();
+  });
+
+  it('round-trips through getConfig/fromConfig and getWeights/setWeights', async () => {
+    const spec = linearSpec();
+    const opt = new LearnedOptimizer(spec);
+    const copy = LearnedOptimizer.fromConfig(LearnedOptimizer, opt.getConfig()) as LearnedOptimizer;
+    disposeOptimizerSpec(spec);
+    expect(copy.family.toJSON()).toEqual({ name: 'test-linear', config: { beta: 0.5 } });
+    expect(copy.getConfig()).toEqual(opt.getConfig());
+    const x = tf.variable(tf.tensor1d([1, -2, 3]), true, `${backend}/family/state`);
+    const loss = () => tf.sum(tf.square(x)) as tf.Scalar;
+    opt.minimize(loss);
+    await copy.setWeights(await opt.getWeights());
+    const start = x.dataSync().slice();
+    opt.minimize(loss);
+    const byOpt = x.dataSync().slice();
+    x.assign(tf.tensor1d(start));
+    copy.minimize(loss);
+    expectClose(x, tf.tensor1d(byOpt), { atol: 1e-6 });
+    for (const o of [opt, copy]) o.dispose();
+    x.dispose();
+  });
+
+  it('saves and loads: optimizer.json names the family and its config; the loaded optimizer steps the same', async () => {
+    const spec = linearSpec();
+    const dir = join(root, 'linear');
+    await saveOptimizer(spec, dir);
+    const json = JSON.parse(await readFile(join(dir, 'optimizer.json'), 'utf8')) as Record<string, unknown>;
+    expect(json).toMatchObject({ formatVersion: 2, family: 'test-linear', config: { beta: 0.5 }, groups: ['default'] });
+    const loaded = await loadOptimizer(dir);
+    expect(loaded.family.toJSON()).toEqual(spec.family.toJSON());
+    expect(loaded.provenance).toEqual({ note: 'test' });
+    for (const w of ['a', 'b']) expectClose(loaded.weights.default![w]!, spec.weights.default![w]!, { atol: 0, rtol: 0 });
+    disposeOptimizerSpec(loaded);
+    // A family nobody registered is refused by name, listing the known ones.
+    await writeFile(join(dir, 'optimizer.json'), JSON.stringify({ ...json, family: 'no-such-family' }));
+    const e = await errorOf(loadOptimizer(dir));
+    expect(e.code).toBe('UNKNOWN_FAMILY');
+    expect(e.message).toContain('"no-such-family"');
+    expect(e.message).toContain(dir);
+    expect(e.hint).toMatch(/lstm, .*test-linear/);
+    disposeOptimizerSpec(spec);
+  });
+});
+
+describeEachBackend('optimizer.json format version 1 (before families)', () => {
+  it('the shipped pretrained optimizers, written in version 1, load as the LSTM family', async () => {
+    for (const name of PRETRAINED_NAMES) {
+      const json = JSON.parse(await readFile(join(pretrainedDir(name), 'optimizer.json'), 'utf8')) as Record<string, unknown>;
+      expect(json.formatVersion).toBe(1);
+      expect(json.family).toBeUndefined();
+      const spec = await loadPretrained(name);
+      expect(spec.family.name).toBe('lstm');
+      expect(spec.family.toJSON().config).toEqual(json.config);
+      disposeOptimizerSpec(spec);
+    }
+  });
+});
