@@ -4,12 +4,15 @@ import { join } from 'node:path';
 
 import * as tf from '@tensorflow/tfjs-core';
 import { isLoptError } from '@lopt/core';
-import { describeEachBackend, expectClose, expectNoLeak } from '@lopt/test-utils';
+import { describeEachBackend, expectClose, expectLoptError, expectNoLeak } from '@lopt/test-utils';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
+import { cellConfig } from './cell-config.js';
+import { initCellWeights } from './cell-weights.js';
 import { registerFamily } from './family-registry.js';
 import { LearnedOptimizer } from './learned-optimizer.js';
 import { linearFamily } from './linear-family.fixture.js';
+import { lstmConfigJson, lstmFamily } from './lstm-family.js';
 import type { LearnedOptimizerSpec } from './optimizer-spec.js';
 import { disposeOptimizerSpec } from './optimizer-spec.js';
 import { PRETRAINED_NAMES, loadPretrained, pretrainedDir } from './pretrained.js';
@@ -91,6 +94,15 @@ describeEachBackend('a second optimizer family', (backend) => {
     x.dispose();
   });
 
+  it('runs its own step: the lstm kernel is for the LSTM only', () => {
+    const spec = linearSpec();
+    const auto = new LearnedOptimizer(spec);
+    expect(auto.usesKernel).toBe(false);
+    auto.dispose();
+    expectLoptError(() => new LearnedOptimizer(spec, { kernel: 'wasm' }), 'UNSUPPORTED', /LSTM family only.*"test-linear"/);
+    disposeOptimizerSpec(spec);
+  });
+
   it('saves and loads: optimizer.json names the family and its config; the loaded optimizer steps the same', async () => {
     const spec = linearSpec();
     const dir = join(root, 'linear');
@@ -113,7 +125,20 @@ describeEachBackend('a second optimizer family', (backend) => {
   });
 });
 
-describeEachBackend('optimizer.json format version 1 (before families)', () => {
+describeEachBackend('optimizers saved before families', () => {
+  it('a tfjs config with the LSTM config as cellConfig (no family) rebuilds the LSTM', () => {
+    const config = cellConfig({ hiddenSizes: [3], momentum: [0.9] });
+    const weights = initCellWeights(config, 2);
+    const opt = new LearnedOptimizer({ family: lstmFamily(config), weights: { default: weights } });
+    const { family: _, ...rest } = opt.getConfig();
+    const old = LearnedOptimizer.fromConfig(LearnedOptimizer, { ...rest, cellConfig: lstmConfigJson(config) as tf.serialization.ConfigDict }) as LearnedOptimizer;
+    expect(old.family.name).toBe('lstm');
+    expect(old.family.config).toEqual(config);
+    expect(old.getConfig()).toEqual(opt.getConfig());
+    for (const o of [opt, old]) o.dispose();
+    tf.dispose(Object.values(weights));
+  });
+
   it('the shipped pretrained optimizers, written in version 1, load as the LSTM family', async () => {
     for (const name of PRETRAINED_NAMES) {
       const json = JSON.parse(await readFile(join(pretrainedDir(name), 'optimizer.json'), 'utf8')) as Record<string, unknown>;

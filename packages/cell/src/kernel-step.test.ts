@@ -8,6 +8,7 @@ import { cellConfig } from './cell-config.js';
 import { initCellWeights } from './cell-weights.js';
 import { kernelRefusal } from './kernel-adapter.js';
 import { LearnedOptimizer } from './learned-optimizer.js';
+import { lstmFamily } from './lstm-family.js';
 
 /** max |a − b| ≤ tol · max |b| (the kernel's exp/log round differently from the backend's, ~1e-7). */
 export function expectRelativeClose(actual: ArrayLike<number>, expected: ArrayLike<number>, tol: number, what: string): void {
@@ -42,7 +43,7 @@ describeEachBackend('LearnedOptimizer on the lstm-kernel module', () => {
     const shapes = [[37, 5], [13], [1]];
     const rng = createRng(3);
     await expectNoLeak(async () => {
-      const opts = ['wasm', 'tfjs'].map((kernel) => new LearnedOptimizer({ config, weights: { default: weights } }, { kernel: kernel as 'wasm' | 'tfjs', nonFinite: 'map' }));
+      const opts = ['wasm', 'tfjs'].map((kernel) => new LearnedOptimizer({ family: lstmFamily(config), weights: { default: weights } }, { kernel: kernel as 'wasm' | 'tfjs', nonFinite: 'map' }));
       expect(opts.map((o) => o.usesKernel)).toEqual([true, false]);
       const vars = opts.map((_, k) => shapes.map((s, j) => tf.tidy(() => tf.variable(tf.zeros(s), true, `kernel-parity-${tf.getBackend()}-${config.hiddenSizes.length}-${config.momentum?.length ?? 0}-${j}-k${k}`))));
       for (let t = 0; t < 20; t++) {
@@ -68,7 +69,7 @@ describeEachBackend('LearnedOptimizer on the lstm-kernel module', () => {
         expectRelativeClose(s.tensor.dataSync(), tfjsStates![k + 1]!.tensor.dataSync(), 1e-5, s.name);
       });
       // The state restored into a fresh kernel optimizer continues the same way.
-      const again = new LearnedOptimizer({ config, weights: { default: weights } }, { kernel: 'wasm' });
+      const again = new LearnedOptimizer({ family: lstmFamily(config), weights: { default: weights } }, { kernel: 'wasm' });
       await again.setWeights(kernelStates!);
       const probe = Object.fromEntries(vars[0]!.map((v) => [v.name, tf.fill(v.shape, 1e-3)]));
       const before = vars[0]!.map((v) => v.dataSync().slice());
@@ -86,7 +87,7 @@ describeEachBackend('LearnedOptimizer on the lstm-kernel module', () => {
   it('falls back to tfjs for averaging units under auto, and refuses them under kernel "wasm"', () => {
     const config = cellConfig({ averagedUnits: 5 });
     const weights = initCellWeights(config, 1);
-    const spec = { config, weights: { default: weights } };
+    const spec = { family: lstmFamily(config), weights: { default: weights } };
     const auto = new LearnedOptimizer(spec);
     expect(auto.usesKernel).toBe(false);
     auto.dispose();

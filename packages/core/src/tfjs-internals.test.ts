@@ -19,6 +19,7 @@ function errorOf(fn: () => void): { code: string; message: string; hint: string 
 describe('tfjs internals', () => {
   beforeAll(async () => {
     await tf.setBackend('cpu');
+    muteCpuBackendNotice();
   });
 
   it('are all there in the pinned tfjs-core', () => {
