@@ -1,7 +1,7 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 
-import { cellConfig, disposeOptimizerSpec, loadOptimizer, pretrainedDir, saveOptimizer } from '@lopt/cell';
+import { cellConfig, disposeOptimizerSpec, loadOptimizer, lstmFamily, pretrainedDir, saveOptimizer } from '@lopt/cell';
 import type { LearnedOptimizerSpec, PretrainedName } from '@lopt/cell';
 import { writeLossPlot } from '@lopt/plot/node';
 import { LoptError } from '@lopt/core';
