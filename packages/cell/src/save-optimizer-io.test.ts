@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 
 import { cellConfig } from './cell-config.js';
 import { initCellWeights } from './cell-weights.js';
+import { lstmFamily } from './lstm-family.js';
 import { saveOptimizer } from './save-optimizer.js';
 
 if (!existsSync('/proc/self')) console.warn('save-optimizer-io.test: skipped, this system has no /proc');
@@ -18,7 +19,7 @@ describe.runIf(existsSync('/proc/self'))('saveOptimizer where nothing can be wri
     let timer: NodeJS.Timeout | undefined;
     const result = await expectNoLeak(() =>
       Promise.race([
-        saveOptimizer({ config, weights: { default: weights } }, '/proc/lopt-x').then(() => 'saved', (error: unknown) => error),
+        saveOptimizer({ family: lstmFamily(config), weights: { default: weights } }, '/proc/lopt-x').then(() => 'saved', (error: unknown) => error),
         new Promise((resolve) => (timer = setTimeout(() => resolve('hung'), 5000))),
       ]),
     );
