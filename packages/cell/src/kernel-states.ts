@@ -20,9 +20,15 @@ export function assertKernelChoice(kernel: unknown, where: string): KernelChoice
   return kernel;
 }
 
-/** Whether to use the kernel for `config` under `choice`; throws for 'wasm' when it cannot. */
+/**
+ * Whether to use the kernel for `config` under `choice`; throws for 'wasm' when it cannot. 'auto'
+ * keeps tfjs ops on tfjs-node ('tensorflow'), whose multithreaded ops beat the single-threaded
+ * module from a few tens of thousands of coordinates up (apps/bench PERF.md: trainOnBatch of the
+ * 784-256-256-10 MLP, 154 ms on ops against 226 ms on the module, same run).
+ */
 export function useKernel(config: CellConfig, choice: KernelChoice, where: string): boolean {
   if (choice === 'tfjs') return false;
+  if (choice === 'auto' && tf.getBackend() === 'tensorflow') return false;
   const refusal = kernelRefusal(config);
   if (refusal === null) return true;
   if (choice === 'wasm') {

@@ -84,6 +84,15 @@ describeEachBackend('LearnedOptimizer on the lstm-kernel module', () => {
     tf.dispose(Object.values(weights));
   }
 
+  it("uses the module under auto on every backend but tfjs-node ('tensorflow'), where tfjs ops are faster", () => {
+    const config = cellConfig({});
+    const weights = initCellWeights(config, 1);
+    const auto = new LearnedOptimizer({ family: lstmFamily(config), weights: { default: weights } });
+    expect(auto.usesKernel).toBe(tf.getBackend() !== 'tensorflow');
+    auto.dispose();
+    tf.dispose(Object.values(weights));
+  });
+
   it('falls back to tfjs for averaging units under auto, and refuses them under kernel "wasm"', () => {
     const config = cellConfig({ averagedUnits: 5 });
     const weights = initCellWeights(config, 1);

@@ -34,7 +34,8 @@ export interface LearnedOptimizerOptions {
   /**
    * For the LSTM family: which implementation runs the cell. 'auto' (default) uses
    * @lopt/lstm-kernel's WebAssembly module whenever it can run this config (every config without
-   * averaging units, on any tfjs backend; in browsers after `await loadLstmKernel()`), with the LSTM
+   * averaging units, on any tfjs backend but tfjs-node, whose own multithreaded ops are faster; in
+   * browsers after `await loadLstmKernel()`), with the LSTM
    * state kept inside the module between steps, and the family's step (tfjs ops) otherwise; 'wasm'
    * insists on the module; 'tfjs' never uses it. Both compute the same cell (to ~1e-6 relative).
    * Other families always run their own step ('wasm' is refused for them).
