@@ -2,18 +2,24 @@ import { LoptError } from '@lopt/core';
 
 import type { FamilyJson, OptimizerFamily } from './family.js';
 import { LSTM_FAMILY, lstmFamily } from './lstm-family.js';
+import { MLP_FAMILY, mlpFamily } from './mlp-family.js';
 
 /** Builds a family from its saved config (parsed JSON: validate it, throw LoptError if it is bad). */
 export type FamilyFactory = (config: unknown) => OptimizerFamily;
 
 const FAMILY_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
 
-const factories = new Map<string, FamilyFactory>([[LSTM_FAMILY, (config) => lstmFamily(config as Parameters<typeof lstmFamily>[0])]]);
+const BUILT_IN: ReadonlyMap<string, FamilyFactory> = new Map<string, FamilyFactory>([
+  [LSTM_FAMILY, (config) => lstmFamily(config as Parameters<typeof lstmFamily>[0])],
+  [MLP_FAMILY, (config) => mlpFamily(config as Parameters<typeof mlpFamily>[0])],
+]);
+
+const factories = new Map<string, FamilyFactory>(BUILT_IN);
 
 /**
  * Makes saved optimizers of family `name` loadable (loadOptimizer, optimizerFromArtifacts,
- * LearnedOptimizer.fromConfig). The built-in 'lstm' cannot be replaced; registering another name
- * twice replaces its factory.
+ * LearnedOptimizer.fromConfig). The built-in 'lstm' and 'lopt-mlp' cannot be replaced; registering
+ * another name twice replaces its factory.
  */
 export function registerFamily(name: string, factory: FamilyFactory): void {
   if (typeof name !== 'string' || !FAMILY_NAME.test(name)) {
@@ -21,8 +27,8 @@ export function registerFamily(name: string, factory: FamilyFactory): void {
       hint: "Use 1-64 letters, digits, '_', '.' or '-' (e.g. 'linear').",
     });
   }
-  if (name === LSTM_FAMILY) {
-    throw new LoptError('INVALID_ARGUMENT', `The optimizer family "${LSTM_FAMILY}" is built in and cannot be replaced.`, {
+  if (BUILT_IN.has(name)) {
+    throw new LoptError('INVALID_ARGUMENT', `The optimizer family "${name}" is built in and cannot be replaced.`, {
       hint: 'Register your family under another name.',
     });
   }
@@ -34,7 +40,7 @@ export function registerFamily(name: string, factory: FamilyFactory): void {
   factories.set(name, factory);
 }
 
-/** The names of the registered families, the built-in 'lstm' first. */
+/** The names of the registered families, the built-in 'lstm' and 'lopt-mlp' first. */
 export function familyNames(): readonly string[] {
   return [...factories.keys()];
 }

@@ -21,6 +21,18 @@ export type WeightShapes = ReadonlyArray<readonly [string, readonly number[]]>;
  */
 export interface StepOptions {
   readonly segments?: number;
+  /**
+   * The shapes of the parameter tensors whose coordinates the n are, in order (flattened row-major
+   * and concatenated; with `segments` s > 1, each tensor's first axis is s and the n are laid out
+   * problem by problem). Families with per-tensor features (the MLP family's per-tensor
+   * normalization and Adafactor row/column statistics) use it; absent, the n are one vector.
+   */
+  readonly shapes?: readonly (readonly number[])[];
+  /**
+   * The parameter values θ_t at the n coordinates (laid out as `grads`), passed only to families
+   * whose `usesParams` is true; constant inputs (no meta-gradient flows into them).
+   */
+  readonly params?: tf.Tensor;
 }
 
 /** Whatever a family precomputes from its weights for one unroll (see {@link OptimizerFamily.prepare}). */
@@ -73,6 +85,11 @@ export interface OptimizerFamily<Config = unknown> {
   init(seed: number): FamilyWeights;
   /** The state for `n` coordinates before their first step; the caller owns the tensors. */
   initState(n: number): FamilyState;
+  /**
+   * True if `step` reads the parameter values (`options.params`): callers then pass them, which
+   * costs them a flatten per step; families that never read them leave this out.
+   */
+  readonly usesParams?: boolean;
   /** One step for n coordinates: `grads` has n elements (float32). */
   step(weights: FamilyWeights, grads: tf.Tensor, state: FamilyState, options?: StepOptions): FamilyStepResult;
   /**

@@ -19,6 +19,11 @@ export { LSTM_FAMILY, isLstmFamily, lstmConfigJson, lstmFamily } from './lstm-fa
 export type { LstmFamily } from './lstm-family.js';
 export { DEFAULT_CELL_CONFIG, cellConfig } from './cell-config.js';
 export type { CellConfig, Preprocess } from './cell-config.js';
+// The per-parameter MLP family (learned_optimization's AdafacMLPLOpt features, bounded steps).
+export { MLP_FAMILY, isMlpFamily, mlpFamily, mlpWeightShapes } from './mlp-family.js';
+export type { MlpFamily } from './mlp-family.js';
+export { DEFAULT_MLP_CONFIG, mlpConfig, mlpConfigJson } from './mlp-config.js';
+export type { MlpConfig } from './mlp-config.js';
 // A learned optimizer of any family: the tf.Optimizer, saving and loading, the shipped ones.
 export { LearnedOptimizer } from './learned-optimizer.js';
 export type { GroupOf, GroupRule, LearnedOptimizerOptions } from './learned-optimizer.js';

@@ -179,7 +179,8 @@ export class LearnedOptimizer extends tf.Optimizer {
         try {
           const next = tf.tidy(() => {
             const g = tf.reshape(grad, [variable.size]);
-            const out = this.family.step(this.weights[group]!, g, current, { segments: this.batch });
+            const params = this.family.usesParams === true ? tf.reshape(variable, [variable.size]) : undefined;
+            const out = this.family.step(this.weights[group]!, g, current, { segments: this.batch, shapes: [variable.shape], ...(params === undefined ? {} : { params }) });
             return [tf.add(variable, tf.reshape(out.update, variable.shape)), ...(out.state as tf.Tensor[])];
           });
           // Kept: minimize() may run inside a caller's tidy (tfjs-layers' fit does).

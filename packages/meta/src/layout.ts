@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import type { OptimizerFamily, StepOptions } from '@lopt/cell';
 import { LoptError } from '@lopt/core';
 import type { Problem } from '@lopt/core';
 
@@ -89,6 +90,16 @@ export function addGroupUpdates(
     });
     return out;
   });
+}
+
+/** What each group's cell is told at every step: its segments and the shapes of its tensors. */
+export function groupStepOptions(layout: GroupLayout): StepOptions[] {
+  return layout.members.map((m, g) => ({ segments: layout.segments[g]!, shapes: m.map((i) => layout.shapes[i]!) }));
+}
+
+/** θ flattened per group (as the gradients are) if some cell reads parameter values, else undefined. Caller owns them. */
+export function paramsForCells(cells: readonly OptimizerFamily[], layout: GroupLayout, params: readonly tf.Tensor[]): tf.Tensor[] | undefined {
+  return cells.some((c) => c.usesParams === true) ? flattenGroups(layout, params) : undefined;
 }
 
 /** The problem's layout, checked to have the parameter groups `names` (a task's problems must all agree). */

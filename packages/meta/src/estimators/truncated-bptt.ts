@@ -157,13 +157,13 @@ function chooseGradient(o: Required<Omit<TruncatedBpttOptions, 'lossWeight'>>, c
     };
   }
   return (tr, weights, lossWeights) => {
-    const { losses, inputs, startStates } = advance(tr, cells, weights, unroll, true);
+    const { losses, inputs, params, startStates } = advance(tr, cells, weights, unroll, true);
     try {
       if (losses.length < unroll || losses.some((l) => !Number.isFinite(l))) return { losses, grads: undefined };
       const stepWeights = objectiveWeights(objective, lossWeights, losses);
-      return { losses, grads: firstOrderMetaGradient(cells, weights, [...inputs, tr.current.grads], startStates, stepWeights, tr.layout.segments) };
+      return { losses, grads: firstOrderMetaGradient(cells, weights, [...inputs, tr.current.grads], startStates, stepWeights, tr.layout, params) };
     } finally {
-      tf.dispose(inputs.flat());
+      tf.dispose([...inputs.flat(), ...params.flat()]);
       if (startStates !== tr.states) tf.dispose(startStates.flat());
     }
   };

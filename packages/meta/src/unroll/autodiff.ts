@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { FamilyState, FamilyWeights, OptimizerFamily } from '@lopt/cell';
 
-import { addGroupUpdates, flattenGroups } from '../layout.js';
+import { addGroupUpdates, flattenGroups, groupStepOptions, paramsForCells } from '../layout.js';
 import type { MetaObjective } from './meta-target.js';
 import type { Trajectory } from './trajectory.js';
 import { weightGradients } from './weight-grads.js';
@@ -28,6 +28,8 @@ export function autodiffMetaGradient(
   { stopGradients, objective = 'sum' }: { stopGradients: boolean; objective?: MetaObjective },
 ): { value: number; grads: tf.NamedTensorMap[] } {
   const { problem, layout } = tr;
+  const options = groupStepOptions(layout);
+  const readsParams = cells.some((c) => c.usesParams === true);
   return weightGradients(weights, (w) => {
     let params: readonly tf.Tensor[] = tr.params;
     let states: readonly FamilyState[] = tr.states;
@@ -36,7 +38,9 @@ export function autodiffMetaGradient(
       const step = tr.step + k;
       const raw = tf.grads((...xs: tf.Tensor[]) => problem.loss(xs, step))([...params]);
       const flat = flattenGroups(layout, raw).map((g) => (stopGradients ? (stopGradient(g) as tf.Tensor) : g));
-      const results = flat.map((g, j) => cells[j]!.step(w[j]!, g, states[j]!, { segments: layout.segments[j]! }));
+      // θ_t is a constant input of the cells that read it, in both orders.
+      const theta = readsParams ? paramsForCells(cells, layout, params.map((p) => stopGradient(p) as tf.Tensor)) : undefined;
+      const results = flat.map((g, j) => cells[j]!.step(w[j]!, g, states[j]!, theta === undefined ? options[j] : { ...options[j], params: theta[j]! }));
       states = results.map((r) => r.state);
       params = addGroupUpdates(layout, params, results.map((r) => r.update));
       const loss = problem.loss(params, step + 1);

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { FamilyState, FamilyWeights, OptimizerFamily } from '@lopt/cell';
 
-import { addGroupUpdates } from '../layout.js';
+import { addGroupUpdates, groupStepOptions, paramsForCells } from '../layout.js';
+import type { GroupLayout } from '../layout.js';
 import { evaluateAt } from './trajectory.js';
 import type { Trajectory } from './trajectory.js';
 
@@ -11,8 +12,11 @@ export interface GroupStep {
   readonly state: FamilyState;
 }
 
-/** How a cell is stepped for group `g`: the plain `step` (see {@link plainStep}) or `stepTraced`. */
-export type GroupStepper<R extends GroupStep> = (g: number, grads: tf.Tensor, state: FamilyState) => R;
+/**
+ * How a cell is stepped for group `g`: the plain `step` (see {@link plainStep}) or `stepTraced`;
+ * `params` is θ_t flattened like `grads` when a cell reads parameter values (see OptimizerFamily.usesParams).
+ */
+export type GroupStepper<R extends GroupStep> = (g: number, grads: tf.Tensor, state: FamilyState, params?: tf.Tensor) => R;
 
 /** What {@link forwardStep} hands back: the cells' results and what the trajectory no longer holds. */
 export interface ForwardStep<R extends GroupStep> {
@@ -21,6 +25,8 @@ export interface ForwardStep<R extends GroupStep> {
   readonly grads: tf.Tensor[];
   /** The cells' states before the step; the caller owns (keeps or disposes) them. */
   readonly states: FamilyState[];
+  /** θ_t per group as the cells read it (only when `withParams`); the caller owns (keeps or disposes) it. */
+  readonly params: tf.Tensor[] | undefined;
 }
 
 /**
@@ -29,10 +35,11 @@ export interface ForwardStep<R extends GroupStep> {
  * to t+1 (θ_t and the updates are freed); the cells' inputs and old states go to the caller, who
  * keeps them (replay) or frees them.
  */
-export function forwardStep<R extends GroupStep>(tr: Trajectory, step: GroupStepper<R>): ForwardStep<R> {
+export function forwardStep<R extends GroupStep>(tr: Trajectory, step: GroupStepper<R>, cells?: readonly OptimizerFamily[]): ForwardStep<R> {
   const grads = tr.current.grads;
   const states = tr.states;
-  const results = grads.map((g, k) => step(k, g, states[k]!));
+  const flat = cells === undefined ? undefined : paramsForCells(cells, tr.layout, tr.params);
+  const results = grads.map((g, k) => step(k, g, states[k]!, flat?.[k]));
   const updates = results.map((r) => r.update);
   const params = addGroupUpdates(tr.layout, tr.params, updates);
   tf.dispose([...updates, ...tr.params]);
@@ -40,14 +47,15 @@ export function forwardStep<R extends GroupStep>(tr: Trajectory, step: GroupStep
   tr.states = results.map((r) => r.state);
   tr.step += 1;
   tr.current = evaluateAt(tr.problem, tr.layout, tr.params, tr.step);
-  return { results, grads, states };
+  return { results, grads, states, params: flat };
 }
 
 /** The cells' plain differentiable `step` for one group (under tidy: only the update and state survive). */
-export function plainStep(cells: readonly OptimizerFamily[], weights: readonly FamilyWeights[], segments: readonly number[]): GroupStepper<GroupStep> {
-  return (g, grads, state) =>
+export function plainStep(cells: readonly OptimizerFamily[], weights: readonly FamilyWeights[], layout: GroupLayout): GroupStepper<GroupStep> {
+  const options = groupStepOptions(layout);
+  return (g, grads, state, params) =>
     tf.tidy(() => {
-      const r = cells[g]!.step(weights[g]!, grads, state, { segments: segments[g]! });
+      const r = cells[g]!.step(weights[g]!, grads, state, params === undefined ? options[g] : { ...options[g], params });
       return { update: r.update, state: r.state } as unknown as tf.TensorContainer;
     }) as unknown as GroupStep;
 }
@@ -55,9 +63,10 @@ export function plainStep(cells: readonly OptimizerFamily[], weights: readonly F
 /**
  * Advances the trajectory by `length` steps of the learned optimizer, forward only (no tape),
  * stopping early at a non-finite loss. Returns the losses f(θ_{t+1}) … and, with `keepInputs`,
- * the gradients the cells saw (∇_t …, kept, caller disposes) and the states the unroll started
- * from (`startStates`, caller disposes them unless they are still `tr.states`), so the
- * meta-gradient can replay the unroll.
+ * the gradients the cells saw (∇_t …, kept, caller disposes), the parameters they saw (θ_t …, only
+ * if a cell reads them, else empty; caller disposes) and the states the unroll started from
+ * (`startStates`, caller disposes them unless they are still `tr.states`), so the meta-gradient
+ * can replay the unroll.
  */
 export function advance(
   tr: Trajectory,
@@ -65,18 +74,21 @@ export function advance(
   weights: readonly FamilyWeights[],
   length: number,
   keepInputs: boolean,
-): { losses: number[]; inputs: tf.Tensor[][]; startStates: FamilyState[] } {
+): { losses: number[]; inputs: tf.Tensor[][]; params: tf.Tensor[][]; startStates: FamilyState[] } {
   const losses: number[] = [];
   const inputs: tf.Tensor[][] = [];
+  const seenParams: tf.Tensor[][] = [];
   const startStates = tr.states;
-  const step = plainStep(cells, weights, tr.layout.segments);
+  const step = plainStep(cells, weights, tr.layout);
   for (let k = 0; k < length; k++) {
-    const { grads, states } = forwardStep(tr, step);
+    const { grads, states, params } = forwardStep(tr, step, cells);
     if (states !== startStates || !keepInputs) tf.dispose(states.flat());
-    if (keepInputs) inputs.push(grads);
-    else tf.dispose(grads);
+    if (keepInputs) {
+      inputs.push(grads);
+      if (params !== undefined) seenParams.push(params);
+    } else tf.dispose([...grads, ...(params ?? [])]);
     losses.push(tr.current.loss);
     if (!Number.isFinite(tr.current.loss)) break;
   }
-  return { losses, inputs, startStates };
+  return { losses, inputs, params: seenParams, startStates };
 }

@@ -56,7 +56,7 @@ describeEachBackend('first-order meta-gradient', () => {
     const tr = startTrajectory(s.problem, s.layout, [toyCell]);
     const auto = autodiffMetaGradient(tr, [toyCell], weights, U, lossWeights, { stopGradients: true });
     const { inputs, startStates } = advance(tr, [toyCell], weights, U, true);
-    const first = firstOrderMetaGradient([toyCell], weights, [...inputs, tr.current.grads], startStates, lossWeights, s.layout.segments)[0]!;
+    const first = firstOrderMetaGradient([toyCell], weights, [...inputs, tr.current.grads], startStates, lossWeights, s.layout)[0]!;
     for (const n of s.names) {
       expect(Math.abs(auto.grads[0]![n]!.dataSync()[0]!)).toBeGreaterThan(1e-6);
       expectClose(first[n]!, auto.grads[0]![n]!, { atol: 1e-5, rtol: 1e-3 });
@@ -80,7 +80,7 @@ describeEachBackend('first-order meta-gradient', () => {
     const tr = startTrajectory(s.problem, s.layout, [toyCell]);
     const { inputs, startStates } = advance(tr, [toyCell], weights, U, true);
     const frozen = inputs.map((g) => g[0]!);
-    const grads = firstOrderMetaGradient([toyCell], weights, [...inputs, tr.current.grads], startStates, lossWeights, s.layout.segments)[0]!;
+    const grads = firstOrderMetaGradient([toyCell], weights, [...inputs, tr.current.grads], startStates, lossWeights, s.layout)[0]!;
     const eps = 1e-2;
     for (const name of s.names) {
       const v = s.vars[name]!;
@@ -108,7 +108,7 @@ describeEachBackend('first-order meta-gradient', () => {
       const tr = startTrajectory(s.problem, s.layout, [toyCell]);
       for (let u = 0; u < 2; u++) {
         const { inputs, startStates } = advance(tr, [toyCell], weights, U, true);
-        const g = firstOrderMetaGradient([toyCell], weights, [...inputs, tr.current.grads], startStates, lossWeights, s.layout.segments)[0]!;
+        const g = firstOrderMetaGradient([toyCell], weights, [...inputs, tr.current.grads], startStates, lossWeights, s.layout)[0]!;
         tf.dispose([...Object.values(g), ...inputs.flat(), ...startStates.flat()]);
       }
       disposeTrajectory(tr);
@@ -143,7 +143,7 @@ function expectTracedEqualsReplay(cell: OptimizerFamily, unrolls: number, object
     const traced = tracedUnrollGradient(a, [cell], weights, U, lossWeights, objective);
     const { losses, inputs, startStates } = advance(b, [replayCell], weights, U, true);
     const stepWeights = objectiveWeights(objective, lossWeights, losses);
-    const replay = firstOrderMetaGradient([replayCell], weights, [...inputs, b.current.grads], startStates, stepWeights, b.layout.segments)[0]!;
+    const replay = firstOrderMetaGradient([replayCell], weights, [...inputs, b.current.grads], startStates, stepWeights, b.layout)[0]!;
     expect(traced.losses).toEqual(losses);
     for (const n of Object.keys(s.vars)) expectClose(traced.grads![0]![n]!, replay[n]!, { atol: 1e-5, rtol: 1e-3 });
     tf.dispose([...Object.values(traced.grads![0]!), ...Object.values(replay), ...inputs.flat(), ...startStates.flat()]);
@@ -207,7 +207,7 @@ describeEachBackend("the 'log' meta-objective", () => {
     const { losses, inputs, startStates } = advance(tr, [toyCell], weights, U, true);
     const stepWeights = objectiveWeights('log', lossWeights, losses);
     stepWeights.forEach((w, k) => expect(w).toBeCloseTo(lossWeights[k]! / losses[k]!, 10));
-    const first = firstOrderMetaGradient([toyCell], weights, [...inputs, tr.current.grads], startStates, stepWeights, tr.layout.segments)[0]!;
+    const first = firstOrderMetaGradient([toyCell], weights, [...inputs, tr.current.grads], startStates, stepWeights, tr.layout)[0]!;
     for (const n of Object.keys(s.vars)) {
       expectClose(first[n]!, auto.grads[0]![n]!, { atol: 1e-5, rtol: 1e-3 });
       // ... and is not the 'sum' gradient (the losses here are far from 1).

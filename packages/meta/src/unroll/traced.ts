@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { FamilyState, FamilyWeights, OptimizerFamily } from '@lopt/cell';
 
+import { groupStepOptions } from '../layout.js';
 import { forwardStep } from './forward.js';
 import type { GroupStep } from './forward.js';
 import { forEachMetaTarget, objectiveWeights } from './meta-target.js';
@@ -41,14 +42,14 @@ export function tracedUnrollGradient(
   };
   // The weights are fixed for the unroll: what cells derive from them is computed once.
   const prepared = cells.map((c, j) => c.prepare?.(weights[j]!));
-  const segments = tr.layout.segments;
-  const step = (j: number, g: tf.Tensor, state: FamilyState): TracedStep =>
-    cells[j]!.stepTraced!(weights[j]!, g, state, prepared[j], { segments: segments[j]! });
+  const options = groupStepOptions(tr.layout);
+  const step = (j: number, g: tf.Tensor, state: FamilyState, params?: tf.Tensor): TracedStep =>
+    cells[j]!.stepTraced!(weights[j]!, g, state, prepared[j], params === undefined ? options[j] : { ...options[j], params });
   try {
     for (let k = 0; k < length; k++) {
-      const { results, grads, states } = forwardStep(tr, step);
+      const { results, grads, states, params } = forwardStep(tr, step, cells);
       traces.push(results.map((r) => r.trace));
-      tf.dispose(states.flat());
+      tf.dispose([...states.flat(), ...(params ?? [])]);
       if (k === 0) tf.dispose(grads);
       else seen.push(grads);
       losses.push(tr.current.loss);

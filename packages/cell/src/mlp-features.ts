@@ -1,0 +1,154 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { LoptError } from '@lopt/core';
+
+import type { StepOptions } from './family.js';
+import type { MlpConfig } from './mlp-config.js';
+import { normalizedFeatureCount, stateRows } from './mlp-config.js';
+
+/**
+ * One parameter tensor of a step, per problem segment: `size` coordinates, viewed as a
+ * `rows` × `cols` matrix (rows = all but its last axis). Row/column statistics are factored only
+ * when both are > 1; vectors and scalars get per-coordinate statistics instead.
+ */
+export interface Piece {
+  readonly size: number;
+  readonly rows: number;
+  readonly cols: number;
+}
+
+const isMatrix = (p: Piece): boolean => p.rows > 1 && p.cols > 1;
+
+/** Floor of a mean of squares: keeps 0/0 at 0 without limiting how small a tensor's scale may be. */
+const TINY = 1e-30;
+/** 1/√x is taken of x + REL·mean(x): coordinates whose statistic is 0 stay finite, relative to their tensor. */
+const REL = 1e-12;
+
+/**
+ * The tensors of a step's n coordinates (see StepOptions.shapes), per segment. Throws
+ * SHAPE_MISMATCH if the shapes do not add up to n or do not start with the segment count.
+ */
+export function piecesOf(n: number, options: StepOptions = {}): { segments: number; pieces: Piece[] } {
+  const segments = options.segments ?? 1;
+  const hint = 'StepOptions.shapes lists the shapes of the tensors the n coordinates are (with segments s > 1, each starting with s).';
+  if (!Number.isInteger(segments) || segments < 1 || n % segments !== 0) {
+    throw new LoptError('SHAPE_MISMATCH', `MLP family step: ${n} coordinates cannot be ${segments} equal segments.`, { hint });
+  }
+  const shapes = options.shapes ?? [segments > 1 ? [segments, n / segments] : [n]];
+  const pieces = shapes.map((shape) => {
+    if (segments > 1 && shape[0] !== segments) {
+      throw new LoptError('SHAPE_MISMATCH', `MLP family step: shape [${shape.join(', ')}] does not start with the ${segments} segments.`, { hint });
+    }
+    const own = segments > 1 ? shape.slice(1) : [...shape];
+    const size = own.reduce((a, b) => a * b, 1);
+    const cols = own.length >= 2 ? own[own.length - 1]! : size;
+    return { size, rows: own.length >= 2 ? size / cols : 1, cols };
+  });
+  const total = pieces.reduce((a, p) => a + p.size, 0) * segments;
+  if (total !== n) {
+    throw new LoptError('SHAPE_MISMATCH', `MLP family step: the shapes ${JSON.stringify(shapes)} hold ${total} coordinates, the gradient ${n}.`, { hint });
+  }
+  return { segments, pieces };
+}
+
+/** Mean over each piece's coordinates (the last axis), kept for broadcasting. */
+const pieceMean = (x: tf.Tensor): tf.Tensor => tf.mean(x, -1, true);
+
+const safeRsqrt = (x: tf.Tensor): tf.Tensor => tf.rsqrt(tf.add(x, tf.add(tf.mul(pieceMean(x), REL), TINY)));
+
+/** Per-rate bias correction 1/(1 − β^t) as a [K, 1, 1] tensor. */
+function correction(rates: readonly number[], t: tf.Tensor): tf.Tensor {
+  return tf.div(1, tf.sub(1, tf.pow(tf.tensor(rates, [rates.length, 1, 1]), t)));
+}
+
+/** Running mean at rates [K, 1, 1] of `x` [s, k] into `prev` [K, s, k]. */
+function ema(prev: tf.Tensor, rates: readonly number[], x: tf.Tensor): tf.Tensor {
+  const b = tf.tensor(rates, [rates.length, 1, 1]);
+  return tf.add(tf.mul(prev, b), tf.mul(tf.sub(1, b), x));
+}
+
+/** Mean of x [s, k] over the matrix's columns (row statistic) or rows (column statistic), broadcast back to [s, k]. */
+function factored(x: tf.Tensor, p: Piece, axis: 1 | 2): tf.Tensor {
+  const s = x.shape[0]!;
+  const m = tf.reshape(x, [s, p.rows, p.cols]);
+  return tf.reshape(tf.broadcastTo(tf.mean(m, axis, true), [s, p.rows, p.cols]), [s, p.size]);
+}
+
+interface PieceResult {
+  readonly features: tf.Tensor; // [F, s, k]
+  readonly state: tf.Tensor; // [rows, s, k]
+}
+
+function pieceStep(c: MlpConfig, p: Piece, g: tf.Tensor, theta: tf.Tensor | undefined, st: tf.Tensor, t: tf.Tensor): PieceResult {
+  const km = c.momentumDecays.length;
+  const kf = c.adafactorDecays.length;
+  const [, s, k] = st.shape as [number, number, number];
+  const part = (from: number, rows: number): tf.Tensor => tf.slice(st, [from, 0, 0], [rows, s, k]);
+  const g2 = tf.square(g);
+  const m = ema(part(0, km), c.momentumDecays, g);
+  const v = ema(part(km, 1), [c.secondMomentDecay], g2);
+  const row = kf > 0 ? ema(part(km + 1, kf), c.adafactorDecays, isMatrix(p) ? factored(g2, p, 2) : g2) : undefined;
+  const col = kf > 0 ? ema(part(km + 1 + kf, kf), c.adafactorDecays, isMatrix(p) ? factored(g2, p, 1) : g2) : undefined;
+  const mHat = tf.mul(m, correction(c.momentumDecays, t));
+  const vHat = tf.mul(v, correction([c.secondMomentDecay], t));
+  const rsV = safeRsqrt(vHat);
+  const feats: tf.Tensor[] = [tf.expandDims(g, 0)];
+  if (theta !== undefined) feats.push(tf.expandDims(theta, 0));
+  feats.push(mHat, vHat, rsV, tf.mul(mHat, rsV), tf.mul(g, rsV));
+  if (row !== undefined && col !== undefined) {
+    const fc = correction(c.adafactorDecays, t);
+    const rHat = tf.mul(row, fc);
+    const cHat = tf.mul(col, fc);
+    // Adafactor's second moment: row · column / mean of the rows (for vectors the statistic itself).
+    const vFac = isMatrix(p) ? tf.div(tf.mul(rHat, cHat), tf.add(pieceMean(rHat), TINY)) : rHat;
+    const rsFac = safeRsqrt(vFac);
+    feats.push(rHat, cHat, safeRsqrt(rHat), safeRsqrt(cHat), tf.mul(g, rsFac));
+    feats.push(tf.mul(mHat, tf.slice(rsFac, [kf - 1, 0, 0], [1, s, k])));
+  }
+  const raw = tf.concat(feats, 0);
+  // Each feature normalized by its root mean square over the tensor (per problem segment).
+  const features = tf.mul(raw, tf.rsqrt(tf.add(pieceMean(tf.square(raw)), TINY)));
+  const parts = [m, v, ...(row === undefined ? [] : [row, col!]), tf.broadcastTo(tf.reshape(t, [1, 1, 1]), [1, s, k])];
+  return { features, state: tf.concat(parts, 0) };
+}
+
+/**
+ * One step's features and next state (call under tf.tidy). `grads` and `params` are [n];
+ * `state` is [stateRows, n]: the momenta, v, the row and column statistics (each broadcast to
+ * the coordinates of its row or column), then the step count t. Returns the normalized features
+ * [n, F], the step-count features tanh(t/τ) [1, T] and the next state [stateRows, n].
+ */
+export function mlpFeatures(
+  c: MlpConfig,
+  grads: tf.Tensor,
+  state: tf.Tensor,
+  params: tf.Tensor | undefined,
+  options: StepOptions | undefined,
+): { features: tf.Tensor; stepFeatures: tf.Tensor; state: tf.Tensor } {
+  const n = grads.size;
+  const rows = stateRows(c);
+  if (state.rank !== 2 || state.shape[0] !== rows || state.shape[1] !== n) {
+    throw new LoptError('SHAPE_MISMATCH', `MLP family step: state is [${state.shape.join(', ')}], expected [${rows}, ${n}].`, {
+      hint: 'Pass the state from family.initState(n) or from the previous step for the same coordinates.',
+    });
+  }
+  if (c.paramFeature && (params === undefined || params.size !== n)) {
+    throw new LoptError('INVALID_ARGUMENT', `MLP family step: the parameter values (options.params, ${n} of them) are ${params === undefined ? 'missing' : `${params.size}`}.`, {
+      hint: 'Pass StepOptions.params (the family has usesParams: true), or configure the family with paramFeature: false.',
+    });
+  }
+  const { segments, pieces } = piecesOf(n, options);
+  const per = n / segments;
+  const t = tf.add(tf.reshape(tf.slice(state, [rows - 1, 0], [1, 1]), []), 1);
+  const sizes = pieces.map((p) => p.size);
+  const split = (x: tf.Tensor, axis: number): tf.Tensor[] => (pieces.length === 1 ? [x] : tf.split(x, sizes, axis));
+  const gs = split(tf.reshape(grads, [segments, per]), 1);
+  const ps = !c.paramFeature ? undefined : split(tf.reshape(params!, [segments, per]), 1);
+  const sts = split(tf.reshape(state, [rows, segments, per]), 2);
+  const results = pieces.map((p, i) => pieceStep(c, p, gs[i]!, ps?.[i], sts[i]!, t));
+  const join = (xs: tf.Tensor[], count: number): tf.Tensor => tf.reshape(xs.length === 1 ? xs[0]! : tf.concat(xs, 2), [count, n]);
+  const features = tf.transpose(join(results.map((r) => r.features), normalizedFeatureCount(c)));
+  const next = join(results.map((r) => r.state), rows);
+  const taus = c.stepTimescales;
+  const stepFeatures = taus.length === 0 ? tf.zeros([1, 0]) : tf.reshape(tf.tanh(tf.div(t, tf.tensor1d([...taus]))), [1, taus.length]);
+  return { features, stepFeatures, state: next };
+}
