@@ -30,7 +30,10 @@ function adamLikeWeights(c: MlpConfig): FamilyWeights {
     const values = new Float32Array(shape.reduce((a, b) => a * b, 1));
     const cols = shape[1] ?? 1;
     if (name === 'mlp_0/kernel') values.set([1, -1], M_OVER_RMS * cols);
-    if (name === 'mlp_1/kernel') values.set([1, 0], 0), values.set([0, 1], cols);
+    if (name === 'mlp_1/kernel') {
+      values[0] = 1;
+      values[cols + 1] = 1;
+    }
     if (name === 'output/kernel') values.set([-1, 0, 1, 0]);
     w[name] = tf.tensor(values, [...shape]);
   }
