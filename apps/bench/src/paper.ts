@@ -7,9 +7,10 @@ import { writeLossPlot } from '@lopt/plot/node';
 import { LoptError } from '@lopt/core';
 import type { Task } from '@lopt/core';
 import { currentBackendName } from '@lopt/backends';
-import { compareOptimizers, heldOutSeeds, learnedOptimizerFactory, metaTrain, metaTrainOptions, onProgress, resolveMetaTrainOptions, withTrainingCell } from '@lopt/meta';
+import { compareOptimizers, heldOutSeeds, learnedOptimizerFactory, metaTrain, metaTrainOptions, onProgress, resolveMetaTrainOptions } from '@lopt/meta';
 import type { Curves } from '@lopt/meta';
 import { runDirectory } from '@lopt/meta/node';
+import { withTrainingCell } from '@lopt/parallel';
 
 import { environment } from './environment.js';
 import { displayName } from './names.js';

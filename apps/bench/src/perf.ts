@@ -9,8 +9,9 @@ import { cellStep, initCellState, initCellWeights } from '@lopt/cell/internals';
 import type { CellState } from '@lopt/cell/internals';
 import { createRng, isLoptError, normalArray } from '@lopt/core';
 import type { BackendName, Task } from '@lopt/core';
-import { defaultWorkers, metaTrain, metaTrainOptions, onProgress, resolveMetaTrainOptions, withTrainingCell } from '@lopt/meta';
+import { metaTrain, metaTrainOptions, onProgress, resolveMetaTrainOptions } from '@lopt/meta';
 import { convnetTask, mlpTask, neuralArtTask, quadraticTask } from '@lopt/optimizees';
+import { defaultWorkers, withTrainingCell } from '@lopt/parallel';
 
 import { environment } from './environment.js';
 import { perfMarkdown } from './perf-markdown.js';

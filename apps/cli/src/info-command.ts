@@ -43,7 +43,7 @@ async function nodeAvailability(selected: BackendName): Promise<NodeAvailability
   }
 }
 
-const PACKAGES = ['@lopt/core', '@lopt/backends', '@lopt/cell', '@lopt/datasets', '@lopt/optimizees', '@lopt/meta', '@lopt/plot', '@tensorflow/tfjs-core'];
+const PACKAGES = ['@lopt/core', '@lopt/backends', '@lopt/cell', '@lopt/datasets', '@lopt/optimizees', '@lopt/meta', '@lopt/parallel', '@lopt/plot', '@tensorflow/tfjs-core'];
 
 export async function infoCommand(argv: readonly string[]): Promise<number> {
   const { values, positionals } = parseCommand('info', argv, {});

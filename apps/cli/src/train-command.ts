@@ -5,9 +5,10 @@ import { LoptError } from '@lopt/core';
 import { selectBackend } from '@lopt/backends';
 import { cellConfig, disposeOptimizerSpec, isLstmFamily, lstmFamily } from '@lopt/cell';
 import type { CellConfig, FamilyWeights, LearnedOptimizerSpec } from '@lopt/cell';
-import { QUICK_START_SETTINGS, defaultWorkers, metaTrain, metaTrainOptions, onProgress, resolveMetaTrainOptions, trainingCell } from '@lopt/meta';
+import { QUICK_START_SETTINGS, metaTrain, metaTrainOptions, onProgress, resolveMetaTrainOptions } from '@lopt/meta';
 import type { MetaProgress } from '@lopt/meta';
 import { CHECKPOINT_FILE, readCheckpoint, runDirectory } from '@lopt/meta/node';
+import { defaultWorkers, trainingCell } from '@lopt/parallel';
 import { writeLossPlot } from '@lopt/plot/node';
 
 import { backendFlag, choiceFlag, intFlag, parseCommand, positiveFlag } from './args.js';

@@ -116,7 +116,7 @@ export interface OptimizerFamily<Config = unknown> {
    * Optional: frees what the family holds outside the tensors of these states, state gradients or
    * traces, which are being dropped without a step or backward consuming them (the caller still
    * disposes their tensors). Families that keep everything in their tensors need not implement it;
-   * @lopt/meta's `parallelLstmCell` does (its workers hold their shares of states and traces).
+   * @lopt/parallel's `parallelLstmCell` does (its workers hold their shares of states and traces).
    */
   release?(resources: readonly unknown[]): void;
 }

@@ -1,5 +1,5 @@
 // @lopt/cell/internals: the LSTM family's step functions and building blocks, for research code,
-// benchmarks and @lopt/meta's parallel cell. Applications use the main entry (lstmFamily,
+// benchmarks and @lopt/parallel's parallel cell. Applications use the main entry (lstmFamily,
 // LearnedOptimizer); these may change between minor releases.
 export { inputFeatureCount } from './cell-config.js';
 export { assertCellWeights, cellWeightCount, cellWeightShapes, initCellWeights } from './cell-weights.js';

@@ -6,3 +6,4 @@ export { describeTaskConformance } from './task-conformance.js';
 export type { TaskConformanceOptions } from './task-conformance.js';
 export { expectOptimizerConforms, runOptimizerOn } from './optimizer-conformance.js';
 export type { ConformanceProblem, ConvergenceResult, OptimizerConformanceOptions } from './optimizer-conformance.js';
+export { toyQuadratic } from './toy-quadratic.js';

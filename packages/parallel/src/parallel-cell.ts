@@ -10,9 +10,8 @@ import { cellStep, cellStepBackward, cellStepTraced, initCellState, prepareCellW
 import type { CellState, CellTrace, PreparedCellWeights } from '@lopt/cell/internals';
 import { LoptError } from '@lopt/core';
 import type { BackendName, Task } from '@lopt/core';
+import { groupLayout, heldOutSeeds } from '@lopt/meta';
 
-import { groupLayout } from '../layout.js';
-import { heldOutSeeds } from '../seeds.js';
 import type { Reply, Request, WireTensor, WorkerInit } from './protocol.js';
 import { MainEnd, createSignals } from './sync-channel.js';
 
@@ -91,7 +90,7 @@ function workerScript(): string {
   const here = fileURLToPath(new URL('./shard-worker.js', import.meta.url));
   if (existsSync(here)) return here;
   // Running from TypeScript source (tests): workers need the compiled file, which Node can load.
-  const built = here.replace(/([\\/])src([\\/]parallel[\\/])/, '$1dist$2');
+  const built = here.replace(/([\\/])src([\\/])(?=shard-worker\.js$)/, '$1dist$2');
   if (existsSync(built)) return built;
   throw new LoptError('WORKER_FAILED', `The shard worker script is missing (looked for ${here} and ${built}).`, {
     hint: 'Build the packages first (pnpm build), or pass workers: 0.',

@@ -2,18 +2,21 @@ import { availableParallelism } from 'node:os';
 
 import * as tf from '@tensorflow/tfjs-core';
 import { cellConfig, lstmFamily } from '@lopt/cell';
-import type { FamilyWeights } from '@lopt/cell';
+import type { FamilyWeights, OptimizerFamily } from '@lopt/cell';
 import { createRng, isLoptError } from '@lopt/core';
 import type { Task } from '@lopt/core';
-import { describeEachBackend, expectClose } from '@lopt/test-utils';
+import { metaTrain as train, metaTrainOptions, resolveMetaTrainOptions, truncatedBptt, validationLoss } from '@lopt/meta';
+import type { MetaTrainResult, MetaTrainSettings } from '@lopt/meta';
+import { describeEachBackend, expectClose, toyQuadratic } from '@lopt/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
-import { truncatedBptt } from '../estimators/truncated-bptt.js';
-import { toyQuadratic } from '../toy.fixture.js';
-import { train as metaTrain } from '../train/train.fixture.js';
-import { validationLoss } from '../validation-loss.js';
 import { defaultWorkers, parallelLstmCell, usefulWorkers } from './parallel-cell.js';
 import type { ParallelCell } from './parallel-cell.js';
+
+/** metaTrain with settings resolved by the library's resolver, as `lopt train` runs it. */
+function metaTrain({ task, cell, ...settings }: Partial<MetaTrainSettings> & { task: Task; cell: OptimizerFamily }): Promise<MetaTrainResult> {
+  return train(metaTrainOptions(resolveMetaTrainOptions(settings), { task, cell }));
+}
 
 const config = cellConfig({ preprocess: 'log-sign', p: 10, outputScale: 0.1 });
 const U = 4;
