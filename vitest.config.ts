@@ -5,7 +5,7 @@ import { defineConfig } from 'vitest/config';
 
 // One vitest project per workspace package; tests run against each package's TypeScript
 // source through the `@lopt/source` export condition, so no build is needed first.
-const dirs = ['packages', 'apps'].flatMap((top) =>
+const dirs = ['packages', 'apps', 'tools'].flatMap((top) =>
   existsSync(top) ? readdirSync(top).map((name) => `${top}/${name}`) : [],
 );
 
