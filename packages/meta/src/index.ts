@@ -12,6 +12,9 @@ export { validationLoss } from './validation-loss.js';
 
 export { TRUNCATED_BPTT_DEFAULTS, truncatedBptt } from './estimators/truncated-bptt.js';
 export type { TruncatedBpttOptions } from './estimators/truncated-bptt.js';
+export { PES_DEFAULTS, antitheticEs, pes } from './estimators/pes.js';
+export type { PesOptions } from './estimators/pes.js';
+export type { Horizon } from './estimators/horizon.js';
 export type { EstimatorContext, GroupGradients, MetaGradientEstimator, TrajectoryReport, Truncation, TruncationContext } from './estimators/estimator.js';
 export type { MetaObjective } from './unroll/meta-target.js';
 
