@@ -14,7 +14,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '@lopt/backends';
 import { createRng, normalArray } from '@lopt/core';
-import { metaTrain, validationLoss, heldOutSeeds } from '@lopt/meta';
+import { heldOutSeeds, metaTrain, metaTrainOptions, onProgress, resolveMetaTrainOptions, validationLoss } from '@lopt/meta';
 import { quadraticTask } from '@lopt/optimizees';
 await useBackend('wasm');
 const [name, lr, its] = process.argv.slice(2);
@@ -56,12 +56,15 @@ const cell = {
 };
 const task = quadraticTask();
 const t0 = Date.now();
-const r = await metaTrain({
-  task, cell, steps: 100, unroll: 20, iterations: Number(its), learningRate: Number(lr),
+const settings = resolveMetaTrainOptions({
+  steps: 100, unroll: 20, iterations: Number(its), learningRate: Number(lr),
   learningRateSchedule: 'cosine', finalLearningRate: Number(lr) / 20, seed: 7,
   validateEvery: 20, validationProblems: 8, validationMetric: 'final', objective: process.env.OBJ ?? 'sum',
-  onProgress: (e) => { if (e.validationLoss !== undefined) console.log(name, e.iteration, 'meta', e.metaLoss.toFixed(4), 'val', e.validationLoss.toFixed(4), 'best', e.bestValidationLoss.toFixed(4), ((Date.now() - t0) / 1000).toFixed(0) + 's', e.iterationSeconds.toFixed(2) + 's/it'); },
 });
+const r = await metaTrain(metaTrainOptions(settings, {
+  task, family: cell,
+  callbacks: [onProgress((e) => { if (e.validationLoss !== undefined) console.log(name, e.iteration, 'meta', e.metaLoss.toFixed(4), 'val', e.validationLoss.toFixed(4), 'best', e.bestValidationLoss.toFixed(4), ((Date.now() - t0) / 1000).toFixed(0) + 's', e.iterationSeconds.toFixed(2) + 's/it'); })],
+}));
 const w = [r.weights.default];
 const v = (metric, kind, n) => validationLoss(task, [cell], w, ['default'], heldOutSeeds(kind, n), 100, metric);
 console.log(name, 'DONE best it', r.bestIteration, 'val final', v('final', 'validation', 8).toFixed(4), 'eval final(10)', v('final', 'evaluation', 10).toFixed(4), 'eval mean', v('mean', 'evaluation', 10).toFixed(4));

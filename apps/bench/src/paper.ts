@@ -118,7 +118,7 @@ async function train(t: TrainingSpec, s: Suite, opts: PaperOptions, log: (l: str
       metaTrain(
         metaTrainOptions(resolved, {
           task,
-          cell,
+          family: cell,
           validationTask,
           callbacks: [
             ...runDirectory(runDir, resolved),

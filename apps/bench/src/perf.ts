@@ -136,7 +136,7 @@ async function measureMeta(
     const result = await metaTrain(
       metaTrainOptions(settings, {
         task,
-        cell: learned,
+        family: learned,
         callbacks: [
           onProgress((e) => {
             counts.push(tf.memory().numTensors);

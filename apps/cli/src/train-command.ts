@@ -318,7 +318,7 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
     result = await metaTrain(
       metaTrainOptions(settings, {
         task,
-        cell: trainer.cell,
+        family: trainer.cell,
         ...(initial === undefined ? {} : { initialWeights: initial.weights }),
         signal: interrupt.signal,
         onBest: (weights, info) => save(weights, { iteration: info.iteration, validationLoss: info.loss }),

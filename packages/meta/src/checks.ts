@@ -47,3 +47,15 @@ export function withDefaults<T extends object>(defaults: T, given: Partial<T>): 
   for (const [k, v] of Object.entries(given)) if (v !== undefined) (out as Record<string, unknown>)[k] = v;
   return out;
 }
+
+/**
+ * Refuses an options object that still uses the key `cell`, which `metaTrain` and
+ * `metaTrainOptions` renamed to `family` (the optimizer family trained, e.g. `lstmFamily(config)`).
+ * Without this an old call would silently train nothing it was given.
+ */
+export function refuseCellKey(where: string, options: object): void {
+  if (!('cell' in options)) return;
+  throw new LoptError('INVALID_ARGUMENT', `${where} has no option 'cell' any more: the learned optimizer's family is passed as 'family'.`, {
+    hint: `Rename the key 'cell' to 'family', e.g. ${where}({ task, family: lstmFamily(config), ... }).`,
+  });
+}

@@ -66,7 +66,7 @@ function disposeResult(r: MetaTrainResult): void {
 
 describeEachBackend('per-group cells', () => {
   const train = (cell: OptimizerFamily, scaleB: number, iterations: number) =>
-    metaTrain({ task: twoGroupTask(scaleB), cell, steps: 10, unroll: 5, iterations, learningRate: 0.01, validateEvery: 1, validationProblems: 2, seed: 3 });
+    metaTrain({ task: twoGroupTask(scaleB), family: cell, steps: 10, unroll: 5, iterations, learningRate: 0.01, validateEvery: 1, validationProblems: 2, seed: 3 });
 
   for (const [name, cell] of CELLS) {
     it(`${name}: a group with zero gradient keeps its initial cell exactly while the other group's cell trains`, async () => {
@@ -111,7 +111,7 @@ describeEachBackend('per-group cells', () => {
 
   it('LearnedOptimizer applies each group\'s own cell: the same gradient moves the two groups differently', async () => {
     const config = cellConfig({ hiddenSizes: [8, 8] });
-    const init = await metaTrain({ task: twoGroupTask(1), cell: lstmFamily(config), iterations: 0 });
+    const init = await metaTrain({ task: twoGroupTask(1), family: lstmFamily(config), iterations: 0 });
     const before = tf.memory().numTensors;
     const problem: Problem = {
       paramShapes: [[5], [5]],

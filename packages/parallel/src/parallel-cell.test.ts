@@ -14,8 +14,8 @@ import { defaultWorkers, parallelLstmCell, usefulWorkers } from './parallel-cell
 import type { ParallelCell } from './parallel-cell.js';
 
 /** metaTrain with settings resolved by the library's resolver, as `lopt train` runs it. */
-function metaTrain({ task, cell, ...settings }: Partial<MetaTrainSettings> & { task: Task; cell: OptimizerFamily }): Promise<MetaTrainResult> {
-  return train(metaTrainOptions(resolveMetaTrainOptions(settings), { task, cell }));
+function metaTrain({ task, family, ...settings }: Partial<MetaTrainSettings> & { task: Task; family: OptimizerFamily }): Promise<MetaTrainResult> {
+  return train(metaTrainOptions(resolveMetaTrainOptions(settings), { task, family }));
 }
 
 const config = cellConfig({ preprocess: 'log-sign', p: 10, outputScale: 0.1 });
@@ -79,12 +79,12 @@ describeEachBackend('parallelLstmCell', (backend) => {
 
   it('meta-trains to the same weights as the one-thread cell, and releases the state of a dropped trajectory', async () => {
     const options = { task: toyQuadratic(6), steps: 8, unroll: 4, iterations: 3, learningRate: 0.01, validateEvery: 2, validationProblems: 2, seed: 1 };
-    const one = await metaTrain({ ...options, cell: lstmFamily(config) });
-    const two = await metaTrain({ ...options, cell });
+    const one = await metaTrain({ ...options, family: lstmFamily(config) });
+    const two = await metaTrain({ ...options, family: cell });
     for (const [k, v] of Object.entries(one.weights['default']!)) expectClose(two.weights['default']![k]!, v, { atol: 1e-5, rtol: 1e-3 });
     tf.dispose([...Object.values(one.weights['default']!), ...Object.values(two.weights['default']!)]);
     // NaN from step 2 on: the trajectory is dropped mid-unroll.
-    const poisoned = await metaTrain({ ...options, task: toyQuadratic(6, { step: 2 }), cell });
+    const poisoned = await metaTrain({ ...options, task: toyQuadratic(6, { step: 2 }), family: cell });
     expect(poisoned.skipped).toBeGreaterThan(0);
     tf.dispose(Object.values(poisoned.weights['default']!));
     expect(cell.remoteObjects()).toBe(0);
@@ -109,8 +109,8 @@ describeEachBackend('parallelLstmCell', (backend) => {
     const split = await parallelLstmCell(config, { workers: 1, backend, minShardSize: 3 });
     try {
       const options = { task: twoGroups, steps: 8, unroll: 4, iterations: 3, learningRate: 0.01, validateEvery: 2, validationProblems: 2, seed: 2 };
-      const one = await metaTrain({ ...options, cell: lstmFamily(config) });
-      const two = await metaTrain({ ...options, cell: split });
+      const one = await metaTrain({ ...options, family: lstmFamily(config) });
+      const two = await metaTrain({ ...options, family: split });
       expect(two.groups).toEqual(['a', 'b']);
       for (const g of ['a', 'b']) {
         for (const [k, v] of Object.entries(one.weights[g]!)) expectClose(two.weights[g]![k]!, v, { atol: 1e-5, rtol: 1e-3 });

@@ -12,12 +12,16 @@ import { describe, expect, it } from 'vitest';
 import { cosine, constant } from '../meta-optimizer/schedule.js';
 import { CHECKPOINT_FILE, readCheckpoint } from '../node/checkpoint.js';
 import { toyCell, toyQuadratic } from '../toy.fixture.js';
+import { metaTrain as realMetaTrain } from './meta-train.js';
+import type { MetaTrainOptions } from './meta-train.js';
+import { metaTrainOptions, resolveMetaTrainOptions } from './settings.js';
+import type { MetaTrainParts } from './settings.js';
 import { train as metaTrain } from './train.fixture.js';
 import type { TrainArgs } from './train.fixture.js';
 
 const base = {
   task: toyQuadratic(3),
-  cell: toyCell,
+  family: toyCell,
   steps: 20,
   unroll: 5,
   learningRate: 0.01,
@@ -89,7 +93,7 @@ describe('metaTrain', () => {
   });
 
   it('resumes the LSTM (weight names with slashes) to the same weights as a run straight through', async () => {
-    const lstm = { ...base, cell: lstmFamily(cellConfig({ hiddenSizes: [4, 3] })) };
+    const lstm = { ...base, family: lstmFamily(cellConfig({ hiddenSizes: [4, 3] })) };
     const straight = await metaTrain({ ...lstm, iterations: 4 });
     const dir = await tempDir();
     const part = await metaTrain({ ...lstm, iterations: 2, outDir: dir, checkpointEvery: 2 });
@@ -148,6 +152,25 @@ describe('metaTrain', () => {
     const bad = await metaTrain({ ...base, objective: 'mean' as 'sum' }).catch((x: unknown) => x);
     expect(isLoptError(bad, 'INVALID_ARGUMENT')).toBe(true);
     expect((bad as Error).message).toContain("'sum' or 'log'");
+  });
+
+  it("refuses the old option name 'cell' with a hint to rename it to 'family', before it builds anything", async () => {
+    const before = tf.memory().numTensors;
+    const options = metaTrainOptions(resolveMetaTrainOptions({ iterations: 1 }), { task: base.task, family: toyCell });
+    const { family, ...rest } = options;
+    const refusals: unknown[] = [await realMetaTrain({ ...rest, cell: family } as unknown as MetaTrainOptions).catch((x: unknown) => x)];
+    try {
+      metaTrainOptions(resolveMetaTrainOptions(), { task: base.task, cell: toyCell } as unknown as MetaTrainParts);
+    } catch (error) {
+      refusals.push(error);
+    }
+    expect(refusals).toHaveLength(2);
+    for (const e of refusals) {
+      expect(isLoptError(e, 'INVALID_ARGUMENT'), String(e)).toBe(true);
+      expect((e as Error).message).toContain("'cell'");
+      expect((e as { hint: string }).hint).toContain("Rename the key 'cell' to 'family'");
+    }
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   it("trains on the 'log' objective: different weights from 'sum', lower validation loss than at the start", async () => {

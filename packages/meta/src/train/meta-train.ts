@@ -3,6 +3,7 @@ import type { FamilyWeights, OptimizerFamily } from '@lopt/cell';
 import { LoptError, assertGradientsRegistered, createRng } from '@lopt/core';
 import type { Task } from '@lopt/core';
 
+import { refuseCellKey } from '../checks.js';
 import type { MetaGradientEstimator } from '../estimators/estimator.js';
 import { truncatedBptt } from '../estimators/truncated-bptt.js';
 import { groupLayout } from '../layout.js';
@@ -16,8 +17,8 @@ import { TrainingState } from './training-state.js';
 export interface MetaTrainOptions {
   /** The problems the optimizer is trained on. */
   readonly task: Task;
-  /** The learned optimizer's cell: one per parameter group. */
-  readonly cell: OptimizerFamily;
+  /** The learned optimizer's family (e.g. `lstmFamily(config)`): one optimizer of it per parameter group. */
+  readonly family: OptimizerFamily;
   /** How the meta-gradient is estimated (default `truncatedBptt()`: first order, T 100, U 20). */
   readonly estimator?: MetaGradientEstimator;
   /** Updates the cell weights with the meta-gradient (default `adam(1e-3)`). */
@@ -85,6 +86,7 @@ function metaIteration(run: MetaTrainRun): number {
  * the update (counted in `skipped`).
  */
 export async function metaTrain(options: MetaTrainOptions): Promise<MetaTrainResult> {
+  refuseCellKey('metaTrain', options);
   assertGradientsRegistered();
   const { task, signal, callbacks = [] } = options;
   const iterations = options.iterations ?? 100;
@@ -94,7 +96,7 @@ export async function metaTrain(options: MetaTrainOptions): Promise<MetaTrainRes
   const seed = options.seed ?? 0;
   const estimator = options.estimator ?? truncatedBptt();
   const groups = taskGroups(task);
-  const cells = groups.map(() => options.cell);
+  const cells = groups.map(() => options.family);
   const state = new TrainingState(groups, cells, seed, options.initialWeights);
   const metaOptimizer = (options.metaOptimizer ?? adam()).init();
   const run: MetaTrainRun = { task, groups, cells, estimator, metaOptimizer, state, iterations, seed, iteration: 0, skipped: 0, rng: createRng(seed + 1), stop: false };

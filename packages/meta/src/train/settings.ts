@@ -2,7 +2,7 @@ import type { FamilyWeights, OptimizerFamily } from '@lopt/cell';
 import { LoptError } from '@lopt/core';
 import type { Task } from '@lopt/core';
 
-import { checkUnroll, oneOf, positiveInt, positiveNumber, withDefaults } from '../checks.js';
+import { checkUnroll, oneOf, positiveInt, positiveNumber, refuseCellKey, withDefaults } from '../checks.js';
 import { truncatedBptt } from '../estimators/truncated-bptt.js';
 import { adam } from '../meta-optimizer/adam.js';
 import { chain } from '../meta-optimizer/chain.js';
@@ -92,7 +92,8 @@ export function resolveMetaTrainOptions(given: Partial<MetaTrainSettings> = {}, 
 /** What {@link metaTrainOptions} needs besides the settings. */
 export interface MetaTrainParts {
   readonly task: Task;
-  readonly cell: OptimizerFamily;
+  /** The learned optimizer's family, e.g. `lstmFamily(config)`. */
+  readonly family: OptimizerFamily;
   /** Held-out problems for validation (default: `task` on seeds training never draws). */
   readonly validationTask?: Task;
   readonly initialWeights?: Readonly<Record<string, FamilyWeights>>;
@@ -108,11 +109,12 @@ export interface MetaTrainParts {
  * `validateEvery`, then the given callbacks.
  */
 export function metaTrainOptions(settings: MetaTrainSettings, parts: MetaTrainParts): MetaTrainOptions {
+  refuseCellKey('metaTrainOptions', parts);
   const s = settings;
   const schedule = s.learningRateSchedule === 'cosine' ? cosine(s.learningRate, s.finalLearningRate) : constant(s.learningRate);
   return {
     task: parts.task,
-    cell: parts.cell,
+    family: parts.family,
     estimator: truncatedBptt({ order: s.order, steps: s.steps, unroll: s.unroll, metaBatch: s.metaBatch, objective: s.objective }),
     metaOptimizer: s.clipNorm === undefined ? adam(schedule) : chain(clipByGlobalNorm(s.clipNorm), adam(schedule)),
     iterations: s.iterations,

@@ -12,7 +12,7 @@ import type { MetaTrainSettings } from './settings.js';
 /** What the tests pass: settings, and the parts and run directory as the CLI wires them. */
 export interface TrainArgs extends Partial<MetaTrainSettings> {
   readonly task: Task;
-  readonly cell: OptimizerFamily;
+  readonly family: OptimizerFamily;
   readonly validationTask?: Task;
   readonly initialWeights?: Readonly<Record<string, FamilyWeights>>;
   readonly outDir?: string;
@@ -22,12 +22,12 @@ export interface TrainArgs extends Partial<MetaTrainSettings> {
 
 /** metaTrain with settings resolved by the one resolver, as `lopt train` runs it. */
 export async function train(args: TrainArgs): Promise<MetaTrainResult> {
-  const { task, cell, validationTask, initialWeights, outDir, resume, onProgress: progress, ...given } = args;
+  const { task, family, validationTask, initialWeights, outDir, resume, onProgress: progress, ...given } = args;
   const settings = resolveMetaTrainOptions(given);
   return metaTrain(
     metaTrainOptions(settings, {
       task,
-      cell,
+      family,
       ...(validationTask === undefined ? {} : { validationTask }),
       ...(initialWeights === undefined ? {} : { initialWeights }),
       callbacks: [...(outDir === undefined ? [] : runDirectory(outDir, settings, { resume: resume === true })), ...(progress === undefined ? [] : [onProgress(progress)])],
