@@ -1,5 +1,6 @@
 import { LoptError } from '@lopt/core';
 
+import { DEFAULT_GROUP } from './group-names.js';
 import { assertGroupName } from './optimizer-json.js';
 
 /** A serializable grouping rule: variables whose name matches `pattern` (a RegExp source) use `group`. */
@@ -16,7 +17,7 @@ export type GroupOf = ((variableName: string) => string) | readonly GroupRule[];
 
 /** The grouping as a function of the variable name (rules compiled to RegExps). */
 export function compileGroupOf(groupOf: GroupOf | undefined): (name: string) => string {
-  if (groupOf === undefined) return () => 'default';
+  if (groupOf === undefined) return () => DEFAULT_GROUP;
   if (typeof groupOf === 'function') return groupOf;
   const rules = groupOf.map((rule) => {
     assertGroupName(rule.group);

@@ -27,6 +27,8 @@ export type { MlpConfig } from './mlp-config.js';
 // A learned optimizer of any family: the tf.Optimizer, saving and loading, the shipped ones.
 export { LearnedOptimizer } from './learned-optimizer.js';
 export type { GroupOf, GroupRule, LearnedOptimizerOptions } from './learned-optimizer.js';
+// The one naming of per-group variables and weights: `<group>/<key>`.
+export { DEFAULT_GROUP, flattenGrouped, groupedName, splitGroupedName, unflattenGrouped } from './group-names.js';
 export { OPTIMIZER_FORMAT, OPTIMIZER_FORMAT_VERSION, OPTIMIZER_JSON_FILE, OPTIMIZER_WEIGHTS_FILE } from './optimizer-json.js';
 export type { ArtifactSources, OptimizerJson } from './optimizer-json.js';
 export { assertOptimizerSpec, disposeOptimizerSpec, optimizerFromArtifacts, optimizerToArtifacts } from './optimizer-spec.js';

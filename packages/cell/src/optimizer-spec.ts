@@ -3,6 +3,7 @@ import { LoptError } from '@lopt/core';
 
 import type { FamilyWeights, OptimizerFamily } from './family.js';
 import { assertFamilyWeights } from './family-weights.js';
+import { groupedName } from './group-names.js';
 import type { ArtifactSources, OptimizerJson } from './optimizer-json.js';
 import { OPTIMIZER_FORMAT, OPTIMIZER_FORMAT_VERSION, OPTIMIZER_WEIGHTS_FILE, assertGroupName, corrupt, readOptimizerHeader } from './optimizer-json.js';
 
@@ -55,7 +56,7 @@ export async function optimizerToArtifacts(spec: LearnedOptimizerSpec): Promise<
   const { name, config } = spec.family.toJSON();
   const groups = Object.keys(spec.weights);
   const named: Array<{ name: string; tensor: tf.Tensor }> = groups.flatMap((group) =>
-    spec.family.weightShapes().map(([w]) => ({ name: `${group}/${w}`, tensor: spec.weights[group]![w]! })),
+    spec.family.weightShapes().map(([w]) => ({ name: groupedName(group, w), tensor: spec.weights[group]![w]! })),
   );
   const { data, specs } = await tf.io.encodeWeights(named);
   const copy = (x: unknown) => JSON.parse(JSON.stringify(x)) as unknown;
@@ -87,7 +88,7 @@ export function optimizerFromArtifacts(
   // Which weights must be there, and with what shapes, follows from the family and its config.
   const shapes = family.weightShapes();
   const expected = new Map<string, readonly number[]>();
-  for (const group of groups) for (const [name, shape] of shapes) expected.set(`${group}/${name}`, shape);
+  for (const group of groups) for (const [name, shape] of shapes) expected.set(groupedName(group, name), shape);
   const seen = new Set<string>();
   const mismatchHint = 'The weights do not fit the config in optimizer.json; the files come from different optimizers or were edited.';
   for (const e of entries) {
@@ -119,7 +120,7 @@ export function optimizerFromArtifacts(
   const decoded = tf.io.decodeWeights(data, [...entries]);
   const weights: Record<string, FamilyWeights> = {};
   for (const group of groups) {
-    weights[group] = Object.freeze(Object.fromEntries(shapes.map(([name]) => [name, decoded[`${group}/${name}`]!])));
+    weights[group] = Object.freeze(Object.fromEntries(shapes.map(([name]) => [name, decoded[groupedName(group, name)]!])));
   }
   return { family, weights: Object.freeze(weights), ...(provenance === undefined ? {} : { provenance }) };
 }

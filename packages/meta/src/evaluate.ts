@@ -1,8 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { DEFAULT_GROUP, groupedName } from '@lopt/cell';
 import type { Problem, ProblemRole, Task } from '@lopt/core';
 
-import { groupedName } from './group-names.js';
-import { DEFAULT_GROUP } from './layout.js';
 import { heldOutSeeds } from './seeds.js';
 
 /** Makes a fresh optimizer for one problem; the evaluation disposes it afterwards. */

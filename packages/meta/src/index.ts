@@ -33,9 +33,10 @@ export { tuneBaselines } from './tune.js';
 export type { TuneOptions, TunedBaseline } from './tune.js';
 export { heldOutSeeds, seedRanges } from './seeds.js';
 export type { SeedRange } from './seeds.js';
-export { DEFAULT_GROUP, groupLayout } from './layout.js';
+export { groupLayout } from './layout.js';
 export type { GroupLayout } from './layout.js';
-export { flattenGrouped, groupedName, splitGroupedName, unflattenGrouped } from './group-names.js';
+// The one naming of per-group variables and weights lives in @lopt/cell; re-exported for meta's users.
+export { DEFAULT_GROUP, flattenGrouped, groupedName, splitGroupedName, unflattenGrouped } from '@lopt/cell';
 export { compareOptimizers } from './compare.js';
 export type { CompareOptions, Comparison } from './compare.js';
 export { learnedOptimizerFactory } from './learned-factory.js';

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { OptimizerFamily, StepOptions } from '@lopt/cell';
+import { DEFAULT_GROUP } from '@lopt/cell';
 import { LoptError } from '@lopt/core';
 import type { Problem } from '@lopt/core';
 
@@ -18,8 +19,6 @@ export interface GroupLayout {
    */
   readonly segments: readonly number[];
 }
-
-export const DEFAULT_GROUP = 'default';
 
 export function groupLayout(problem: Pick<Problem, 'paramShapes' | 'groups' | 'batch'>): GroupLayout {
   const names: string[] = [];

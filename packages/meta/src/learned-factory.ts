@@ -1,9 +1,7 @@
-import { LearnedOptimizer } from '@lopt/cell';
+import { DEFAULT_GROUP, LearnedOptimizer, splitGroupedName } from '@lopt/cell';
 import type { LearnedOptimizerSpec } from '@lopt/cell';
 
 import type { OptimizerFactory } from './evaluate.js';
-import { splitGroupedName } from './group-names.js';
-import { DEFAULT_GROUP } from './layout.js';
 
 /**
  * A fresh LearnedOptimizer of `spec` per problem, for evaluate(): each variable (named by

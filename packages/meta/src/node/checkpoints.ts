@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { flattenGrouped, unflattenGrouped } from '@lopt/cell';
 import { LoptError, createRng, makeDirectory } from '@lopt/core';
 
-import { flattenGrouped, unflattenGrouped } from '../group-names.js';
 import { byGroup } from '../train/callbacks.js';
 import type { MetaTrainCallback, MetaTrainRun } from '../train/callbacks.js';
 import { decodeCheckpoint, disposeDecoded, readCheckpoint, writeCheckpoint } from './checkpoint.js';

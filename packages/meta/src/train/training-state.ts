@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { DEFAULT_GROUP } from '@lopt/cell';
 import type { FamilyWeights, OptimizerFamily } from '@lopt/cell';
 import { LoptError, createRng } from '@lopt/core';
 
-import { DEFAULT_GROUP } from '../layout.js';
 
 type GroupVariables = Record<string, tf.Variable>;
 

@@ -1,14 +1,16 @@
 import type * as tf from '@tensorflow/tfjs-core';
 
-import { DEFAULT_GROUP } from './layout.js';
-
 /*
  * The one naming of per-group things: `<group>/<key>`. Evaluation names a problem's variables
  * `<group>/<index>`, so a LearnedOptimizer finds each variable's cell; checkpoints name the cells'
  * weights `<group>/<weight name>`. Groups and weight names (`lstm_0/kernel`) may hold slashes, an
  * index does not: a variable's group is the name up to its last slash, and a weight's group is the
- * longest of the known groups its name starts with.
+ * longest of the known groups its name starts with. @lopt/cell writes saved optimizers' weights
+ * this way and @lopt/meta names variables and checkpoints with it: one naming for both.
  */
+
+/** The group of a problem's parameters that declare none, and of an optimizer's single cell. */
+export const DEFAULT_GROUP = 'default';
 
 /** `<group>/<key>`. */
 export function groupedName(group: string, key: string | number): string {
