@@ -183,11 +183,17 @@ describe('bench (smoke suites)', () => {
     expect(saved.cell[0]!.forwardMs).toBeGreaterThan(0);
     expect(saved.cell[0]!.backwardRatio).toBeGreaterThan(1);
     // One thread each for the quadratic (paper cell, shipped cell) and MNIST, plus MNIST across threads where there are cores to spare.
-    expect(saved.meta.filter((m) => m.threads === 1).map((m) => m.task)).toEqual([
-      'quadratic (128 problems)',
-      'quadratic (128 problems), momentum inputs + LSTM-GAC',
-      'mnist (784-20-10, batch 128)',
+    expect(saved.meta.filter((m) => m.threads === 1).map((m) => `${m.task} on ${m.cell}`)).toEqual([
+      'quadratic (128 problems) on kernel',
+      'quadratic (128 problems) on tfjs',
+      'quadratic (128 problems), momentum inputs + LSTM-GAC on tfjs',
+      'mnist (784-20-10, batch 128) on kernel',
+      'mnist (784-20-10, batch 128) on tfjs',
     ]);
+    // The traced unroll on the kernel and on tfjs ops, side by side.
+    expect(saved.traced.map((t) => t.n)).toEqual([1280]);
+    expect(saved.traced[0]!.kernelMs).toBeGreaterThan(0);
+    expect(saved.traced[0]!.tfjsMs).toBeGreaterThan(0);
     for (const m of saved.meta.filter((x) => x.threads > 1)) expect(m.task).toContain('mnist');
     for (const m of saved.meta) expect(new Set(m.tensorCounts).size).toBe(1);
     expect(saved.tasks.map((t) => t.task)).toEqual(['convnet 4/4/4 + 8 (MNIST), batch 8', 'neural art, 16×16']);

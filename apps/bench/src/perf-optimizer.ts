@@ -3,6 +3,8 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { LearnedOptimizer, disposeOptimizerSpec, loadPretrained } from '@lopt/cell';
 import { createRng, normalArray } from '@lopt/core';
 
+import { median } from './perf-timing.js';
+
 /** One `trainOnBatch` of a tfjs-layers model under each optimizer, timed interleaved in one run. */
 export interface OptimizerPerf {
   readonly backend: string;
@@ -12,11 +14,6 @@ export interface OptimizerPerf {
   /** Median ms of one trainOnBatch, per optimizer, in the order of `optimizers`. */
   readonly ms: readonly number[];
   readonly optimizers: readonly string[];
-}
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
 }
 
 function mlp(seed: number): tfl.Sequential {

@@ -1,5 +1,6 @@
 // What `bench perf` records (formatted by perf-markdown.ts, which perf.ts calls).
 
+import type { TracedCellPerf } from './perf-kernel.js';
 import type { OptimizerPerf } from './perf-optimizer.js';
 import type { Environment } from './environment.js';
 
@@ -27,6 +28,8 @@ export interface MetaPerf {
   readonly task: string;
   /** Threads computing the cell: 1, or 1 + the workers of parallelLstmCell. */
   readonly threads: number;
+  /** What ran the cell's traced unrolls: the lstm-kernel module or tfjs ops. */
+  readonly cell: 'kernel' | 'tfjs';
   /** Median seconds of one meta-iteration (T = 100 in unrolls of 20). */
   readonly secondsPerIteration: number;
   readonly target: number;
@@ -49,6 +52,8 @@ export interface PerfResult {
   readonly meta: readonly MetaPerf[];
   /** trainOnBatch of a tfjs-layers MLP under Adam and the learned optimizer (kernel and tfjs paths). */
   readonly optimizers: readonly OptimizerPerf[];
+  /** 20-step traced unrolls of the cell (forward + backward) on the kernel and on tfjs ops, interleaved. */
+  readonly traced: readonly TracedCellPerf[];
   /** Peak resident memory (MiB) of this process through the meta-training runs, which come first. */
   readonly metaPeakRssMiB: number;
   /** Peak resident memory (MiB) of the whole benchmark, cell sizes included. */

@@ -4,17 +4,21 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '@lopt/backends';
 import { cellConfig } from '@lopt/cell';
-import type { CellConfig } from '@lopt/cell';
+import type { CellConfig, KernelChoice, LstmFamily } from '@lopt/cell';
 import { cellStep, initCellState, initCellWeights } from '@lopt/cell/internals';
 import type { CellState } from '@lopt/cell/internals';
 import { createRng, isLoptError, normalArray } from '@lopt/core';
 import type { BackendName, Task } from '@lopt/core';
 import { metaTrain, metaTrainOptions, onProgress, resolveMetaTrainOptions } from '@lopt/meta';
-import { convnetTask, mlpTask, neuralArtTask, quadraticTask } from '@lopt/optimizees';
+import { mlpTask, quadraticTask } from '@lopt/optimizees';
 import { defaultWorkers, withTrainingCell } from '@lopt/parallel';
 
 import { environment } from './environment.js';
+import { measureTracedCell } from './perf-kernel.js';
+import type { TracedCellPerf } from './perf-kernel.js';
 import { perfMarkdown } from './perf-markdown.js';
+import { measureTask, perfTasks } from './perf-tasks.js';
+import { median, timed } from './perf-timing.js';
 import { measureTrainOnBatch } from './perf-optimizer.js';
 import type { OptimizerPerf } from './perf-optimizer.js';
 
@@ -25,22 +29,6 @@ export type { PerfSuite, CellPerf, MetaPerf, TaskPerf, PerfResult } from './perf
 
 function rssMiB(): number {
   return Math.round(process.resourceUsage().maxRSS / 1024);
-}
-
-function median(xs: readonly number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)]!;
-}
-
-function timed(reps: number, f: () => void): number {
-  f(); // warm-up: kernel setup, wasm's packed weight cache
-  const ms: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const t0 = performance.now();
-    f();
-    ms.push(performance.now() - t0);
-  }
-  return median(ms);
 }
 
 function cellFlops(config: CellConfig, n: number): number {
@@ -127,12 +115,15 @@ async function measureMeta(
   run: { iterations: number; steps: number; unroll: number },
   target: number,
   workers = 0,
+  kernel: KernelChoice = 'auto',
 ): Promise<MetaPerf> {
   const counts: number[] = [];
   const seconds: number[] = [];
   const config = cellConfig(cell);
   const settings = resolveMetaTrainOptions({ ...run, validateEvery: run.iterations + 1 });
-  const threads = await withTrainingCell(config, task, { workers, backend: backend as BackendName }, async (learned, used) => {
+  let usedKernel = false;
+  const threads = await withTrainingCell(config, task, { workers, backend: backend as BackendName, kernel }, async (learned, used) => {
+    usedKernel = (learned as LstmFamily).usesKernel === true;
     const result = await metaTrain(
       metaTrainOptions(settings, {
         task,
@@ -150,47 +141,7 @@ async function measureMeta(
     return 1 + used;
   });
   // The first iteration also builds Adam's moments and warms kernels up; leave it out.
-  return { backend, task: name, threads, secondsPerIteration: median(seconds.slice(1)), target, tensorCounts: counts };
-}
-
-/** Median ms of one value-and-grad of a problem of `task` (a new minibatch step each time). */
-function measureTask(backend: string, name: string, task: Task, reps: number): TaskPerf {
-  const problem = task.sample(1);
-  const params = problem.init();
-  let step = 0;
-  const once = (): void => {
-    const { value, grads } = tf.valueAndGrads((...xs: tf.Tensor[]) => problem.loss(xs, step++))(params);
-    value.dataSync();
-    tf.dispose([value, ...grads]);
-  };
-  try {
-    return { backend, task: name, valueAndGradMs: timed(reps, once) };
-  } finally {
-    tf.dispose(params);
-    problem.dispose();
-    (task as { dispose?: () => void }).dispose?.();
-  }
-}
-
-/** The paper's optimizees, as each suite times them (cpu: the small ones only). */
-function perfTasks(suite: PerfSuite, backend: string): { name: string; task: () => Task }[] {
-  const tasks = [
-    { name: 'mlp 784-20-10, batch 128', task: () => mlpTask() },
-    { name: 'convnet 16/16/16 + 32 (MNIST), batch 32', task: () => convnetTask({ batchSize: 32 }) },
-    { name: 'neural art, 64×64', task: () => neuralArtTask({ size: 64 }) },
-  ];
-  if (suite === 'smoke') {
-    return [
-      { name: 'convnet 4/4/4 + 8 (MNIST), batch 8', task: () => convnetTask({ batchSize: 8, channels: [4, 4, 4], hidden: [8] }) },
-      { name: 'neural art, 16×16', task: () => neuralArtTask({ size: 16 }) },
-    ];
-  }
-  if (backend === 'cpu') return tasks.slice(0, 1);
-  return [
-    ...tasks,
-    { name: 'convnet 16/16/16 + 32 (MNIST), batch 128', task: () => convnetTask({ batchSize: 128 }) },
-    { name: 'neural art, 128×128', task: () => neuralArtTask({ size: 128 }) },
-  ];
+  return { backend, task: name, threads, cell: usedKernel ? 'kernel' : 'tfjs', secondsPerIteration: median(seconds.slice(1)), target, tensorCounts: counts };
 }
 
 const SIZES: Record<PerfSuite, readonly number[]> = {
@@ -235,6 +186,7 @@ export async function runPerf(opts: {
   const tasks: TaskPerf[] = [];
   const meta: MetaPerf[] = [];
   const optimizers: OptimizerPerf[] = [];
+  const traced: TracedCellPerf[] = [];
   const skipped: string[] = [];
   const backends = await loadableBackends(opts.backends ?? ['wasm', 'node', 'cpu'], skipped, log);
   let reversed = false;
@@ -246,13 +198,16 @@ export async function runPerf(opts: {
     reversed = !reversed;
   };
   const logMeta = (m: MetaPerf): void =>
-    log(`perf ${m.backend} ${m.task}, ${m.threads} thread(s): ${m.secondsPerIteration.toFixed(3)} s per meta-iteration (target ≤ ${m.target})`);
+    log(`perf ${m.backend} ${m.task}, ${m.threads} thread(s), cell on ${m.cell}: ${m.secondsPerIteration.toFixed(3)} s per meta-iteration (target ≤ ${m.target})`);
 
-  await onEach(async (backend) => {
-    const m = await measureMeta(backend, 'quadratic (128 problems)', quadraticTask(), { preprocess: 'none', outputScale: 1 }, run, 0.5);
-    meta.push(m);
-    logMeta(m);
-  });
+  // The paper cell on the lstm-kernel module and on tfjs ops, side by side.
+  for (const kernel of ['wasm', 'tfjs'] as const) {
+    await onEach(async (backend) => {
+      const m = await measureMeta(backend, 'quadratic (128 problems)', quadraticTask(), { preprocess: 'none', outputScale: 1 }, run, kernel === 'wasm' ? 0.2 : 0.5, 0, kernel);
+      meta.push(m);
+      logMeta(m);
+    });
+  }
   // The cell of the shipped quadratic optimizer: momentum inputs and 5 averaging units (LSTM-GAC).
   await onEach(async (backend) => {
     const m = await measureMeta(backend, 'quadratic (128 problems), momentum inputs + LSTM-GAC', quadraticTask(), { momentum: [0.9, 0.99], averagedUnits: 5 }, run, 0.5);
@@ -266,11 +221,17 @@ export async function runPerf(opts: {
   // this is the measurement defaultWorkers follows), then on one thread.
   const workers = defaultWorkers();
   if (workers === 0) skipped.push('parallel MNIST meta-iteration: this machine has one core');
-  for (const w of workers > 0 ? [workers, 0] : [0]) {
+  // The kernel runs: 'wasm' (the module) on every thread, then on one; tfjs ops on one for reference.
+  const mnistRuns: { w: number; kernel: KernelChoice; target: number }[] = [
+    ...(workers > 0 ? [{ w: workers, kernel: 'wasm' as const, target: 0.9 }] : []),
+    { w: 0, kernel: 'wasm', target: 1.5 },
+    { w: 0, kernel: 'tfjs', target: 4 },
+  ];
+  for (const { w, kernel, target } of mnistRuns) {
     await onEach(async (backend) => {
       if (backend === 'cpu' && !smoke) return;
       const mnist = mlpTask(smoke ? { batchSize: 16 } : {});
-      const m = await measureMeta(backend, 'mnist (784-20-10, batch 128)', mnist, {}, run, 4, w);
+      const m = await measureMeta(backend, 'mnist (784-20-10, batch 128)', mnist, {}, run, target, w, kernel);
       meta.push(m);
       logMeta(m);
     });
@@ -286,6 +247,14 @@ export async function runPerf(opts: {
     optimizers.push(o);
     log(`perf ${backend} ${o.model} trainOnBatch: ${o.optimizers.map((name, k) => `${name} ${o.ms[k]!.toFixed(1)} ms (×${(o.ms[k]! / o.ms[0]!).toFixed(2)})`).join(', ')}`);
   });
+  for (const n of smoke ? [1280] : [1280, 15910]) {
+    await onEach((backend) => {
+      if (backend === 'cpu' && n > 1280) return;
+      const t = measureTracedCell(backend, n, smoke ? 1 : 5);
+      traced.push(t);
+      log(`perf ${backend} n=${n} 20-step traced fwd+bwd: tfjs ${t.tfjsMs.toFixed(1)} ms, kernel ${t.kernelMs.toFixed(1)} ms (×${t.speedup.toFixed(2)} faster, ${t.kernelGflops.toFixed(1)} GFLOP/s)`);
+    });
+  }
   for (const t of perfTasks(opts.suite, 'wasm')) {
     await onEach((backend) => {
       if (!perfTasks(opts.suite, backend).some((x) => x.name === t.name)) return;
@@ -312,6 +281,7 @@ export async function runPerf(opts: {
     tasks,
     meta,
     optimizers,
+    traced,
     metaPeakRssMiB: metaPeak,
     peakRssMiB: rssMiB(),
     skipped,

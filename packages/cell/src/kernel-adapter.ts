@@ -63,11 +63,25 @@ export function stateToBlock(cell: KernelCell, config: CellConfig, state: CellSt
   return block;
 }
 
+let staging = new Float32Array(0);
+
+/**
+ * A buffer to stage a tensor's values in, or undefined for a fresh array. The wasm backend copies
+ * a new tensor's values into its heap at once, so one buffer serves every tensor made there
+ * (saving the page faults of ~5 MB of fresh memory per step at n = 15,910); the cpu and node
+ * backends keep the array they are given.
+ */
+function stagingFor(size: number): Float32Array | undefined {
+  if (tf.getBackend() !== 'wasm') return undefined;
+  if (staging.length < size) staging = new Float32Array(size);
+  return staging;
+}
+
 /** The state in a kernel block as new tensors in @lopt/cell's layout (the caller owns them). */
 export function blockToState(cell: KernelCell, config: CellConfig, block: Block, rowsOf: readonly number[] = stateRows(config)): tf.Tensor2D[] {
   let row = 0;
   return rowsOf.map((rows) => {
-    const t = tf.tensor2d(cell.read(block, row, rows), [rows, block.n]);
+    const t = tf.tensor2d(cell.read(block, row, rows, stagingFor(rows * block.n)), [rows, block.n]);
     row += rows;
     return t;
   });

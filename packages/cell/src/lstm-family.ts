@@ -5,12 +5,28 @@ import type { CellTrace, PreparedCellWeights } from './cell-step.js';
 import { cellStep, cellStepBackward, cellStepTraced, prepareCellWeights } from './cell-step.js';
 import { cellWeightShapes, initCellWeights } from './cell-weights.js';
 import type { OptimizerFamily } from './family.js';
+import { kernelTracedFunctions } from './kernel-traced.js';
+import type { KernelChoice } from './kernel-states.js';
+import { assertKernelChoice, useKernel } from './kernel-states.js';
 
 /** The registry name of the paper's LSTM family. */
 export const LSTM_FAMILY = 'lstm';
 
 /** The LSTM family: an {@link OptimizerFamily} whose config is a {@link CellConfig}. */
-export type LstmFamily = OptimizerFamily<CellConfig>;
+export type LstmFamily = OptimizerFamily<CellConfig> & {
+  /** Whether its traced step and backward (meta-training) run on the lstm-kernel module. */
+  readonly usesKernel: boolean;
+};
+
+export interface LstmFamilyOptions {
+  /**
+   * What runs `stepTraced`/`prepare`/`backward` (meta-training's traced unrolls): 'auto'
+   * (default) the @lopt/lstm-kernel WebAssembly module whenever it can run the config (no
+   * averaging units), else tfjs ops; 'wasm' that module or an UNSUPPORTED error; 'tfjs' the ops.
+   * `step` (differentiable on a tape) always uses the ops. Not part of the family's JSON.
+   */
+  readonly kernel?: KernelChoice;
+}
 
 /**
  * The paper's coordinatewise LSTM (with its options: momentum inputs, averaging units) as an
@@ -18,8 +34,9 @@ export type LstmFamily = OptimizerFamily<CellConfig>;
  * unroll. `config` is validated and completed with defaults (see {@link cellConfig}); it also
  * accepts parsed JSON, e.g. a saved family's `config`.
  */
-export function lstmFamily(config: Partial<CellConfig> = {}): LstmFamily {
+export function lstmFamily(config: Partial<CellConfig> = {}, options: LstmFamilyOptions = {}): LstmFamily {
   const cfg = cellConfig(config);
+  const kernel = useKernel(cfg, assertKernelChoice(options.kernel, 'lstmFamily'), 'lstmFamily') ? kernelTracedFunctions(cfg) : null;
   return Object.freeze({
     name: LSTM_FAMILY,
     config: cfg,
@@ -28,10 +45,13 @@ export function lstmFamily(config: Partial<CellConfig> = {}): LstmFamily {
     init: (seed: number) => initCellWeights(cfg, seed),
     initState: (n: number) => initCellState(cfg, n),
     step: (weights, grads, state, options) => cellStep(cfg, weights, grads, state, options),
-    prepare: (weights) => prepareCellWeights(cfg, weights),
-    stepTraced: (weights, grads, state, prepared, options) =>
-      cellStepTraced(cfg, (prepared as PreparedCellWeights | undefined) ?? weights, grads, state, options),
-    backward: (trace, dUpdate, dState) => cellStepBackward(cfg, trace as CellTrace, dUpdate, dState),
+    usesKernel: kernel !== null,
+    ...(kernel ?? {
+      prepare: (weights) => prepareCellWeights(cfg, weights),
+      stepTraced: (weights, grads, state, prepared, options) =>
+        cellStepTraced(cfg, (prepared as PreparedCellWeights | undefined) ?? weights, grads, state, options),
+      backward: (trace, dUpdate, dState) => cellStepBackward(cfg, trace as CellTrace, dUpdate, dState),
+    } satisfies Pick<LstmFamily, 'prepare' | 'stepTraced' | 'backward'>),
   } satisfies LstmFamily);
 }
 

@@ -54,19 +54,33 @@ export class KernelCell {
     return { region: this.module.allocate(4 * rows * stride, zero), n, stride, rows };
   }
 
-  /** Copies `values` (rows × n, row-major: a tensor's data) into rows from `row` of `b`. */
+  /**
+   * Copies `values` (rows × n, row-major: a tensor's data) into rows from `row` of `b`, zeroing the
+   * padding columns (the backward sums over them: they must hold finite values).
+   */
   write(b: Block, row: number, values: Float32Array): void {
     const count = values.length / b.n;
     const view = this.module.f32(b.region.ptr + 4 * row * b.stride, count * b.stride);
     if (b.n === b.stride) view.set(values);
-    else for (let r = 0; r < count; r++) view.set(values.subarray(r * b.n, (r + 1) * b.n), r * b.stride);
+    else {
+      for (let r = 0; r < count; r++) {
+        view.set(values.subarray(r * b.n, (r + 1) * b.n), r * b.stride);
+        view.fill(0, r * b.stride + b.n, (r + 1) * b.stride);
+      }
+    }
   }
 
-  /** A copy of `count` rows from `row` of `b`, as rows × n floats. */
-  read(b: Block, row: number, count: number): Float32Array {
+  /**
+   * A copy of `count` rows from `row` of `b`, as rows × n floats: into `into` (at least that long;
+   * a reused buffer saves allocating fresh memory, which page faults cost) or a new array.
+   */
+  read(b: Block, row: number, count: number, into?: Float32Array): Float32Array {
     const view = this.module.f32(b.region.ptr + 4 * row * b.stride, count * b.stride);
-    if (b.n === b.stride) return view.slice();
-    const out = new Float32Array(count * b.n);
+    const out = into?.subarray(0, count * b.n) ?? new Float32Array(count * b.n);
+    if (b.n === b.stride) {
+      out.set(view);
+      return out;
+    }
     for (let r = 0; r < count; r++) out.set(view.subarray(r * b.stride, r * b.stride + b.n), r * b.n);
     return out;
   }

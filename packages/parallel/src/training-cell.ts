@@ -1,5 +1,5 @@
 import { lstmFamily } from '@lopt/cell';
-import type { CellConfig, OptimizerFamily } from '@lopt/cell';
+import type { CellConfig, KernelChoice, OptimizerFamily } from '@lopt/cell';
 import type { BackendName, Task } from '@lopt/core';
 
 import { defaultWorkers, parallelLstmCell, usefulWorkers } from './parallel-cell.js';
@@ -17,6 +17,8 @@ export interface TrainingCellOptions {
   readonly workers?: number;
   /** The backend the workers select: the one this thread runs on. */
   readonly backend: BackendName;
+  /** What runs the one-thread cell's traced unrolls (see lstmFamily's `kernel`; default 'auto'). */
+  readonly kernel?: KernelChoice;
 }
 
 /**
@@ -27,7 +29,7 @@ export interface TrainingCellOptions {
 export async function trainingCell(config: CellConfig, task: Task, options: TrainingCellOptions): Promise<TrainingCell> {
   const wanted = options.workers ?? defaultWorkers(options.backend);
   const workers = wanted > 0 && config.averagedUnits === undefined ? usefulWorkers(task, wanted) : 0;
-  if (workers === 0) return { cell: lstmFamily(config), workers: 0, dispose: async () => undefined };
+  if (workers === 0) return { cell: lstmFamily(config, { kernel: options.kernel }), workers: 0, dispose: async () => undefined };
   const parallel = await parallelLstmCell(config, { workers, backend: options.backend });
   return { cell: parallel, workers: parallel.workers, dispose: () => parallel.dispose() };
 }

@@ -144,7 +144,10 @@ function expectTracedEqualsReplay(cell: OptimizerFamily, unrolls: number, object
     const { losses, inputs, startStates } = advance(b, [replayCell], weights, U, true);
     const stepWeights = objectiveWeights(objective, lossWeights, losses);
     const replay = firstOrderMetaGradient([replayCell], weights, [...inputs, b.current.grads], startStates, stepWeights, b.layout)[0]!;
-    expect(traced.losses).toEqual(losses);
+    // The LSTM family's traced path runs on the lstm-kernel module and the replay on tfjs ops: the
+    // same losses up to float32 rounding (bit-equal when both run the ops).
+    expect(traced.losses).toHaveLength(losses.length);
+    traced.losses.forEach((l, k) => expect(Math.abs(l - losses[k]!), `loss ${k}: ${l} vs ${losses[k]}`).toBeLessThanOrEqual(1e-5 * Math.abs(losses[k]!)));
     for (const n of Object.keys(s.vars)) expectClose(traced.grads![0]![n]!, replay[n]!, { atol: 1e-5, rtol: 1e-3 });
     tf.dispose([...Object.values(traced.grads![0]!), ...Object.values(replay), ...inputs.flat(), ...startStates.flat()]);
   }

@@ -1,0 +1,75 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { cellConfig, lstmFamily } from '@lopt/cell';
+import type { FamilyState, LstmFamily } from '@lopt/cell';
+import { createRng, normalArray } from '@lopt/core';
+
+import { median } from './perf-timing.js';
+
+/** A 20-step traced unroll of the cell, forward + backward, on the lstm-kernel module and on tfjs ops, interleaved. */
+export interface TracedCellPerf {
+  readonly backend: string;
+  readonly n: number;
+  /** Median ms of the unroll's forward + backward (all weight gradients) with tfjs ops. */
+  readonly tfjsMs: number;
+  /** The same on the lstm-kernel module. */
+  readonly kernelMs: number;
+  /** tfjsMs / kernelMs (target ≥ 3 at n = 15,910). */
+  readonly speedup: number;
+  /** GFLOP/s of the kernel path, counting the backward as twice the forward (target ≥ 25). */
+  readonly kernelGflops: number;
+}
+
+function tracedUnroll(family: LstmFamily, weights: Record<string, tf.Tensor>, grads: readonly tf.Tensor[], n: number): void {
+  const prepared = family.prepare!(weights);
+  let state: FamilyState = family.initState(n);
+  const traces: unknown[] = [];
+  for (const g of grads) {
+    const r = family.stepTraced!(weights, g, state, prepared);
+    tf.dispose([...state, r.update]);
+    state = r.state;
+    traces.push(r.trace);
+  }
+  tf.dispose([...state]);
+  let dState: FamilyState | null = null;
+  const sums: tf.Tensor[] = [];
+  for (let k = grads.length - 1; k >= 0; k--) {
+    const r = family.backward!(traces[k], grads[k]!, dState);
+    if (dState !== null) tf.dispose([...dState]);
+    dState = r.dState;
+    Object.values(r.dWeights).forEach((g, i) => {
+      const acc = sums[i];
+      sums[i] = acc === undefined ? g : tf.add(acc, g);
+      if (acc !== undefined) tf.dispose([acc, g]);
+    });
+  }
+  family.release?.([dState]);
+  sums[0]!.dataSync();
+  tf.dispose([...sums, ...dState!]);
+  prepared.dispose();
+}
+
+/** Cell FLOPs of one forward step (its multiply-adds) for n coordinates of the paper cell. */
+function forwardFlops(n: number): number {
+  return n * (2 * 4 * 20 * 22 + 2 * 4 * 20 * 40 + 2 * 20);
+}
+
+export function measureTracedCell(backend: string, n: number, reps: number, steps = 20): TracedCellPerf {
+  const config = cellConfig();
+  const families = [lstmFamily(config, { kernel: 'tfjs' }), lstmFamily(config, { kernel: 'wasm' })];
+  const weights = families[0]!.init(1);
+  const grads = Array.from({ length: steps }, (_, i) => tf.tensor1d(normalArray(createRng(i), n, 1e-3)));
+  const times: number[][] = [[], []];
+  try {
+    for (let rep = -1; rep < reps; rep++) {
+      families.forEach((f, k) => {
+        const t0 = performance.now();
+        tracedUnroll(f, weights, grads, n);
+        if (rep >= 0) times[k]!.push(performance.now() - t0);
+      });
+    }
+  } finally {
+    tf.dispose([...Object.values(weights), ...grads]);
+  }
+  const [tfjsMs, kernelMs] = times.map(median) as [number, number];
+  return { backend, n, tfjsMs, kernelMs, speedup: tfjsMs / kernelMs, kernelGflops: (3 * steps * forwardFlops(n)) / kernelMs / 1e6 };
+}

@@ -1,0 +1,105 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { createRng, normalArray } from '@lopt/core';
+import { describeEachBackend, expectLoptError, expectNoLeak } from '@lopt/test-utils';
+import { expect, it } from 'vitest';
+
+import type { CellConfig } from './cell-config.js';
+import { cellConfig } from './cell-config.js';
+import type { FamilyState } from './family.js';
+import { relativeError } from './kernel.fixture.js';
+import { lstmFamily } from './lstm-family.js';
+import type { LstmFamily } from './lstm-family.js';
+
+interface Unroll {
+  updates: Float32Array[];
+  states: Float32Array[];
+  dWeights: Record<string, Float32Array>;
+  dState: Float32Array[];
+}
+
+/** A `steps`-step traced unroll and its backward for d/dθ Σ_k <update_k, target_k>, read back as arrays. */
+function unroll(family: LstmFamily, weights: Record<string, tf.Tensor>, grads: tf.Tensor[], targets: tf.Tensor[], n: number): Unroll {
+  const prepared = family.prepare!(weights);
+  let state: FamilyState = family.initState(n);
+  const traces: unknown[] = [];
+  const updates: Float32Array[] = [];
+  for (const g of grads) {
+    const r = family.stepTraced!(weights, g, state, prepared);
+    tf.dispose([...state]);
+    state = r.state;
+    traces.push(r.trace);
+    updates.push(r.update.dataSync() as Float32Array);
+    r.update.dispose();
+  }
+  const states = state.map((t) => t.dataSync() as Float32Array);
+  tf.dispose([...state]);
+  const sums: Record<string, tf.Tensor> = {};
+  let dState: FamilyState | null = null;
+  for (let k = grads.length - 1; k >= 0; k--) {
+    const r = family.backward!(traces[k], targets[k]!, dState);
+    if (dState !== null) tf.dispose([...dState]);
+    dState = r.dState;
+    for (const [name, g] of Object.entries(r.dWeights)) {
+      const acc = sums[name];
+      sums[name] = acc === undefined ? g : tf.add(acc, g);
+      if (acc !== undefined) tf.dispose([acc, g]);
+    }
+  }
+  family.release?.([dState]);
+  const out: Unroll = {
+    updates,
+    states,
+    dWeights: Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v.dataSync() as Float32Array])),
+    dState: dState!.map((t) => t.dataSync() as Float32Array),
+  };
+  tf.dispose([...Object.values(sums), ...dState!]);
+  prepared.dispose();
+  return out;
+}
+
+describeEachBackend('the LSTM family\'s traced unroll on the lstm-kernel module', () => {
+  it('gives the tfjs path\'s updates, states and meta-gradients over a 20-step unroll (paper inputs; momentum inputs; raw inputs, layers of 6 and 4)', async () => {
+    for (const c of [cellConfig({}), cellConfig({ momentum: [0.9, 0.99] }), cellConfig({ preprocess: 'none', outputScale: 1, hiddenSizes: [6, 4] })]) await same(c);
+  });
+
+  async function same(config: CellConfig): Promise<void> {
+    const n = 301;
+    const steps = 20;
+    const rng = createRng(21);
+    const kernel = lstmFamily(config, { kernel: 'wasm' });
+    const ops = lstmFamily(config, { kernel: 'tfjs' });
+    expect([kernel.usesKernel, ops.usesKernel]).toEqual([true, false]);
+    const weights = kernel.init(5);
+    // Log-sign inputs see gradients of every scale; raw inputs those of a quadratic's (~1): at
+    // 1e-3 the raw cell's update is a cancellation of its rounding errors, on both paths.
+    const scale = (t: number): number => (config.preprocess === 'none' ? 3 ** -(t % 3) : 10 ** (-1 - (t % 5)));
+    const grads = Array.from({ length: steps }, (_, t) => tf.tensor1d(normalArray(rng, n, scale(t))));
+    const targets = Array.from({ length: steps }, () => tf.tensor1d(normalArray(rng, n, 0.1)));
+    const [a, b] = await expectNoLeak(() => [unroll(kernel, weights, grads, targets, n), unroll(ops, weights, grads, targets, n)]);
+    a!.updates.forEach((u, k) => expect(relativeError(u, b!.updates[k]!), `${JSON.stringify(config)} update ${k}`).toBeLessThanOrEqual(1e-5));
+    a!.states.forEach((s, k) => expect(relativeError(s, b!.states[k]!), `state ${k}`).toBeLessThanOrEqual(1e-5));
+    for (const name of Object.keys(weights)) expect(relativeError(a!.dWeights[name]!, b!.dWeights[name]!), `meta-gradient of ${name}`).toBeLessThanOrEqual(1e-5);
+    a!.dState.forEach((d, k) => expect(relativeError(d, b!.dState[k]!), `state gradient ${k}`).toBeLessThanOrEqual(1e-5));
+    tf.dispose([...Object.values(weights), ...grads, ...targets]);
+  }
+
+  it('refuses averaging units under kernel "wasm" and runs them on tfjs ops under auto', () => {
+    expectLoptError(() => lstmFamily({ averagedUnits: 5 }, { kernel: 'wasm' }), 'UNSUPPORTED', /averaging units/, );
+    expect(lstmFamily({ averagedUnits: 5 }).usesKernel).toBe(false);
+    expect(lstmFamily({}).usesKernel).toBe(true);
+    expectLoptError(() => lstmFamily({}, { kernel: 'gpu' as 'wasm' }), 'INVALID_ARGUMENT', /kernel/);
+  });
+
+  it('refuses a trace used twice', () => {
+    const family = lstmFamily({}, { kernel: 'wasm' });
+    const weights = family.init(1);
+    const state = family.initState(9);
+    const g = tf.ones([9]);
+    const r = family.stepTraced!(weights, g, state);
+    const d = tf.ones([9]);
+    const back = family.backward!(r.trace, d, null);
+    expectLoptError(() => family.backward!(r.trace, d, null), 'INVALID_ARGUMENT', /already used/);
+    family.release?.([back.dState]);
+    tf.dispose([...Object.values(weights), ...state, g, d, r.update, ...r.state, ...Object.values(back.dWeights), ...back.dState]);
+  });
+});
