@@ -14,8 +14,12 @@ export const LSTM_FAMILY = 'lstm';
 
 /** The LSTM family: an {@link OptimizerFamily} whose config is a {@link CellConfig}. */
 export type LstmFamily = OptimizerFamily<CellConfig> & {
-  /** Whether its traced step and backward (meta-training) run on the lstm-kernel module. */
-  readonly usesKernel: boolean;
+  /**
+   * Whether its traced step and backward (meta-training) run on the lstm-kernel module. Always set
+   * by {@link lstmFamily}; optional so that other implementations of the LSTM (e.g. @lopt/meta's
+   * parallelLstmCell) are LstmFamily values too.
+   */
+  readonly usesKernel?: boolean;
 };
 
 export interface LstmFamilyOptions {
