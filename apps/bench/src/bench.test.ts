@@ -206,5 +206,5 @@ describe('bench (smoke suites)', () => {
     const md = await readFile(join(out, 'PERF.md'), 'utf8');
     expect(md).toContain('| wasm | 1,280 |');
     expect(md).toContain("kernel 'wasm'");
-  }, 180_000);
+  }, 420_000);
 });

@@ -26,7 +26,7 @@ export interface LstmFamilyOptions {
   /**
    * What runs `stepTraced`/`prepare`/`backward` (meta-training's traced unrolls): 'auto'
    * (default) the @lopt/lstm-kernel WebAssembly module whenever it can run the config (no
-   * averaging units), else tfjs ops; 'wasm' that module or an UNSUPPORTED error; 'tfjs' the ops.
+   * averaging units) on any backend but tfjs-node, else tfjs ops; 'wasm' that module or an UNSUPPORTED error; 'tfjs' the ops.
    * `step` (differentiable on a tape) always uses the ops. Not part of the family's JSON.
    */
   readonly kernel?: KernelChoice;
