@@ -3,6 +3,8 @@ import { LoptError } from '@lopt/core';
 import type { Task } from '@lopt/core';
 
 import { checkUnroll, oneOf, positiveInt, positiveNumber, refuseCellKey, withDefaults } from '../checks.js';
+import { horizonSampler } from '../estimators/horizon.js';
+import { pes } from '../estimators/pes.js';
 import { truncatedBptt } from '../estimators/truncated-bptt.js';
 import { adam } from '../meta-optimizer/adam.js';
 import { chain } from '../meta-optimizer/chain.js';
@@ -37,6 +39,20 @@ export interface MetaTrainSettings {
   readonly validationProblems: number;
   readonly validationMetric: 'mean' | 'final';
   readonly checkpointEvery: number;
+  /**
+   * 'truncated-bptt' (default): the paper's meta-gradient over problems of `steps` steps in
+   * unrolls of `unroll`. 'pes': persistent evolution strategies (forward only, any family), inner
+   * runs of `horizon` steps in truncations of `unroll`; validation then runs `steps` steps.
+   */
+  readonly estimator: 'truncated-bptt' | 'pes';
+  /** PES: standard deviation of the weight perturbations. */
+  readonly sigma: number;
+  /** PES: antithetic pairs of trajectories. */
+  readonly pairs: number;
+  /** PES: inner-run lengths, log-uniform in [min, max]. */
+  readonly horizon: readonly [number, number];
+  /** PES: truncations per meta-iteration. */
+  readonly truncationsPerIteration: number;
 }
 
 /** The library's defaults. */
@@ -54,6 +70,11 @@ export const META_TRAIN_DEFAULTS: Omit<MetaTrainSettings, 'finalLearningRate' | 
   validationProblems: 8,
   validationMetric: 'mean',
   checkpointEvery: 10,
+  estimator: 'truncated-bptt',
+  sigma: 0.01,
+  pairs: 8,
+  horizon: [200, 2000],
+  truncationsPerIteration: 10,
 };
 
 /** A short first run (what `lopt train` does with no flags): 50 meta-iterations at meta learning rate 0.01, about a minute on the quadratics. */
@@ -86,6 +107,11 @@ export function resolveMetaTrainOptions(given: Partial<MetaTrainSettings> = {}, 
   positiveInt('validateEvery', s.validateEvery);
   positiveInt('validationProblems', s.validationProblems);
   positiveInt('checkpointEvery', s.checkpointEvery);
+  oneOf('estimator', s.estimator, ['truncated-bptt', 'pes']);
+  positiveNumber('sigma', s.sigma);
+  positiveInt('pairs', s.pairs);
+  horizonSampler(s.horizon);
+  positiveInt('truncationsPerIteration', s.truncationsPerIteration);
   return s;
 }
 
@@ -105,7 +131,8 @@ export interface MetaTrainParts {
 
 /**
  * metaTrain's options for resolved settings: `truncatedBptt` with T, U, the batch and the
- * objective; `chain(clipByGlobalNorm?, adam(constant | cosine))`; validation every
+ * objective (or `pes` with σ, the pairs, truncations of U, the horizons and the objective — 'sum'
+ * is then the mean loss of each truncation, 'log' its mean log); `chain(clipByGlobalNorm?, adam(constant | cosine))`; validation every
  * `validateEvery`, then the given callbacks.
  */
 export function metaTrainOptions(settings: MetaTrainSettings, parts: MetaTrainParts): MetaTrainOptions {
@@ -115,7 +142,10 @@ export function metaTrainOptions(settings: MetaTrainSettings, parts: MetaTrainPa
   return {
     task: parts.task,
     family: parts.family,
-    estimator: truncatedBptt({ order: s.order, steps: s.steps, unroll: s.unroll, metaBatch: s.metaBatch, objective: s.objective }),
+    estimator:
+      s.estimator === 'pes'
+        ? pes({ sigma: s.sigma, pairs: s.pairs, truncation: s.unroll, horizon: s.horizon, truncationsPerIteration: s.truncationsPerIteration, objective: s.objective === 'log' ? 'log' : 'mean', validationSteps: s.steps })
+        : truncatedBptt({ order: s.order, steps: s.steps, unroll: s.unroll, metaBatch: s.metaBatch, objective: s.objective }),
     metaOptimizer: s.clipNorm === undefined ? adam(schedule) : chain(clipByGlobalNorm(s.clipNorm), adam(schedule)),
     iterations: s.iterations,
     seed: s.seed,
