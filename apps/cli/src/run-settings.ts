@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { LoptError } from '@lopt/core';
-import type { CellConfig } from '@lopt/cell';
+import type { CellConfig, FamilyJson } from '@lopt/cell';
 import { writeFileAtomic } from '@lopt/meta/node';
 
 export const RUN_FILE = 'run.json';
@@ -34,7 +34,16 @@ export interface RunSettings {
   readonly validateEvery: number;
   readonly validationProblems: number;
   readonly checkpointEvery: number;
-  readonly cell: CellConfig;
+  /** The LSTM's configuration (absent when `family` is another family). */
+  readonly cell?: CellConfig;
+  /** Another optimizer family than the LSTM (`--family mlp`): its name and configuration. */
+  readonly family?: FamilyJson;
+  /** Absent in runs written before PES existed ('truncated-bptt'); the PES settings with 'pes'. */
+  readonly estimator?: 'truncated-bptt' | 'pes';
+  readonly sigma?: number;
+  readonly pairs?: number;
+  readonly horizon?: readonly [number, number];
+  readonly truncationsPerIteration?: number;
   readonly backend: string;
 }
 

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { LoptError } from '@lopt/core';
 import { selectBackend } from '@lopt/backends';
 import { cellConfig, disposeOptimizerSpec, isLstmFamily, lstmFamily } from '@lopt/cell';
-import type { CellConfig, FamilyWeights, LearnedOptimizerSpec } from '@lopt/cell';
+import type { CellConfig, FamilyWeights, LearnedOptimizerSpec, OptimizerFamily } from '@lopt/cell';
 import { QUICK_START_SETTINGS, metaTrain, metaTrainOptions, onProgress, resolveMetaTrainOptions } from '@lopt/meta';
 import type { MetaProgress } from '@lopt/meta';
 import { CHECKPOINT_FILE, readCheckpoint, runDirectory } from '@lopt/meta/node';
@@ -13,6 +13,7 @@ import { writeLossPlot } from '@lopt/plot/node';
 
 import { backendFlag, choiceFlag, intFlag, parseCommand, positiveFlag } from './args.js';
 import { previousSettings, trainFlags } from './train-flags.js';
+import { FAMILY_HELP, FAMILY_OPTIONS, familyChoice, mlpFamilyFor, taskFamilySpec } from './train-family.js';
 import { toCurvesFile, writeCurvesFile } from './curves-file.js';
 import { evaluationHeading, runEvaluation } from './evaluation.js';
 import { EVALUATION_HELP, EVALUATION_OPTIONS, evaluationFlags } from './evaluation-flags.js';
@@ -74,7 +75,8 @@ Task and run:
   --resume                  continue the run in --out from its checkpoint (settings come from its run.json;
                             pass --iterations to train longer)
 
-Cell (defaults: the paper's MNIST settings):
+${FAMILY_HELP}
+Cell (--family lstm; defaults: the paper's MNIST settings):
   --preprocess none|log-sign   gradient preprocessing (default log-sign, p = 10; the paper's quadratics: none)
   --p <x>                      p of the log-sign preprocessing: log|g| / p down to |g| = e^-p, then linear
                                (default 10, the paper's)
@@ -128,6 +130,7 @@ const TRAIN_OPTIONS = {
   hidden: { type: 'string' },
   'averaged-units': { type: 'string' },
   'skip-eval': { type: 'boolean' },
+  ...FAMILY_OPTIONS,
   ...EVALUATION_OPTIONS,
 } as const;
 
@@ -191,7 +194,9 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
   }
 
   const resumed = values.task === undefined && previous !== undefined ? await resumedTask(previous, resolve(values.out!)) : undefined;
-  const taskSpec = values.task ?? resumed?.spec ?? TRAIN_DEFAULTS.task;
+  const familySpec = taskFamilySpec(values);
+  const taskSpec = values.task ?? familySpec ?? resumed?.spec ?? TRAIN_DEFAULTS.task;
+  const familyName = familyChoice(values, previous);
   const taskOptions = parseTaskOptions(values['task-options']) ?? previous?.taskOptions;
   // One resolver (@lopt/meta) defaults and checks every setting: the run's own, then the flags over them.
   const settings = resolveMetaTrainOptions({ ...previousSettings(previous), ...trainFlags(values) }, QUICK_START_SETTINGS);
@@ -214,13 +219,13 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
       hint: 'Drop --hidden, --preprocess, --p, --momentum, --averaged-units and --output-scale when passing --init.',
     });
   }
-  if (initial !== undefined && !isLstmFamily(initial.family)) {
+  if (initial !== undefined && familyName === 'lstm' && !isLstmFamily(initial.family)) {
     disposeOptimizerSpec(initial);
     throw new LoptError('UNSUPPORTED', `--init ${initDir}: that optimizer is of the "${initial.family.name}" family; lopt train meta-trains the LSTM.`, {
       hint: 'Pass --init a directory of an LSTM optimizer (e.g. one lopt train wrote), or meta-train other families with metaTrain of @lopt/meta.',
     });
   }
-  const base = previous?.cell ?? (initial === undefined ? undefined : (initial.family.config as CellConfig)) ?? defaultCellConfig(task.name);
+  const base = previous?.cell ?? (initial === undefined || familyName !== 'lstm' ? undefined : (initial.family.config as CellConfig)) ?? defaultCellConfig(task.name);
   const hidden = hiddenFlag(values.hidden);
   const config: CellConfig = cellConfig({
     hiddenSizes: hidden ?? base.hiddenSizes,
@@ -230,7 +235,15 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
     ...momentumSettings(values.momentum, base),
     ...averagedUnitsSetting(values['averaged-units'], base),
   });
-  if (previous !== undefined && JSON.stringify(config) !== JSON.stringify(previous.cell)) {
+  // The optimizer family trained: the LSTM of `config`, or the MLP family (--family mlp).
+  let family: OptimizerFamily;
+  try {
+    family = familyName === 'lstm' ? lstmFamily(config) : mlpFamilyFor(previous, initial);
+  } catch (error) {
+    if (initial !== undefined) disposeOptimizerSpec(initial);
+    throw error;
+  }
+  if (familyName === 'lstm' && previous !== undefined && JSON.stringify(config) !== JSON.stringify(previous.cell)) {
     throw new LoptError('INVALID_ARGUMENT', 'The cell settings differ from the run being resumed.', {
       hint: 'Resume without --preprocess, --p, --momentum, --averaged-units, --output-scale and --hidden (the run keeps its own), or start a new run in another --out.',
     });
@@ -257,6 +270,7 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
     metaBatch: settings.metaBatch,
     ...(settings.clipNorm === undefined ? {} : { clipNorm: settings.clipNorm }),
     ...(initDir === undefined ? {} : { init: initDir }),
+    estimator: settings.estimator,
     objective: settings.objective,
     validationMetric: settings.validationMetric,
     validateEvery: settings.validateEvery,
@@ -270,7 +284,10 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
     ...(taskOptions === undefined ? {} : { taskOptions }),
     ...training,
     seed,
-    cell: config,
+    ...(familyName === 'lstm' ? { cell: config } : { family: family.toJSON() }),
+    ...(settings.estimator === 'pes'
+      ? { estimator: 'pes' as const, sigma: settings.sigma, pairs: settings.pairs, horizon: settings.horizon, truncationsPerIteration: settings.truncationsPerIteration }
+      : {}),
     backend: backendName,
   };
   await writeRunSettings(outDir, runSettings);
@@ -279,7 +296,7 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
   if (fallback !== undefined) out.info(`--backend auto: on wasm, since the node backend did not load (${fallback})`);
   out.info(`task ${task.name}${task.description === undefined ? '' : `: ${task.description}`}`);
   out.info(
-    `${values.resume === true ? `resuming at iteration ${startIteration} of` : 'meta-training'} ${iterations} iterations · T=${steps}, unroll ${unroll} · meta-lr ${settings.learningRate}${settings.learningRateSchedule === 'cosine' ? ` → ${settings.finalLearningRate} (cosine)` : ''}${settings.objective === 'log' ? ' · log objective' : ''} · seed ${seed} · cell ${config.hiddenSizes.join('x')} ${config.preprocess}${config.preprocess === 'log-sign' ? ` (p = ${config.p})` : ''}${config.momentum === undefined ? '' : ` + momentum inputs ${config.momentum.join(',')}`}${config.averagedUnits === undefined ? '' : ` + ${config.averagedUnits} averaged units per layer (LSTM-GAC)`}, scale ${config.outputScale}`,
+    `${values.resume === true ? `resuming at iteration ${startIteration} of` : 'meta-training'} ${iterations} iterations · T=${steps}, unroll ${unroll} · meta-lr ${settings.learningRate}${settings.learningRateSchedule === 'cosine' ? ` → ${settings.finalLearningRate} (cosine)` : ''}${settings.objective === 'log' ? ' · log objective' : ''} · seed ${seed}${settings.estimator === 'pes' ? ` · PES: σ ${settings.sigma}, ${settings.pairs} pairs, horizons ${settings.horizon.join('–')}, ${settings.truncationsPerIteration} truncations per iteration` : ''} · ${describeOptimizer(family, config)}`,
   );
   if (initDir !== undefined) out.info(`starting from the optimizer in ${initDir}`);
   if (resumed?.note !== undefined) out.info(`resuming with the ${resumed.note}`);
@@ -299,7 +316,7 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
     ...extra,
   });
   const save = (weights: Readonly<Record<string, FamilyWeights>>, extra: Record<string, unknown>): Promise<void> =>
-    saveOptimizer({ family: lstmFamily(config), weights, provenance: provenance(extra) }, optimizerDir);
+    saveOptimizer({ family, weights, provenance: provenance(extra) }, optimizerDir);
 
   const bar = out.bar('meta-training', iterations, 'it', startIteration);
   let stopping = false;
@@ -310,7 +327,7 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
   });
   // Workers only where the problems are large enough to split (not the 1,280-coordinate quadratics);
   // a cell with averaging units stays on one thread.
-  const trainer = await trainingCell(config, task, { workers, backend: backendName });
+  const trainer = familyName === 'lstm' ? await trainingCell(config, task, { workers, backend: backendName }) : { cell: family, workers: 0, dispose: async () => {} };
   if (trainer.workers > 0) out.info(`computing on ${trainer.workers + 1} threads (${trainer.workers} worker${trainer.workers === 1 ? '' : 's'}; --workers 0 for one)`);
   const started = performance.now();
   let result;
@@ -358,7 +375,7 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
       return 0;
     }
 
-    const spec: LearnedOptimizerSpec = { family: lstmFamily(config), weights: result.weights };
+    const spec: LearnedOptimizerSpec = { family, weights: result.weights };
     const evalTask = await evaluationTask(loaded, taskOptions);
     const ev = runEvaluation(
       { task: evalTask, steps, problems: evaluation.problems, tuneProblems: evaluation.tuneProblems, baselines: evaluation.baselines, grid: evaluation.grid, metric: evaluation.metric },
@@ -390,6 +407,13 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
   } finally {
     for (const w of Object.values(result.weights)) for (const t of Object.values(w)) t.dispose();
   }
+}
+
+/** The optimizer being trained, for the start line: the LSTM cell's settings or the other family's config. */
+function describeOptimizer(family: OptimizerFamily, config: CellConfig): string {
+  if (!isLstmFamily(family)) return `family ${family.name} ${JSON.stringify(family.toJSON().config)}`;
+  const c = config;
+  return `cell ${c.hiddenSizes.join('x')} ${c.preprocess}${c.preprocess === 'log-sign' ? ` (p = ${c.p})` : ''}${c.momentum === undefined ? '' : ` + momentum inputs ${c.momentum.join(',')}`}${c.averagedUnits === undefined ? '' : ` + ${c.averagedUnits} averaged units per layer (LSTM-GAC)`}, scale ${c.outputScale}`;
 }
 
 function progressDetail(e: MetaProgress): string {

@@ -1,5 +1,7 @@
 import type { MetaTrainSettings } from '@lopt/meta';
 
+import { LoptError } from '@lopt/core';
+
 import { choiceFlag, intFlag, positiveFlag } from './args.js';
 import type { RunSettings } from './run-settings.js';
 
@@ -31,8 +33,22 @@ export function trainFlags(values: Flags): Partial<MetaTrainSettings> {
     validateEvery: given(values['validate-every'], (v) => intFlag('validate-every', v, 0)),
     validationProblems: given(values['validation-problems'], (v) => intFlag('validation-problems', v, 0)),
     checkpointEvery: given(values['checkpoint-every'], (v) => intFlag('checkpoint-every', v, 0)),
+    estimator: given(values.estimator, (v) => (choiceFlag('estimator', v, ['bptt', 'pes'] as const, 'bptt') === 'pes' ? 'pes' : 'truncated-bptt')),
+    sigma: given(values.sigma, (v) => positiveFlag('sigma', v, 0)),
+    pairs: given(values.pairs, (v) => intFlag('pairs', v, 0)),
+    horizon: given(values.horizon, horizonFlag),
+    truncationsPerIteration: given(values['truncations-per-iteration'], (v) => intFlag('truncations-per-iteration', v, 0)),
   };
   return Object.fromEntries(Object.entries(out).filter(([, v]) => v !== undefined)) as Partial<MetaTrainSettings>;
+}
+
+/** --horizon min,max (or one number for a fixed horizon). */
+function horizonFlag(value: string): [number, number] {
+  const parts = value.split(',').map((s) => Number(s.trim()));
+  if ((parts.length !== 1 && parts.length !== 2) || !parts.every((n) => Number.isInteger(n) && n > 0)) {
+    throw new LoptError('INVALID_ARGUMENT', `--horizon must be min,max (whole numbers of steps) or one number, got "${value}".`, { hint: 'Pass for example --horizon 200,2000.' });
+  }
+  return [parts[0]!, parts[parts.length - 1]!];
 }
 
 /** The settings of the run being resumed (run.json), as resolver input. */
@@ -53,6 +69,11 @@ export function previousSettings(previous: RunSettings | undefined): Partial<Met
     validateEvery: previous.validateEvery,
     validationProblems: previous.validationProblems,
     checkpointEvery: previous.checkpointEvery,
+    estimator: previous.estimator,
+    sigma: previous.sigma,
+    pairs: previous.pairs,
+    horizon: previous.horizon,
+    truncationsPerIteration: previous.truncationsPerIteration,
   };
   return Object.fromEntries(Object.entries(out).filter(([, v]) => v !== undefined)) as Partial<MetaTrainSettings>;
 }

@@ -16,6 +16,10 @@ const OPTION_KEYS: { [K in TaskName]: Record<keyof TaskOptionsByName[K], true> }
     size: true, contents: true, style: true, contentWeight: true, styleWeight: true, tvWeight: true, initNoise: true,
     augment: true, extractorSeed: true, featureExtractor: true,
   },
+  general: {
+    kinds: true, imageSizes: true, widths: true, depths: true, activations: true, batchSizes: true, quadraticDims: true,
+    conditions: true, rosenbrockDims: true, reparameterize: true, mnistDir: true,
+  },
 };
 
 /** The edit distance of two short strings, for "did you mean". */

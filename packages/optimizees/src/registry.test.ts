@@ -6,7 +6,7 @@ import { TASK_NAMES, isTaskName, taskByName } from './registry.js';
 
 describeEachBackend('taskByName', () => {
   it('builds every built-in task under its own name', () => {
-    expect(TASK_NAMES).toEqual(['quadratic', 'mlp', 'convnet', 'rosenbrock', 'logistic-regression', 'neural-art']);
+    expect(TASK_NAMES).toEqual(['quadratic', 'mlp', 'convnet', 'rosenbrock', 'logistic-regression', 'neural-art', 'general']);
     for (const name of TASK_NAMES) {
       const task = taskByName(name);
       expect(task.name).toBe(name);

@@ -8,6 +8,7 @@ import { mlpTask } from './mlp.js';
 import { neuralArtTask } from './neural-art/neural-art.js';
 import { quadraticTask } from './quadratic.js';
 import { rosenbrockTask } from './rosenbrock.js';
+import { generalTaskFamily } from './task-family/general-task-family.js';
 
 import type { TaskName, TaskOptionsByName } from './task-names.js';
 export type { TaskName, TaskOptionsByName } from './task-names.js';
@@ -19,6 +20,7 @@ const FACTORIES: { [K in TaskName]: (options: TaskOptionsByName[K]) => Task } = 
   rosenbrock: rosenbrockTask,
   'logistic-regression': logisticRegressionTask,
   'neural-art': neuralArtTask,
+  general: generalTaskFamily,
 };
 
 /** The built-in tasks' names, for CLIs and help text. */

@@ -6,6 +6,7 @@ import type { MlpTaskOptions } from './mlp.js';
 import type { NeuralArtTaskOptions } from './neural-art/neural-art.js';
 import type { QuadraticTaskOptions } from './quadratic.js';
 import type { RosenbrockTaskOptions } from './rosenbrock.js';
+import type { GeneralTaskFamilyOptions } from './task-family/general-task-family.js';
 
 /** Options of each built-in task, by name. */
 export interface TaskOptionsByName {
@@ -15,6 +16,7 @@ export interface TaskOptionsByName {
   rosenbrock: RosenbrockTaskOptions;
   'logistic-regression': LogisticRegressionTaskOptions;
   'neural-art': NeuralArtTaskOptions;
+  general: GeneralTaskFamilyOptions;
 }
 
 export type TaskName = keyof TaskOptionsByName;
