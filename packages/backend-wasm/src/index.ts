@@ -5,7 +5,7 @@ import { registerWasmKernels } from './kernels/register.js';
 registerWasmKernels();
 registerGradientKernels();
 
-export { useWasmBackend, wasmBinaryDir } from './use-wasm-backend.js';
+export { useWasmBackend } from './use-wasm-backend.js';
 export type { WasmBackendOptions } from './use-wasm-backend.js';
 export { WASM_KERNEL_CONFIGS } from './kernels/register.js';
 export { ADDED_WASM_KERNELS } from './kernels/register-gradient-kernels.js';

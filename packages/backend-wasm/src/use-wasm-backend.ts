@@ -1,41 +1,39 @@
 import '@tensorflow/tfjs-layers'; // registers every tfjs gradient (tfjs-core alone registers none)
 
-import { createRequire } from 'node:module';
-import { availableParallelism } from 'node:os';
-import { dirname } from 'node:path';
-
 import * as tf from '@tensorflow/tfjs-core';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import { LoptError, assertGradientsRegistered } from '@lopt/core';
 import type { BackendInfo } from '@lopt/core';
+import { platform } from '#wasm-platform';
 
 export interface WasmBackendOptions {
   /**
-   * Directory holding `tfjs-backend-wasm*.wasm`. Defaults to the installed package's `dist/`,
-   * so nothing is fetched over the network.
+   * Directory (Node) or URL prefix holding `tfjs-backend-wasm*.wasm`. Defaults, in Node, to the
+   * installed package's `dist/`; in browsers, to the copies this package ships, which bundlers
+   * emit as assets. Nothing is fetched from the network.
    */
   readonly wasmDir?: string;
+  /** One URL per binary (the tfjs `setWasmPaths` file map), e.g. from a bundler's `?url` imports; wins over wasmDir. */
+  readonly wasmPaths?: Readonly<Record<'tfjs-backend-wasm.wasm' | 'tfjs-backend-wasm-simd.wasm' | 'tfjs-backend-wasm-threaded-simd.wasm', string>>;
+  /** Threads of the multithreaded build (browsers, cross-origin isolated pages only; default: the logical cores). */
+  readonly threads?: number;
 }
 
-/** The directory of the installed `@tensorflow/tfjs-backend-wasm` binaries. */
-export function wasmBinaryDir(): string {
-  const require = createRequire(import.meta.url);
-  return dirname(require.resolve('@tensorflow/tfjs-backend-wasm'));
-}
-
-let configuredDir: string | undefined;
+let configured: string | undefined;
 
 /**
- * Selects the WebAssembly backend (SIMD build where the runtime supports it) and waits until it
- * is ready. Safe to call more than once. Node runs it on one thread; use worker threads, each with
- * its own tfjs, for more cores.
+ * Selects the WebAssembly backend (SIMD build where the runtime supports it; in a cross-origin
+ * isolated page, the multithreaded SIMD build) and waits until it is ready. Safe to call more
+ * than once. Node runs it on one thread; use worker threads, each with its own tfjs, for more cores.
  */
 export async function useWasmBackend(options: WasmBackendOptions = {}): Promise<BackendInfo> {
-  const dir = options.wasmDir ?? wasmBinaryDir();
-  if (configuredDir !== dir) {
-    // setWasmPaths only takes effect before the backend initializes.
-    setWasmPaths(dir.endsWith('/') ? dir : `${dir}/`);
-    configuredDir = dir;
+  const paths = options.wasmPaths ?? (options.wasmDir === undefined ? platform.defaultWasmPaths() : withSlash(options.wasmDir));
+  const key = JSON.stringify(paths);
+  if (configured !== key && tf.findBackend('wasm') === null) {
+    // setWasmPaths and setThreadsCount only take effect before the backend initializes.
+    setWasmPaths(paths as Parameters<typeof setWasmPaths>[0]);
+    if (options.threads !== undefined) setThreadsCount(options.threads);
+    configured = key;
   }
   let cause: unknown;
   const ok = await tf.setBackend('wasm').catch((error: unknown) => {
@@ -43,16 +41,19 @@ export async function useWasmBackend(options: WasmBackendOptions = {}): Promise<
     return false;
   });
   if (!ok || tf.getBackend() !== 'wasm') {
-    throw new LoptError('BACKEND_INIT_FAILED', `The wasm backend failed to initialize (binaries looked up in ${dir}).`, {
-      hint: 'Reinstall dependencies (pnpm install) so @tensorflow/tfjs-backend-wasm ships its .wasm files, or pass wasmDir.',
+    const where = typeof paths === 'string' ? paths : Object.values(paths).join(', ');
+    throw new LoptError('BACKEND_INIT_FAILED', `The wasm backend failed to initialize (binaries looked up in ${where}).`, {
+      hint: 'Reinstall dependencies (pnpm install) so @tensorflow/tfjs-backend-wasm ships its .wasm files, or pass wasmDir / wasmPaths.',
       cause,
     });
   }
   await tf.ready();
   assertGradientsRegistered();
   const simd = (await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT')) === true;
-  // tfjs forces multithreading off in Node (no blob: workers), so this is 1 there.
   const multi = (await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT')) === true;
-  const threads = multi ? availableParallelism() : 1;
-  return { name: 'wasm', simd, threads, tfjsVersion: tf.version_core };
+  return { name: 'wasm', simd, threads: platform.threads(multi && simd), tfjsVersion: tf.version_core };
+}
+
+function withSlash(dir: string): string {
+  return dir.endsWith('/') ? dir : `${dir}/`;
 }

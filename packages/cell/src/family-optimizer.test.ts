@@ -15,8 +15,10 @@ import { linearFamily } from './linear-family.fixture.js';
 import { lstmConfigJson, lstmFamily } from './lstm-family.js';
 import type { LearnedOptimizerSpec } from './optimizer-spec.js';
 import { disposeOptimizerSpec } from './optimizer-spec.js';
-import { PRETRAINED_NAMES, loadPretrained, pretrainedDir } from './pretrained.js';
-import { loadOptimizer, saveOptimizer } from './save-optimizer.js';
+import { loadOptimizer } from './load-optimizer.js';
+import { PRETRAINED_NAMES, loadPretrained } from './pretrained.js';
+import { pretrainedDir } from './pretrained-dir.js';
+import { saveOptimizer } from './save-optimizer.js';
 
 async function errorOf(p: Promise<unknown>): Promise<{ code: string; message: string; hint: string }> {
   try {

@@ -34,6 +34,7 @@ export { OPTIMIZER_FORMAT, OPTIMIZER_FORMAT_VERSION, OPTIMIZER_JSON_FILE, OPTIMI
 export type { ArtifactSources, OptimizerJson } from './optimizer-json.js';
 export { assertOptimizerSpec, disposeOptimizerSpec, optimizerFromArtifacts, optimizerToArtifacts } from './optimizer-spec.js';
 export type { LearnedOptimizerSpec, OptimizerArtifacts } from './optimizer-spec.js';
-export { loadOptimizer, saveOptimizer } from './save-optimizer.js';
-export { PRETRAINED_NAMES, loadPretrained, pretrainedDir } from './pretrained.js';
+export { loadOptimizer } from './load-optimizer.js';
+export { saveOptimizer } from './save-optimizer.js';
+export { PRETRAINED_NAMES, loadPretrained } from './pretrained.js';
 export type { PretrainedName } from './pretrained.js';

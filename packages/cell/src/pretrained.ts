@@ -1,23 +1,37 @@
-import { fileURLToPath } from 'node:url';
-
 import { LoptError } from '@lopt/core';
 
+import { loadOptimizerFiles } from './load-optimizer.js';
 import type { LearnedOptimizerSpec } from './optimizer-spec.js';
-import { loadOptimizer } from './save-optimizer.js';
+import { OPTIMIZER_WEIGHTS_FILE } from './optimizer-json.js';
 
 /** The optimizers meta-trained by the lopt benchmark app and shipped in this package. */
 export const PRETRAINED_NAMES = ['quadratic', 'mnist'] as const;
 export type PretrainedName = (typeof PRETRAINED_NAMES)[number];
 
-/** The directory of a shipped optimizer (optimizer.json + weights.bin). */
-export function pretrainedDir(name: PretrainedName): string {
+/** Throws INVALID_ARGUMENT, with the list of names, unless @lopt/cell ships an optimizer called `name`. */
+export function assertPretrainedName(name: string): asserts name is PretrainedName {
   if (!(PRETRAINED_NAMES as readonly string[]).includes(name)) {
     throw new LoptError('INVALID_ARGUMENT', `No pretrained optimizer named "${String(name)}".`, {
       hint: `Choose one of: ${PRETRAINED_NAMES.join(', ')}.`,
     });
   }
-  // src/ and dist/ both sit one level below the package root, beside pretrained/.
-  return fileURLToPath(new URL(`../pretrained/${name}/`, import.meta.url));
+}
+
+// Each file is named by a literal `new URL('…', import.meta.url)` so that bundlers (Vite, webpack 5,
+// Parcel) emit it as an asset and rewrite the URL; src/ and dist/ both sit beside pretrained/.
+function pretrainedFiles(name: PretrainedName): { json: URL; weights: URL } {
+  switch (name) {
+    case 'quadratic':
+      return {
+        json: new URL('../pretrained/quadratic/optimizer.json', import.meta.url),
+        weights: new URL('../pretrained/quadratic/weights.bin', import.meta.url),
+      };
+    case 'mnist':
+      return {
+        json: new URL('../pretrained/mnist/optimizer.json', import.meta.url),
+        weights: new URL('../pretrained/mnist/weights.bin', import.meta.url),
+      };
+  }
 }
 
 /**
@@ -28,8 +42,16 @@ export function pretrainedDir(name: PretrainedName): string {
  *   and momentum inputs (`family.config.momentum`, not in the paper) besides the paper's log-sign inputs; on a
  *   model that batches problems along its variables' first axis, give LearnedOptimizer `{ batch }`;
  * - 'mnist': trained on the paper's 784-20-10 sigmoid MLP on the first half of MNIST (§3.2).
+ * Node reads the files from the package; browsers fetch them as the assets a bundler emitted.
  * The caller owns the returned tensors (disposeOptimizerSpec, or pass it to LearnedOptimizer).
  */
-export function loadPretrained(name: PretrainedName): Promise<LearnedOptimizerSpec> {
-  return loadOptimizer(pretrainedDir(name));
+export async function loadPretrained(name: PretrainedName): Promise<LearnedOptimizerSpec> {
+  assertPretrainedName(name);
+  const files = pretrainedFiles(name);
+  return loadOptimizerFiles(
+    files.json,
+    // A bundler renames the files it emits, so the weights are not looked up beside the JSON.
+    (file) => (file === OPTIMIZER_WEIGHTS_FILE ? files.weights : new URL(file, files.json)),
+    `pretrained optimizer "${name}"`,
+  );
 }

@@ -15,7 +15,8 @@ import { initCellWeights } from './cell-weights.js';
 import { lstmFamily } from './lstm-family.js';
 import type { LearnedOptimizerSpec } from './optimizer-spec.js';
 import { disposeOptimizerSpec, optimizerFromArtifacts, optimizerToArtifacts } from './optimizer-spec.js';
-import { loadOptimizer, saveOptimizer } from './save-optimizer.js';
+import { loadOptimizer } from './load-optimizer.js';
+import { saveOptimizer } from './save-optimizer.js';
 
 async function errorOf(p: Promise<unknown>): Promise<{ code: string; message: string }> {
   try {

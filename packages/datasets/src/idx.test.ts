@@ -7,7 +7,8 @@ import { expectLoptError } from '@lopt/test-utils';
 import { afterAll, describe, expect, it } from 'vitest';
 
 import { idxBytes } from './idx-bytes.fixture.js';
-import { parseIdx, readIdx } from './idx.js';
+import { parseIdx } from './idx.js';
+import { readIdx } from './read-idx.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'lopt-idx-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

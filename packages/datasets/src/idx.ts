@@ -1,6 +1,5 @@
 import { LoptError } from '@lopt/core';
 
-import { readDataFile } from './read-data-file.js';
 
 /** The element types the IDX format defines, by their type byte. */
 export type IdxType = 'uint8' | 'int8' | 'int16' | 'int32' | 'float32' | 'float64';
@@ -21,7 +20,7 @@ const TYPES: Record<number, { type: IdxType; bytes: number }> = {
   0x0e: { type: 'float64', bytes: 8 },
 };
 
-const HINT = 'IDX files are the MNIST format (yann.lecun.com/exdb/mnist); re-install or re-extract the file.';
+export const IDX_HINT = 'IDX files are the MNIST format (yann.lecun.com/exdb/mnist); re-install or re-extract the file.';
 
 /**
  * Decodes an IDX buffer (magic `00 00 <type> <ndims>`, then `ndims` big-endian uint32 sizes, then
@@ -30,7 +29,7 @@ const HINT = 'IDX files are the MNIST format (yann.lecun.com/exdb/mnist); re-ins
  * bytes after the last element.
  */
 export function parseIdx(bytes: Uint8Array, name: string): IdxArray {
-  const corrupt = (what: string): LoptError => new LoptError('DATA_CORRUPT', `${name}: ${what}.`, { hint: HINT });
+  const corrupt = (what: string): LoptError => new LoptError('DATA_CORRUPT', `${name}: ${what}.`, { hint: IDX_HINT });
   if (bytes.length < 4) throw corrupt(`file has ${bytes.length} bytes, too short for an IDX header`);
   if (bytes[0] !== 0 || bytes[1] !== 0) {
     throw corrupt(`bad magic number 0x${hex(bytes, 0, 4)} (an IDX file starts with two zero bytes)`);
@@ -53,14 +52,6 @@ export function parseIdx(bytes: Uint8Array, name: string): IdxArray {
     throw corrupt(`${bytes.length - expected} unexpected bytes after the data (dimensions [${dims.join(', ')}])`);
   }
   return { type: spec.type, dims, data: decode(view, header, count, spec.type) };
-}
-
-/**
- * Reads and decodes the IDX file at `path` (gzipped or not). Throws DATA_NOT_FOUND if it does
- * not exist and DATA_CORRUPT (naming the file and the problem) if it is not valid IDX.
- */
-export function readIdx(path: string): IdxArray {
-  return parseIdx(readDataFile(path, HINT), path);
 }
 
 function decode(view: DataView, offset: number, count: number, type: IdxType): IdxArray['data'] {

@@ -1,11 +1,8 @@
-export { readIdx, parseIdx } from './idx.js';
+// The browser entry: what runs without a file system. Node's entry (index.node.ts) adds the loaders.
+export { parseIdx } from './idx.js';
 export type { IdxArray, IdxType } from './idx.js';
 export { sliceImageSet } from './image-set.js';
 export type { ImageSet } from './image-set.js';
-export { loadMnist, mnistDataDir } from './mnist.js';
-export type { LoadMnistOptions, MnistData } from './mnist.js';
-export { mnistSplit, MNIST_SPLITS } from './mnist-split.js';
-export type { MnistSplit } from './mnist-split.js';
-export { loadCifar10, CIFAR10_CLASSES } from './cifar10.js';
-export type { Cifar10Data, LoadCifar10Options } from './cifar10.js';
+export { MNIST_SPLITS, splitMnist } from './mnist-split.js';
+export type { MnistImages, MnistSplit } from './mnist-split.js';
 export { clearDatasetCache } from './dataset-cache.js';

@@ -2,8 +2,6 @@ import { LoptError } from '@lopt/core';
 
 import { sliceImageSet } from './image-set.js';
 import type { ImageSet } from './image-set.js';
-import { loadMnist } from './mnist.js';
-import type { LoadMnistOptions } from './mnist.js';
 
 /**
  * Which part of MNIST a task draws from:
@@ -17,13 +15,18 @@ export type MnistSplit = 'optimizer-train' | 'optimizer-eval' | 'test';
 
 export const MNIST_SPLITS: readonly MnistSplit[] = ['optimizer-train', 'optimizer-eval', 'test'];
 
+/** MNIST (or a subset of it) in memory: training and test images. */
+export interface MnistImages {
+  readonly train: ImageSet;
+  readonly test: ImageSet;
+}
+
 /**
- * One split of MNIST (see {@link MnistSplit}) as views into the cached {@link loadMnist} data: no
- * copy is made. The two optimizer halves are disjoint by construction (first / second half of the
- * training file, split at `floor(count / 2)`).
+ * One split of `data` (see {@link MnistSplit}) as views into it: no copy is made. The two
+ * optimizer halves are disjoint by construction (first / second half of the training images,
+ * split at `floor(count / 2)`). Runs anywhere; in Node, `mnistSplit` reads the files first.
  */
-export function mnistSplit(which: MnistSplit, options: LoadMnistOptions = {}): ImageSet {
-  const data = loadMnist(options);
+export function splitMnist(data: MnistImages, which: MnistSplit): ImageSet {
   const half = Math.floor(data.train.count / 2);
   switch (which) {
     case 'optimizer-train':

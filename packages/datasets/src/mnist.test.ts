@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 
 import { idxBytes } from './idx-bytes.fixture.js';
 import { loadMnist, mnistDataDir } from './mnist.js';
-import { mnistSplit } from './mnist-split.js';
+import { mnistSplit } from './mnist-split.node.js';
 
 const tmp = mkdtempSync(join(tmpdir(), 'lopt-mnist-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));

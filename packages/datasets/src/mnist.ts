@@ -5,7 +5,7 @@ import { dirname, join, resolve } from 'node:path';
 import { LoptError } from '@lopt/core';
 
 import { cached } from './dataset-cache.js';
-import { readIdx } from './idx.js';
+import { readIdx } from './read-idx.js';
 import type { IdxArray } from './idx.js';
 import type { ImageSet } from './image-set.js';
 

