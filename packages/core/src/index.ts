@@ -1,7 +1,6 @@
 export { LoptError, isLoptError } from './errors.js';
 export { missingKernelError } from './missing-kernel-error.js';
 export type { LoptErrorCode, LoptErrorOptions } from './errors.js';
-export { makeDirectory } from './make-directory.js';
 export { createRng, normalArray, permutation } from './random.js';
 export type { Rng, RngState } from './random.js';
 export { assertGradientsRegistered, disposeAll, finiteScalar } from './tensors.js';

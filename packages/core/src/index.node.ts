@@ -1,0 +1,3 @@
+// The Node entry (the `node` export condition): the browser entry plus what needs a file system.
+export * from './index.js';
+export { makeDirectory } from './make-directory.js';
