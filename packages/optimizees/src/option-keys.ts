@@ -5,7 +5,7 @@ import type { TaskName, TaskOptionsByName } from './task-names.js';
 /** Every option of each built-in task; `Record<keyof …, true>` makes the compiler check each list is complete and exact. */
 const OPTION_KEYS: { [K in TaskName]: Record<keyof TaskOptionsByName[K], true> } = {
   quadratic: { dims: true, batch: true, distribution: true, initStd: true },
-  mlp: { hidden: true, activation: true, batchSize: true, split: true, initStd: true, evalSize: true, mnistDir: true },
+  mlp: { hidden: true, activation: true, batchSize: true, split: true, initStd: true, evalSize: true, mnistDir: true, mnist: true },
   convnet: {
     cifarDir: true, labels: true, split: true, batchSize: true, channels: true, hidden: true, kernelSize: true,
     batchNorm: true, initStd: true, evalSize: true, mnistDir: true,
