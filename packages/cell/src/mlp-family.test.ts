@@ -14,7 +14,8 @@ import type { MlpConfig } from './mlp-config.js';
 import { normalizedFeatureCount, stateRows } from './mlp-config.js';
 import { MLP_FAMILY, mlpFamily } from './mlp-family.js';
 import { disposeOptimizerSpec } from './optimizer-spec.js';
-import { loadOptimizer, saveOptimizer } from './save-optimizer.js';
+import { loadOptimizer } from './load-optimizer.js';
+import { saveOptimizer } from './save-optimizer.js';
 
 /** Index of the feature m̂_0/√v̂ (after g, θ, the 3 momenta, v, 1/√v) in the default config. */
 const M_OVER_RMS = 7;

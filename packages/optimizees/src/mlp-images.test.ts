@@ -33,9 +33,9 @@ describeEachBackend('mlpTask with given images (browsers)', () => {
       return value;
     };
     const before = evalOf();
-    tf.dispose(opt.minimize(() => p.loss(vars, 0), true, vars)); // creates Adam's slots
+    opt.minimize(() => p.loss(vars, 0), true, vars)?.dispose(); // creates Adam's slots
     await expectNoLeak(() => {
-      for (let s = 1; s < 40; s++) tf.dispose(opt.minimize(() => p.loss(vars, s), true, vars));
+      for (let s = 1; s < 40; s++) opt.minimize(() => p.loss(vars, s), true, vars)?.dispose();
     });
     expect(evalOf()).toBeLessThan(before / 2);
     opt.dispose();
