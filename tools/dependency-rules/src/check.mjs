@@ -62,6 +62,11 @@ function manifestViolations(pkgs, modules) {
       if (!mod.source.startsWith(`${p.path}/src/`)) continue;
       const isTest = new RegExp(TEST).test(mod.source);
       for (const dep of mod.dependencies) {
+        // A subpath import ('#platform-io') is the package's own, declared in its "imports" field.
+        if (dep.module.startsWith('#')) {
+          if (m.imports?.[dep.module] === undefined) out.push(`package-json-undeclared: ${mod.source} imports ${dep.module}, which the "imports" field of ${p.path}/package.json does not define`);
+          continue;
+        }
         const name = packageName(dep.module);
         if (name === undefined || name === m.name) continue;
         if (runtime.has(name) || (isTest && dev.has(name))) continue;

@@ -12,8 +12,9 @@ const CHECK = fileURLToPath(new URL('./check.mjs', import.meta.url));
 const CLEAN: Record<string, string> = {
   'packages/core/package.json': JSON.stringify({ name: '@lopt/core' }),
   'packages/core/src/index.ts': 'export const one = 1;\n',
-  'packages/cell/package.json': JSON.stringify({ name: '@lopt/cell' }),
-  'packages/cell/src/index.ts': "import { one } from '../../core/src/index.js';\nexport const two = one + 1;\n",
+  'packages/cell/package.json': JSON.stringify({ name: '@lopt/cell', imports: { '#io': './src/io.ts' } }),
+  'packages/cell/src/index.ts': "import { one } from '../../core/src/index.js';\nimport { io } from '#io';\nexport const two = one + io;\n",
+  'packages/cell/src/io.ts': 'export const io = 1;\n',
   'packages/meta/package.json': JSON.stringify({ name: '@lopt/meta', exports: { '.': './src/index.ts', './node': './src/node/index.ts' } }),
   'packages/meta/src/index.ts': "import { two } from '../../cell/src/index.js';\nexport const three = two + 1;\n",
   'packages/meta/src/node/index.ts': "import { readFileSync } from 'node:fs';\nexport const read = readFileSync;\n",
@@ -31,6 +32,8 @@ const VIOLATIONS: Record<string, string> = {
   'packages/meta/src/files.ts': "import { readFile } from 'node:fs/promises';\nexport const load = readFile;\n",
   'apps/a/src/other-app.ts': "import { b } from '../../b/src/index.js';\nexport const ab = b;\n",
   'packages/cell/src/ping.ts': "import { pong } from './pong.js';\nexport const ping = (): number => pong();\n",
+  // A subpath import the package.json's "imports" field does not define.
+  'packages/cell/src/stray.ts': "import { x } from '#missing';\nexport const y = x;\n",
   'packages/cell/src/pong.ts': "import { ping } from './ping.js';\nexport const pong = (): number => ping();\n",
 };
 
@@ -77,6 +80,7 @@ describe('the dependency rules check', () => {
     has('node-builtin-outside-node-subpath', 'packages/meta/src/files.ts -> fs/promises');
     has('no-app-imports-app', 'apps/a/src/other-app.ts -> apps/b/src/index.ts');
     expect(lines.some((l) => /^no-circular: packages\/cell\/src\/p[io]ng\.ts -> /.test(l))).toBe(true);
+    expect(lines).toContain('package-json-undeclared: packages/cell/src/stray.ts imports #missing, which the "imports" field of packages/cell/package.json does not define');
     expect(run.stderr).toMatch(/\n\d+ dependency rule violation\(s\) in \d+ modules/);
     // The Node builtins of meta's ./node entry and the allowed imports are not reported.
     expect(run.stderr).not.toMatch(/src\/node\/index\.ts|packages\/meta\/src\/index\.ts ->|apps\/a\/src\/index\.ts ->/);
