@@ -112,8 +112,8 @@ describe('a task module outside the repository', () => {
     for (const load of loads) {
       // One tfjs-core in the process: the module's import resolves to the file the CLI loads.
       expect(load.tfjsCore).toBe(pathToFileURL(cli.resolve('@tensorflow/tfjs-core')).href);
-      // The built CLI runs on @lopt/datasets' dist (this test process resolves its source).
-      expect(load.datasets).toBe(pathToFileURL(join(APP_DIR, '..', '..', 'packages', 'datasets', 'dist', 'index.js')).href);
+      // The built CLI runs on @lopt/datasets' dist, its node entry (this test process resolves its source).
+      expect(load.datasets).toBe(pathToFileURL(join(APP_DIR, '..', '..', 'packages', 'datasets', 'dist', 'index.node.js')).href);
       expect(load.version).toBe('4.22.0');
       expect(load.options).toEqual({ report, examples: 16 });
     }
