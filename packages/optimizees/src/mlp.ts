@@ -5,7 +5,7 @@ import { splitMnist } from '@lopt/datasets';
 import type { MnistImages } from '@lopt/datasets';
 import { defaultMnist } from '#default-mnist';
 
-import { dense } from './dense.js';
+import { mlpClassifierLoss } from './classifier-loss.js';
 import { imageBatch, leadingBatch } from './image-batch.js';
 import { MinibatchSampler } from './minibatch-sampler.js';
 import { checkSeed, choiceOption, intOption, positiveOption } from './options.js';
@@ -104,15 +104,7 @@ export function sampleClassifier(spec: ClassifierSpec, seed: number, role?: Prob
   const act = spec.activation === 'sigmoid' ? tf.sigmoid : tf.relu;
   let evalData: { x: tf.Tensor; y: tf.Tensor2D } | undefined;
 
-  const forwardLoss = (params: readonly tf.Tensor[], x: tf.Tensor, y: tf.Tensor2D): tf.Scalar => {
-    let h = x as tf.Tensor2D;
-    const n = params.length / 2;
-    for (let l = 0; l < n; l++) {
-      const z = tf.add(dense(h, params[2 * l] as tf.Tensor2D, l > 0), params[2 * l + 1]!) as tf.Tensor2D;
-      h = l + 1 < n ? act(z) : z;
-    }
-    return tf.losses.softmaxCrossEntropy(y, h) as tf.Scalar;
-  };
+  const forwardLoss = (params: readonly tf.Tensor[], x: tf.Tensor, y: tf.Tensor2D): tf.Scalar => mlpClassifierLoss(params, x, y, act);
 
   return {
     paramShapes,

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { createRng, normalArray } from '@lopt/core';
 import type { Problem, ProblemRole } from '@lopt/core';
 
-import { dense } from '../dense.js';
+import { mlpClassifierLoss } from '../classifier-loss.js';
 import { imageBatch } from '../image-batch.js';
 import { MinibatchSampler } from '../minibatch-sampler.js';
 import { splitForRole } from '../split-for-role.js';
@@ -41,13 +41,7 @@ export function imageMlpProblem(spec: ImageMlpSpec, seed: number, role?: Problem
     loss: (params, step) =>
       tf.tidy(() => {
         const { x, y } = imageBatch(data, sampler.indices(step), true);
-        let h = x as tf.Tensor2D;
-        const layers = params.length / 2;
-        for (let l = 0; l < layers; l++) {
-          const z = tf.add(dense(h, params[2 * l] as tf.Tensor2D, l > 0), params[2 * l + 1]!) as tf.Tensor2D;
-          h = (l + 1 < layers ? act(z) : z) as tf.Tensor2D;
-        }
-        return tf.losses.softmaxCrossEntropy(y, h) as tf.Scalar;
+        return mlpClassifierLoss(params, x, y, act);
       }),
     dispose: () => {},
   };
