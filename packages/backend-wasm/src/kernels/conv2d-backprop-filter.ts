@@ -2,6 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 
 import { callKernel, release } from './wasm-backend-like.js';
 import type { KernelArgs, WasmBackendLike } from './wasm-backend-like.js';
+import { conv2dGeometry } from './conv2d-geometry.js';
+import type { Conv2DBackpropAttrs } from './conv2d-geometry.js';
 
 /*
  * Conv2DBackpropFilter for wasm (tfjs-backend-wasm 4.22 has none, so tf.grads of any tf.conv2d
@@ -14,11 +16,7 @@ import type { KernelArgs, WasmBackendLike } from './wasm-backend-like.js';
  * (rows the forward 'valid' stride never reached) is sliced off. NCHW inputs are transposed to NHWC.
  */
 
-interface Attrs {
-  strides: number | [number, number];
-  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
-  dataFormat: 'NHWC' | 'NCHW';
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+interface Attrs extends Conv2DBackpropAttrs {
   filterShape: [number, number, number, number];
 }
 
@@ -34,18 +32,7 @@ export function conv2dBackpropFilter({ inputs, backend, attrs }: KernelArgs<Attr
   };
   const x = toNhwc(inputs.x!);
   const dy = toNhwc(inputs.dy!);
-  const info = tf.backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number],
-    attrs.filterShape,
-    attrs.strides,
-    1,
-    attrs.pad,
-    attrs.dimRoundingMode,
-    false,
-    'channelsLast',
-  );
-  const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, inHeight: h, inWidth: w, outHeight: oh, outWidth: ow } = info;
-  const { top, left } = info.padInfo;
+  const { kh, kw, sh, sw, h, w, oh, ow, top, left } = conv2dGeometry(x.shape, attrs.filterShape, attrs);
   // Rows the forward pass reads end at (oh − 1)·sh + kh − top; pad to there, never crop.
   const bottom = Math.max(0, (oh - 1) * sh + kh - top - h);
   const right = Math.max(0, (ow - 1) * sw + kw - left - w);

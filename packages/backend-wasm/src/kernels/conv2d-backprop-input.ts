@@ -2,6 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 
 import { callKernel, floats, release } from './wasm-backend-like.js';
 import type { KernelArgs, WasmBackendLike } from './wasm-backend-like.js';
+import { conv2dGeometry } from './conv2d-geometry.js';
+import type { Conv2DBackpropAttrs } from './conv2d-geometry.js';
 
 /*
  * Conv2DBackpropInput for wasm, in place of tfjs-backend-wasm 4.22's, which is right but a plain
@@ -12,11 +14,7 @@ import type { KernelArgs, WasmBackendLike } from './wasm-backend-like.js';
  * not cover (NCHW, an explicit padding wider than the kernel) go to tfjs-backend-wasm's kernel.
  */
 
-interface Attrs {
-  strides: number | [number, number];
-  pad: 'valid' | 'same' | number | tf.backend_util.ExplicitPadding;
-  dataFormat: 'NHWC' | 'NCHW';
-  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+interface Attrs extends Conv2DBackpropAttrs {
   inputShape: [number, number, number, number];
 }
 
@@ -64,10 +62,10 @@ export function makeConv2dBackpropInput(fallback: Kernel | undefined): Kernel {
     const wasm = backend as WasmBackendLike;
     const dy = inputs.dy!;
     const filter = inputs.filter!;
-    const info = tf.backend_util.computeConv2DInfo(attrs.inputShape, filter.shape as [number, number, number, number], attrs.strides, 1, attrs.pad, attrs.dimRoundingMode, false, 'channelsLast');
-    const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, inHeight: h, inWidth: w, outHeight: oh, outWidth: ow } = info;
-    const top = kh - 1 - info.padInfo.top;
-    const left = kw - 1 - info.padInfo.left;
+    const geo = conv2dGeometry(attrs.inputShape, filter.shape, attrs);
+    const { kh, kw, sh, sw, h, w, oh, ow } = geo;
+    const top = kh - 1 - geo.top;
+    const left = kw - 1 - geo.left;
     const bottom = h + kh - 1 - top - ((oh - 1) * sh + 1);
     const right = w + kw - 1 - left - ((ow - 1) * sw + 1);
     if (attrs.dataFormat === 'NCHW' || Math.min(top, left, bottom, right) < 0) {
