@@ -1,9 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 import { LoptError, makeDirectory } from '@lopt/core';
 import type { Curves } from '@lopt/meta';
-import { writeFileAtomic } from '@lopt/meta/node';
+import { readJsonFile, writeFileAtomic } from '@lopt/meta/node';
 
 export const CURVES_KIND = 'lopt-curves';
 export const CURVES_FORMAT = 1;
@@ -72,21 +71,14 @@ function corrupt(path: string, what: string): LoptError {
 
 /** Reads and checks a curves file; every optimizer's arrays have steps + 1 points. */
 export async function readCurvesFile(path: string): Promise<{ file: CurvesFile; curves: Record<string, LoadedCurves> }> {
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (cause) {
-    throw new LoptError('IO_ERROR', `Cannot read the curves file ${path} (${(cause as NodeJS.ErrnoException).code ?? (cause as Error).message}).`, {
-      hint: 'Check the path; `lopt train` writes <out>/curves.json and `lopt eval` prints where it wrote its curves.',
-      cause,
-    });
-  }
-  let file: CurvesFile;
-  try {
-    file = JSON.parse(text) as CurvesFile;
-  } catch (cause) {
-    throw corrupt(path, `invalid JSON (${(cause as Error).message})`);
-  }
+  const file = (await readJsonFile(path, {
+    unreadable: (cause) =>
+      new LoptError('IO_ERROR', `Cannot read the curves file ${path} (${cause.code ?? cause.message}).`, {
+        hint: 'Check the path; `lopt train` writes <out>/curves.json and `lopt eval` prints where it wrote its curves.',
+        cause,
+      }),
+    invalid: (cause) => corrupt(path, `invalid JSON (${cause.message})`),
+  })) as CurvesFile;
   if (file === null || typeof file !== 'object' || file.kind !== CURVES_KIND) throw corrupt(path, `its "kind" is not "${CURVES_KIND}"`);
   if (file.formatVersion !== CURVES_FORMAT) throw corrupt(path, `format version ${String(file.formatVersion)}, expected ${CURVES_FORMAT}`);
   if (!Number.isInteger(file.steps) || file.steps < 1) throw corrupt(path, 'no valid "steps"');

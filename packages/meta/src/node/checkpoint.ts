@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import * as tf from '@tensorflow/tfjs-core';
@@ -6,6 +5,7 @@ import { LoptError, makeDirectory } from '@lopt/core';
 import type { RngState } from '@lopt/core';
 
 import { writeFileAtomic } from './atomic-write.js';
+import { readJsonFile } from './read-json-file.js';
 import { decodeTensors, encodeTensors } from './tensor-codec.js';
 import type { EncodedTensors } from './tensor-codec.js';
 
@@ -62,24 +62,18 @@ export async function writeCheckpoint(
 /** Reads and validates a checkpoint (its JSON; {@link decodeCheckpoint} decodes its tensors). */
 export async function readCheckpoint(dir: string): Promise<CheckpointData> {
   const path = join(dir, CHECKPOINT_FILE);
-  let text: string;
-  try {
-    text = await readFile(path, 'utf8');
-  } catch (cause) {
-    throw new LoptError('CHECKPOINT_NOT_FOUND', `No checkpoint at ${path}.`, {
-      hint: 'Start without --resume, or point --out at the directory of an earlier run.',
-      cause,
-    });
-  }
-  let data: CheckpointData;
-  try {
-    data = JSON.parse(text) as CheckpointData;
-  } catch (cause) {
-    throw new LoptError('CHECKPOINT_CORRUPT', `${path} is not valid JSON (${(cause as Error).message}).`, {
-      hint: 'The file was damaged outside lopt (lopt replaces it atomically); start a new run or restore a copy.',
-      cause,
-    });
-  }
+  const data = (await readJsonFile(path, {
+    unreadable: (cause) =>
+      new LoptError('CHECKPOINT_NOT_FOUND', `No checkpoint at ${path}.`, {
+        hint: 'Start without --resume, or point --out at the directory of an earlier run.',
+        cause,
+      }),
+    invalid: (cause) =>
+      new LoptError('CHECKPOINT_CORRUPT', `${path} is not valid JSON (${cause.message}).`, {
+        hint: 'The file was damaged outside lopt (lopt replaces it atomically); start a new run or restore a copy.',
+        cause,
+      }),
+  })) as CheckpointData;
   if (data?.kind !== 'lopt-meta-checkpoint') {
     throw new LoptError('CHECKPOINT_CORRUPT', `${path} is not a lopt meta-training checkpoint.`, {
       hint: 'Point --out at the directory of an earlier `lopt train` run.',

@@ -5,3 +5,5 @@ export type { CheckpointOptions } from './checkpoints.js';
 export { metricsFile } from './metrics-file.js';
 export { METRICS_FILE, runDirectory } from './run-directory.js';
 export { writeFileAtomic } from './atomic-write.js';
+export { readJsonFile } from './read-json-file.js';
+export type { JsonFileErrors } from './read-json-file.js';
