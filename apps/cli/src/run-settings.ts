@@ -51,7 +51,45 @@ export async function writeRunSettings(dir: string, settings: RunSettings): Prom
   await writeFileAtomic(join(dir, RUN_FILE), `${JSON.stringify(settings, null, 2)}\n`);
 }
 
-/** The settings of an earlier run, or undefined if the directory has none. */
+/** What is wrong with a parsed run.json (checked as strictly as an optimizer.json), or undefined. */
+function runSettingsProblem(data: unknown): string | undefined {
+  if (data === null || typeof data !== 'object' || Array.isArray(data)) return 'it is not a JSON object';
+  const d = data as Record<string, unknown>;
+  if (d.kind !== 'lopt-run') return `"kind" is ${JSON.stringify(d.kind)}, not "lopt-run"`;
+  const isInt = (v: unknown, min: number): boolean => typeof v === 'number' && Number.isInteger(v) && v >= min;
+  const isPositive = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v) && v > 0;
+  const isObject = (v: unknown): boolean => v !== null && typeof v === 'object' && !Array.isArray(v);
+  const checks: Array<[string, boolean, string]> = [
+    ['task', typeof d.task === 'string' && d.task !== '', 'a task name or module path'],
+    ['taskRelative', d.taskRelative === undefined || typeof d.taskRelative === 'string', 'a path'],
+    ['taskOptions', d.taskOptions === undefined || isObject(d.taskOptions), 'an object'],
+    ['steps', isInt(d.steps, 1), 'an integer of at least 1'],
+    ['unroll', isInt(d.unroll, 1) && (d.steps as number) % (d.unroll as number) === 0, 'an integer of at least 1 that divides "steps"'],
+    ['iterations', isInt(d.iterations, 0), 'an integer of at least 0'],
+    ['metaLearningRate', isPositive(d.metaLearningRate), 'a positive number'],
+    ['metaLearningRateSchedule', d.metaLearningRateSchedule === undefined || d.metaLearningRateSchedule === 'constant' || d.metaLearningRateSchedule === 'cosine', '"constant" or "cosine"'],
+    ['finalMetaLearningRate', d.finalMetaLearningRate === undefined || isPositive(d.finalMetaLearningRate), 'a positive number'],
+    ['init', d.init === undefined || typeof d.init === 'string', 'a directory'],
+    ['objective', d.objective === undefined || d.objective === 'sum' || d.objective === 'log', '"sum" or "log"'],
+    ['validationMetric', d.validationMetric === undefined || d.validationMetric === 'mean' || d.validationMetric === 'final', '"mean" or "final"'],
+    ['metaBatch', isInt(d.metaBatch, 1), 'an integer of at least 1'],
+    ['clipNorm', d.clipNorm === undefined || isPositive(d.clipNorm), 'a positive number'],
+    ['seed', isInt(d.seed, 0), 'an integer of at least 0'],
+    ['validateEvery', isInt(d.validateEvery, 1), 'an integer of at least 1'],
+    ['validationProblems', isInt(d.validationProblems, 1), 'an integer of at least 1'],
+    ['checkpointEvery', isInt(d.checkpointEvery, 1), 'an integer of at least 1'],
+    ['cell', isObject(d.cell), 'the cell settings (an object)'],
+    ['backend', typeof d.backend === 'string', 'a backend name'],
+  ];
+  const bad = checks.find(([, ok]) => !ok);
+  return bad === undefined ? undefined : `"${bad[0]}" is ${JSON.stringify(d[bad[0]]) ?? 'missing'}, not ${bad[2]}`;
+}
+
+/**
+ * The settings of an earlier run, or undefined if the directory has none. A run.json that does
+ * not parse, is of another format version, or holds a setting of the wrong kind is
+ * CHECKPOINT_CORRUPT / CHECKPOINT_VERSION (the cell settings are checked when the cell is built).
+ */
 export async function readRunSettings(dir: string): Promise<RunSettings | undefined> {
   const path = join(dir, RUN_FILE);
   let text: string;
@@ -60,14 +98,26 @@ export async function readRunSettings(dir: string): Promise<RunSettings | undefi
   } catch {
     return undefined;
   }
+  let data: unknown;
   try {
-    const data = JSON.parse(text) as RunSettings;
-    if (data?.kind !== 'lopt-run') throw new Error('not a lopt run file');
-    return data;
+    data = JSON.parse(text);
   } catch (cause) {
     throw new LoptError('CHECKPOINT_CORRUPT', `${path} is damaged (${(cause as Error).message}).`, {
-      hint: 'Restore it, or delete it and pass every setting (--task, --steps, --unroll, …) on the command line with --resume.',
+      hint: 'Restore it from a copy, or start a new run in another --out.',
       cause,
     });
   }
+  const version = (data as { formatVersion?: unknown } | null)?.formatVersion;
+  if ((data as { kind?: unknown } | null)?.kind === 'lopt-run' && version !== 1) {
+    throw new LoptError('CHECKPOINT_VERSION', `${path} has format version ${JSON.stringify(version) ?? '(none)'}; this lopt reads 1.`, {
+      hint: 'Resume the run with the lopt version that wrote it, or start a new run in another --out.',
+    });
+  }
+  const problem = runSettingsProblem(data);
+  if (problem !== undefined) {
+    throw new LoptError('CHECKPOINT_CORRUPT', `${path} is damaged: ${problem}.`, {
+      hint: 'Restore it from a copy (it was edited or damaged outside lopt), or start a new run in another --out.',
+    });
+  }
+  return data as RunSettings;
 }

@@ -24,7 +24,8 @@ import { evaluationTask, loadTask } from './load-task.js';
 import { defaultRunDir, ensureWritableDir } from './output-dir.js';
 import { lockRunDir } from './run-lock.js';
 import { createOutput } from './output.js';
-import { readRunSettings, writeRunSettings } from './run-settings.js';
+import { assertCheckpointMatches, assertSameRun } from './resume-check.js';
+import { RUN_FILE, readRunSettings, writeRunSettings } from './run-settings.js';
 import type { RunSettings } from './run-settings.js';
 import { summarize, summaryTable } from './summary.js';
 import { recordTask, resumedTask } from './recorded-task.js';
@@ -73,7 +74,8 @@ Task and run:
   --checkpoint-every <n>    write the checkpoint every n iterations (default ${TRAIN_DEFAULTS.checkpointEvery})
   --out <dir>               run directory (default runs/<task>-<date>-<time>)
   --resume                  continue the run in --out from its checkpoint (settings come from its run.json;
-                            pass --iterations to train longer)
+                            pass --iterations to train longer; --checkpoint-every, --validate-every and
+                            --backend may change too; any other setting that differs is refused)
 
 ${FAMILY_HELP}
 Cell (--family lstm; defaults: the paper's MNIST settings):
@@ -183,7 +185,6 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
 
   // With --resume, the run's own run.json supplies every setting not given again.
   let previous: RunSettings | undefined;
-  let startIteration = 0;
   if (values.resume === true) {
     if (values.out === undefined) {
       throw new LoptError('INVALID_ARGUMENT', '--resume needs --out <dir>, the directory of the run to continue.', {
@@ -191,6 +192,12 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
       });
     }
     previous = await readRunSettings(resolve(values.out));
+    if (previous === undefined && existsSync(join(resolve(values.out), CHECKPOINT_FILE))) {
+      // Without run.json the checkpoint would continue under the defaults, not its own settings.
+      throw new LoptError('CHECKPOINT_CORRUPT', `${join(resolve(values.out), RUN_FILE)} is missing beside the checkpoint ${join(resolve(values.out), CHECKPOINT_FILE)}.`, {
+        hint: 'Restore run.json (it holds the settings the checkpoint was trained with), or start a new run in another --out.',
+      });
+    }
   }
 
   const resumed = values.task === undefined && previous !== undefined ? await resumedTask(previous, resolve(values.out!)) : undefined;
@@ -207,7 +214,8 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
   const workers = intFlag('workers', values.workers, defaultWorkers(backendName), 0);
 
   // Read (and so check) the checkpoint before loading the task; it decodes tensors, so after the backend.
-  if (values.resume === true) startIteration = (await readCheckpoint(resolve(values.out!))).iteration;
+  const checkpoint = values.resume === true ? await readCheckpoint(resolve(values.out!)) : undefined;
+  const startIteration = checkpoint?.iteration ?? 0;
   const loaded = await loadTask(taskSpec, taskOptions);
   const { task, source, builtin } = loaded;
 
@@ -242,11 +250,6 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
   } catch (error) {
     if (initial !== undefined) disposeOptimizerSpec(initial);
     throw error;
-  }
-  if (familyName === 'lstm' && previous !== undefined && JSON.stringify(config) !== JSON.stringify(previous.cell)) {
-    throw new LoptError('INVALID_ARGUMENT', 'The cell settings differ from the run being resumed.', {
-      hint: 'Resume without --preprocess, --p, --momentum, --averaged-units, --output-scale and --hidden (the run keeps its own), or start a new run in another --out.',
-    });
   }
 
   const outDir = await ensureWritableDir(values.out ?? defaultRunDir(task.name));
@@ -290,6 +293,11 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
       : {}),
     backend: backendName,
   };
+  if (previous !== undefined) {
+    // A resumed run keeps every setting that defines it (see resume-check.ts for those that may change).
+    assertSameRun(outDir, previous, runSettings);
+    assertCheckpointMatches(join(outDir, CHECKPOINT_FILE), checkpoint!.settings, settings, task.name);
+  }
   await writeRunSettings(outDir, runSettings);
 
   out.info(`lopt ${lopt.version} · backend ${backend.name}${backend.simd ? ' (SIMD)' : ''} · tfjs ${backend.tfjsVersion}`);

@@ -5,13 +5,18 @@ import { LoptError, makeDirectory } from '@lopt/core';
 import type { RngState } from '@lopt/core';
 
 import { writeFileAtomic } from './atomic-write.js';
+import { assertCheckpointFields } from './checkpoint-schema.js';
 import { readJsonFile } from './read-json-file.js';
 import { decodeTensors, encodeTensors } from './tensor-codec.js';
 import type { EncodedTensors } from './tensor-codec.js';
 
 export const CHECKPOINT_FILE = 'checkpoint.json';
-/** 2: the meta-optimizer's state is `{ data, tensors }` (any composed meta-optimizer); 1 held tfjs Adam's fields. */
-export const CHECKPOINT_FORMAT = 2;
+/**
+ * 3: each tensor map carries the SHA-256 of its bytes; 2: the meta-optimizer's state is
+ * `{ data, tensors }` (any composed meta-optimizer); 1 held tfjs Adam's fields. Reads 2 and 3.
+ */
+export const CHECKPOINT_FORMAT = 3;
+const READABLE_FORMATS: readonly number[] = [2, 3];
 
 /** Everything a meta-training run needs to continue exactly: one JSON file, replaced atomically. */
 export interface CheckpointData {
@@ -79,11 +84,12 @@ export async function readCheckpoint(dir: string): Promise<CheckpointData> {
       hint: 'Point --out at the directory of an earlier `lopt train` run.',
     });
   }
-  if (data.formatVersion !== CHECKPOINT_FORMAT) {
-    throw new LoptError('CHECKPOINT_VERSION', `${path} has format version ${String(data.formatVersion)}; this lopt reads ${CHECKPOINT_FORMAT}.`, {
+  if (!READABLE_FORMATS.includes(data.formatVersion)) {
+    throw new LoptError('CHECKPOINT_VERSION', `${path} has format version ${JSON.stringify(data.formatVersion)}; this lopt reads ${READABLE_FORMATS.join(' and ')}.`, {
       hint: 'Resume it with the lopt version that wrote it, or start a new run.',
     });
   }
+  assertCheckpointFields(data as unknown as Record<string, unknown>, path, data.formatVersion);
   disposeDecoded(decodeCheckpoint(data, path));
   return data;
 }
