@@ -7,12 +7,13 @@ import { useBackend } from '@lopt/backends';
 
 import { runPaper } from './paper.js';
 import { runPerf } from './perf.js';
+import { reliabilityReport, runReliability } from './reliability.js';
 import { rebuildReport } from './report.js';
 import type { PerfSuite } from './perf.js';
 import { SUITE_NAMES } from './suites.js';
 import type { SuiteName } from './suites.js';
 
-const USAGE = `Usage: pnpm bench <paper|report|perf> [options]
+const USAGE = `Usage: pnpm bench <paper|report|perf|reliability> [options]
 
   paper   the paper's experiments vs tuned SGD, NAG, RMSprop, Adam: §3.1 quadratic, §3.2 MNIST
           (mnist, mnist-200-steps, mnist-40-units, mnist-2-layers, mnist-relu), §3.3 convnets
@@ -28,6 +29,10 @@ const USAGE = `Usage: pnpm bench <paper|report|perf> [options]
   perf    cell and meta-training speed on every backend that loads here
           --suite smoke|quick|full (default quick)  --out DIR (default apps/bench/results)
           --backends wasm,cpu,node
+  reliability  kill -9 a small \`lopt train\` (a checkpoint every iteration) at random points and resume it
+          each time: every file parses, the metrics have no gap or duplicate, the final weights equal an
+          uninterrupted run's bit for bit; then two runs started at once on one --out
+          --kills N (default 24)  --writers N two-writer trials (default 3)  --seed N  --backend wasm|node|cpu (default cpu)
 `;
 
 function suiteOf(value: string | undefined): SuiteName {
@@ -56,13 +61,26 @@ async function main(argv: string[]): Promise<number> {
       'cifar-dir': { type: 'string' },
       seed: { type: 'string' },
       workers: { type: 'string' },
+      kills: { type: 'string' },
+      writers: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
   const command = positionals[0];
-  if (values.help === true || (command !== 'paper' && command !== 'perf' && command !== 'report')) {
+  if (values.help === true || (command !== 'paper' && command !== 'perf' && command !== 'report' && command !== 'reliability')) {
     process.stdout.write(USAGE);
     return values.help === true ? 0 : 1;
+  }
+  if (command === 'reliability') {
+    const result = await runReliability({
+      ...(values.kills === undefined ? {} : { kills: workersOf(values.kills) }),
+      ...(values.writers === undefined ? {} : { writers: workersOf(values.writers) }),
+      seed: Number(values.seed ?? 0),
+      backend: (values.backend ?? 'cpu') as 'cpu' | 'wasm' | 'node',
+      log: (line) => process.stdout.write(`  ${line}\n`),
+    });
+    process.stdout.write(`${reliabilityReport(result)}\n`);
+    return result.problems.length === 0 ? 0 : 1;
   }
   const suite = suiteOf(values.suite);
   const outDir = values.out ?? 'apps/bench/results';

@@ -102,10 +102,13 @@ describe('errors: a message with its fix and an exit code, no stack trace', () =
     expectError(await runCli(['train', '--resume', '--out', join(tmp.dir, 'empty')]), 1, /No checkpoint at .*empty\/checkpoint\.json/, /without --resume/);
   });
 
-  test('--resume with a corrupt checkpoint', async () => {
+  test('--resume with a corrupt checkpoint (and, here, no run.json)', async () => {
     await mkdir(join(tmp.dir, 'corrupt'), { recursive: true });
     await writeFile(join(tmp.dir, 'corrupt', 'checkpoint.json'), '{"kind": "lopt-meta-ch');
-    expectError(await runCli(['train', '--resume', '--out', join(tmp.dir, 'corrupt')]), 1, /checkpoint\.json is not valid JSON/);
+    expectError(await runCli(['train', '--resume', '--out', join(tmp.dir, 'corrupt')]), 1, /run\.json is missing beside the checkpoint/);
+    // With the run's run.json: the checkpoint itself is refused (resume-settings.test.ts has the rest).
+    await writeFile(join(tmp.dir, 'corrupt', 'run.json'), JSON.stringify({ kind: 'lopt-run', formatVersion: 1, task: 'quadratic', steps: 5, unroll: 5, iterations: 1, metaLearningRate: 0.01, metaBatch: 1, seed: 0, validateEvery: 1, validationProblems: 1, checkpointEvery: 1, cell: {}, backend: 'cpu' }));
+    expectError(await runCli(['train', '--resume', '--out', join(tmp.dir, 'corrupt'), '--backend', 'cpu']), 1, /checkpoint\.json is not valid JSON/);
   });
 
   test('eval of a directory without an optimizer', async () => {

@@ -6,6 +6,7 @@ import { LoptError } from '@lopt/core';
 import type { Task } from '@lopt/core';
 import { TASK_NAMES, taskByName, validateTask } from '@lopt/optimizees';
 
+import { guardTask, taskFailure } from './guarded-task.js';
 import { SHARED_PACKAGES, shareCliPackages } from './share-packages.js';
 
 export interface LoadedTask {
@@ -62,7 +63,11 @@ export async function loadTask(spec: string, options?: Readonly<Record<string, u
   }
   const source = `the ${mod.default === undefined ? '"task" export' : 'default export'} of ${path}`;
   if (typeof value === 'function' && typeof (value as { sample?: unknown }).sample !== 'function') {
-    value = await (value as (options: Readonly<Record<string, unknown>>) => unknown)({ ...options });
+    try {
+      value = await (value as (options: Readonly<Record<string, unknown>>) => unknown)({ ...options });
+    } catch (error) {
+      throw taskFailure(`The task factory (${source})`, error);
+    }
   } else if (options !== undefined) {
     throw new LoptError('INVALID_ARGUMENT', `--task-options was given, but ${source} is a Task, not a function of options.`, {
       hint: 'Export a factory instead, e.g. export default (options) => ({ name: "my-task", sample(seed, role) { … } }), or drop --task-options.',
@@ -73,7 +78,8 @@ export async function loadTask(spec: string, options?: Readonly<Record<string, u
       hint: `Export for example: ${EXAMPLE}; see examples/custom-task.mjs.`,
     });
   }
-  return { task: validateTask(value, { source }), source: path, builtin: false };
+  // Checked once here, then run with every call guarded (guarded-task.ts).
+  return { task: validateTask(guardTask(value as Task), { source }), source: path, builtin: false };
 }
 
 /** Built-in tasks on MNIST/CIFAR whose `split` option picks the half of the data the optimizer sees. */

@@ -377,6 +377,11 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
     }
     await save(result.weights, trained);
     if (result.skipped > 0) out.info(`${result.skipped} meta-update(s) were skipped because a loss or meta-gradient was not finite.`);
+    const nonFinite = result.history.filter((h) => (h.validationNonFinite ?? 0) > 0);
+    if (nonFinite.length > 0) {
+      const most = Math.max(...nonFinite.map((h) => h.validationNonFinite!));
+      out.info(`${nonFinite.length} validation(s) had up to ${most} of ${settings.validationProblems} problems with a non-finite loss; those were left out of the mean, and weights with fewer of them ranked first (validationNonFinite in metrics.jsonl).`);
+    }
     if (values['skip-eval'] === true) {
       out.info(`Saved the optimizer to ${optimizerDir} (evaluate it with: lopt eval ${optimizerDir}).`);
       out.event('result', { outDir, optimizerDir, seconds, ...trained });
@@ -428,5 +433,6 @@ function progressDetail(e: MetaProgress): string {
   const val = Number.isFinite(e.bestValidationLoss) ? `  best val ${formatNumber(e.bestValidationLoss)}` : '';
   // Validation runs T steps on each validation problem: say what it cost (often several iterations' time).
   const cost = e.validationSeconds === undefined ? '' : ` (${formatDuration(e.validationSeconds)})`;
-  return `loss ${formatNumber(e.metaLoss)}${e.validationLoss === undefined ? '' : `  val ${formatNumber(e.validationLoss)}${cost}`}${val}${e.skipped > 0 ? `  skipped ${e.skipped}` : ''}`;
+  const nonFinite = e.validationNonFinite === undefined ? '' : ` [${e.validationNonFinite} not finite]`;
+  return `loss ${formatNumber(e.metaLoss)}${e.validationLoss === undefined ? '' : `  val ${formatNumber(e.validationLoss)}${nonFinite}${cost}`}${val}${e.skipped > 0 ? `  skipped ${e.skipped}` : ''}`;
 }

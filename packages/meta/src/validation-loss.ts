@@ -6,10 +6,32 @@ import { advance } from './unroll/forward.js';
 import { disposeTrajectory, startTrajectory } from './unroll/trajectory.js';
 
 /**
- * The learned optimizer's loss on held-out problems (forward only), averaged over problems: the
- * mean over its `steps` steps, or the loss after the last step; Infinity if a loss was not finite.
+ * A validation result: the mean over the problems whose losses stayed finite, and how many did
+ * not. A problem whose loss turns NaN or ±Infinity at some step is not averaged in (one such
+ * problem would make every mean non-finite and so disable early stopping for the whole run); it
+ * is counted instead, and {@link betterScore} ranks a score with fewer of them first.
  */
-export function validationLoss(
+export interface ValidationScore {
+  /** Mean over the finite problems; Infinity when none stayed finite. */
+  readonly loss: number;
+  /** Validation problems whose loss was not finite at some step. */
+  readonly nonFinite: number;
+}
+
+/** Whether `a` is better than `b`: one with a finite loss beats one without; then fewer non-finite problems; then the lower mean. */
+export function betterScore(a: ValidationScore, b: ValidationScore): boolean {
+  if (!Number.isFinite(a.loss)) return false;
+  if (!Number.isFinite(b.loss)) return true;
+  if (a.nonFinite !== b.nonFinite) return a.nonFinite < b.nonFinite;
+  return a.loss < b.loss;
+}
+
+/**
+ * The learned optimizer's loss on held-out problems (forward only): per problem the mean over
+ * its `steps` steps, or the loss after the last step; averaged over the problems that stayed
+ * finite, with the others counted (see {@link ValidationScore}).
+ */
+export function validationScore(
   task: Task,
   cells: readonly OptimizerFamily[],
   weights: readonly FamilyWeights[],
@@ -17,16 +39,17 @@ export function validationLoss(
   seeds: readonly number[],
   steps: number,
   metric: 'mean' | 'final' = 'mean',
-): number {
+): ValidationScore {
   let total = 0;
+  let nonFinite = 0;
   for (const seed of seeds) {
     const problem = task.sample(seed, 'validation');
     try {
       const tr = startTrajectory(problem, checkedLayout(problem, groups), cells);
       try {
         const { losses } = advance(tr, cells, weights, steps, false);
-        if (losses.length < steps || losses.some((l) => !Number.isFinite(l))) return Number.POSITIVE_INFINITY;
-        total += metric === 'final' ? losses[steps - 1]! : losses.reduce((a, b) => a + b, 0) / steps;
+        if (losses.length < steps || losses.some((l) => !Number.isFinite(l))) nonFinite += 1;
+        else total += metric === 'final' ? losses[steps - 1]! : losses.reduce((a, b) => a + b, 0) / steps;
       } finally {
         disposeTrajectory(tr, cells);
       }
@@ -34,5 +57,12 @@ export function validationLoss(
       problem.dispose();
     }
   }
-  return total / seeds.length;
+  const finite = seeds.length - nonFinite;
+  return { loss: finite === 0 ? Number.POSITIVE_INFINITY : total / finite, nonFinite };
+}
+
+/** {@link validationScore}'s mean, or Infinity if any problem's loss was not finite. */
+export function validationLoss(...args: Parameters<typeof validationScore>): number {
+  const score = validationScore(...args);
+  return score.nonFinite > 0 ? Number.POSITIVE_INFINITY : score.loss;
 }

@@ -68,6 +68,7 @@ export function assertCheckpointFields(data: Json, path: string, format: number)
   if (!isObject(best) || !(best.loss === null || isFiniteNumber(best.loss)) || !(typeof best.iteration === 'number' && Number.isInteger(best.iteration) && best.iteration >= -1)) {
     fail('best', `is ${JSON.stringify(best)}, not { loss: a number or null, iteration: -1 or more }`);
   }
+  if ((best as Json).nonFinite !== undefined && !isCount((best as Json).nonFinite)) fail('best', `has nonFinite ${JSON.stringify((best as Json).nonFinite)}, not a whole number`);
   if (Number((best as Json).iteration) > Number(data.iteration)) fail('best', `is from iteration ${String((best as Json).iteration)}, after the checkpoint's own ${String(data.iteration)}`);
   const rng = rngProblem(data.rng);
   if (rng !== undefined) fail('rng', rng);

@@ -26,7 +26,7 @@ export interface CheckpointData {
   readonly iteration: number;
   readonly rng: RngState;
   readonly skipped: number;
-  readonly best: { readonly loss: number; readonly iteration: number };
+  readonly best: { readonly loss: number; readonly iteration: number; readonly nonFinite?: number };
   readonly settings: Readonly<Record<string, unknown>>;
   readonly groups: readonly string[];
   /** Current cell weights, keyed `group/name`. */

@@ -2,7 +2,7 @@ export { CHECKPOINT_FILE, CHECKPOINT_FORMAT, decodeCheckpoint, disposeDecoded, r
 export type { CheckpointData, DecodedCheckpoint } from './checkpoint.js';
 export { checkpoints } from './checkpoints.js';
 export type { CheckpointOptions } from './checkpoints.js';
-export { metricsFile } from './metrics-file.js';
+export { metricsFile, metricsUpToCheckpoint, trimMetrics } from './metrics-file.js';
 export { METRICS_FILE, runDirectory } from './run-directory.js';
 export { writeFileAtomic } from './atomic-write.js';
 export { readJsonFile } from './read-json-file.js';

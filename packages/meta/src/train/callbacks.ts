@@ -14,6 +14,8 @@ export interface MetaProgress {
   readonly metaLoss: number;
   /** Mean loss on held-out validation problems, when validated this iteration. */
   readonly validationLoss?: number;
+  /** Validation problems whose loss was not finite, excluded from `validationLoss` (present when any). */
+  readonly validationNonFinite?: number;
   readonly bestValidationLoss: number;
   /** Meta-updates skipped so far because a loss or meta-gradient was not finite. */
   readonly skipped: number;

@@ -12,6 +12,7 @@ import type { MetaOptimizer } from '../meta-optimizer/meta-optimizer.js';
 import { globalNorm } from '../meta-optimizer/transforms.js';
 import { heldOutSeeds } from '../seeds.js';
 import type { MetaProgress, MetaTrainCallback, MetaTrainRun } from './callbacks.js';
+import { SkipGuard } from './skip-guard.js';
 import { TrainingState } from './training-state.js';
 
 export interface MetaTrainOptions {
@@ -60,8 +61,9 @@ function taskGroups(task: Task): readonly string[] {
   }
 }
 
-/** One meta-iteration: truncations until the estimator's problems end, a meta-update after each. Returns its meta-loss. */
-function metaIteration(run: MetaTrainRun): number {
+/** One meta-iteration: truncations until the estimator's problems end, a meta-update after each. Returns its meta-loss and the updates applied. */
+function metaIteration(run: MetaTrainRun): { metaLoss: number; applied: number } {
+  let applied = 0;
   for (;;) {
     const t = run.estimator.step(run.state.weights, { rng: run.rng });
     run.skipped += t.skipped;
@@ -69,13 +71,17 @@ function metaIteration(run: MetaTrainRun): number {
       const grads = run.state.byVariableName(t.grads);
       try {
         // A non-finite meta-gradient never reaches the weights, the checkpoint or the best optimizer.
-        if (Number.isFinite(globalNorm(grads))) run.metaOptimizer.apply(grads, run);
-        else run.skipped += 1;
+        if (Number.isFinite(globalNorm(grads))) {
+          run.metaOptimizer.apply(grads, run);
+          applied += 1;
+        } else {
+          run.skipped += 1;
+        }
       } finally {
         tf.dispose(Object.values(grads));
       }
     }
-    if (t.finished !== undefined) return t.finished.metaLoss;
+    if (t.finished !== undefined) return { metaLoss: t.finished.metaLoss, applied };
   }
 }
 
@@ -83,7 +89,8 @@ function metaIteration(run: MetaTrainRun): number {
  * Meta-trains a learned optimizer (paper §2, §3): each meta-iteration, the estimator runs new
  * problems in truncations and the meta-optimizer updates the cells after each truncation;
  * callbacks validate, checkpoint and report in between. Non-finite losses or meta-gradients skip
- * the update (counted in `skipped`).
+ * the update (counted in `skipped`); when every update of 3 meta-iterations in a row (or of the
+ * whole run) is skipped, the optimizer is not training and metaTrain throws NON_FINITE.
  */
 export async function metaTrain(options: MetaTrainOptions): Promise<MetaTrainResult> {
   refuseCellKey('metaTrain', options);
@@ -101,6 +108,7 @@ export async function metaTrain(options: MetaTrainOptions): Promise<MetaTrainRes
   const metaOptimizer = (options.metaOptimizer ?? adam()).init();
   const run: MetaTrainRun = { task, groups, cells, estimator, metaOptimizer, state, iterations, seed, iteration: 0, skipped: 0, rng: createRng(seed + 1), stop: false };
   const history: MetaProgress[] = [];
+  const skipGuard = new SkipGuard();
   let aborted = false;
   try {
     estimator.init({ task, groups, cells });
@@ -112,8 +120,10 @@ export async function metaTrain(options: MetaTrainOptions): Promise<MetaTrainRes
         break;
       }
       const t0 = performance.now();
-      const metaLoss = metaIteration(run);
+      const skippedBefore = run.skipped;
+      const { metaLoss, applied } = metaIteration(run);
       run.iteration += 1;
+      skipGuard.check(run.iteration, applied, run.skipped - skippedBefore);
       const measured: Partial<MetaProgress> = {};
       for (const c of callbacks) Object.assign(measured, await c.measure?.(run));
       const now = performance.now();
@@ -130,6 +140,7 @@ export async function metaTrain(options: MetaTrainOptions): Promise<MetaTrainRes
       history.push(event);
       for (const c of callbacks) await c.progress?.(event, run);
     }
+    if (!aborted) skipGuard.finish(history.length);
     for (const c of callbacks) await c.end?.(run, { aborted });
   } catch (error) {
     state.dispose();

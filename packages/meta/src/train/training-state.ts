@@ -32,7 +32,8 @@ const disposeAll = (weights: readonly FamilyWeights[]): void => tf.dispose(weigh
  */
 export class TrainingState {
   readonly variables: readonly GroupVariables[];
-  best: { loss: number; iteration: number };
+  /** The best validation: its mean loss, iteration, and validation problems that were not finite (absent: 0). */
+  best: { loss: number; iteration: number; nonFinite?: number };
   private bestWeights: FamilyWeights[];
 
   /** Fresh weights from `cell.initWeights` (seeded from `seed`, one seed per group), or copies of `initial`. */
@@ -108,13 +109,13 @@ export class TrainingState {
     });
   }
 
-  /** Records the current weights as the best, at `loss`. */
-  keepBest(loss: number, iteration: number): void {
-    this.replaceBest(copy(this.variables), { loss, iteration });
+  /** Records the current weights as the best, at `loss` (with `nonFinite` validation problems excluded). */
+  keepBest(loss: number, iteration: number, nonFinite = 0): void {
+    this.replaceBest(copy(this.variables), { loss, iteration, ...(nonFinite > 0 ? { nonFinite } : {}) });
   }
 
   /** Takes `weights` (ownership passes to the state) as the best so far. */
-  replaceBest(weights: FamilyWeights[], best: { loss: number; iteration: number }): void {
+  replaceBest(weights: FamilyWeights[], best: { loss: number; iteration: number; nonFinite?: number }): void {
     disposeAll(this.bestWeights);
     this.bestWeights = weights;
     this.best = best;

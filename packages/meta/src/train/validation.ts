@@ -3,7 +3,7 @@ import type { Task } from '@lopt/core';
 
 import { positiveInt } from '../checks.js';
 import { heldOutSeeds } from '../seeds.js';
-import { validationLoss } from '../validation-loss.js';
+import { betterScore, validationScore } from '../validation-loss.js';
 import { byGroup } from './callbacks.js';
 import type { MetaTrainCallback } from './callbacks.js';
 
@@ -26,7 +26,9 @@ export interface ValidationOptions {
 
 /**
  * Early stopping: every `every` meta-iterations the learned optimizer runs, forward only, on
- * held-out problems; the best weights are kept and are what metaTrain returns.
+ * held-out problems; the best weights are kept and are what metaTrain returns. A validation
+ * problem whose loss is not finite is excluded from the mean and counted
+ * (`validationNonFinite` in the progress event); weights with fewer such problems rank first.
  */
 export function validation(options: ValidationOptions = {}): MetaTrainCallback {
   const every = positiveInt('validateEvery', options.every ?? 10);
@@ -37,7 +39,7 @@ export function validation(options: ValidationOptions = {}): MetaTrainCallback {
     async measure(run) {
       if (run.iteration % every !== 0 && run.iteration !== run.iterations) return;
       const v0 = performance.now();
-      const loss = validationLoss(
+      const score = validationScore(
         options.task ?? run.task,
         run.cells,
         run.state.weights,
@@ -47,14 +49,15 @@ export function validation(options: ValidationOptions = {}): MetaTrainCallback {
         options.metric ?? 'mean',
       );
       const validationSeconds = (performance.now() - v0) / 1000;
-      if (loss < run.state.best.loss) {
+      const best = { loss: run.state.best.loss, nonFinite: run.state.best.nonFinite ?? 0 };
+      if (betterScore(score, best)) {
         sinceBest = 0;
-        run.state.keepBest(loss, run.iteration);
+        run.state.keepBest(score.loss, run.iteration, score.nonFinite);
         await options.onBest?.(byGroup(run.groups, run.state.bestSoFar), run.state.best);
       } else if (options.patience !== undefined && ++sinceBest >= options.patience) {
         run.stop = true;
       }
-      return { validationLoss: loss, validationSeconds };
+      return { validationLoss: score.loss, validationSeconds, ...(score.nonFinite > 0 ? { validationNonFinite: score.nonFinite } : {}) };
     },
   };
 }

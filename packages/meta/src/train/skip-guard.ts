@@ -6,15 +6,16 @@ export const MAX_SKIPPED_ITERATIONS = 3;
 /**
  * Watches the meta-updates of each meta-iteration. When every update of
  * {@link MAX_SKIPPED_ITERATIONS} meta-iterations in a row was skipped (a loss or meta-gradient not
- * finite), or a run ends without one update applied, the optimizer is not training: `check`
- * throws NON_FINITE saying so, instead of letting the run "train" for its iterations and save
- * unchanged weights. The checkpoint written before stays the run's last good state.
+ * finite on every problem), or a run ends without one update applied, the optimizer is not
+ * training: `check` and `finish` throw NON_FINITE saying so, instead of letting the run "train"
+ * for its iterations and save unchanged weights. The checkpoint written before stays the run's
+ * last good state.
  */
 export class SkipGuard {
   private inRow = 0;
   private appliedEver = false;
 
-  /** After a meta-iteration: `applied` updates were made, `skipped` were not. */
+  /** After a meta-iteration in which `applied` meta-updates were made and `skipped` were not. */
   check(iteration: number, applied: number, skipped: number): void {
     if (applied > 0) {
       this.appliedEver = true;
@@ -26,7 +27,7 @@ export class SkipGuard {
     if (this.inRow >= MAX_SKIPPED_ITERATIONS) throw stalled(`the last ${this.inRow} meta-iterations (up to ${iteration})`);
   }
 
-  /** At the end of a run of `iterations` new meta-iterations. */
+  /** At the end of a run that made `iterations` new meta-iterations. */
   finish(iterations: number): void {
     if (iterations > 0 && !this.appliedEver && this.inRow > 0) throw stalled(`all ${iterations} meta-iteration(s) of this run`);
   }
@@ -34,6 +35,6 @@ export class SkipGuard {
 
 function stalled(which: string): LoptError {
   return new LoptError('NON_FINITE', `Every meta-update of ${which} was skipped: a loss or the meta-gradient was not finite (NaN or Infinity) on every problem, so the optimizer is not training.`, {
-    hint: 'Check the task\'s loss for NaN or overflow at later steps (log of 0, exp of a large value), lower --meta-lr, or pass --clip-norm; the last checkpoint is intact, continue with --resume once fixed.',
+    hint: "Check the task's loss for NaN or overflow at later steps (log of 0, exp of a large value), lower the meta learning rate (--meta-lr) or clip the meta-gradient (--clip-norm); the last checkpoint is intact: continue with --resume once fixed.",
   });
 }
