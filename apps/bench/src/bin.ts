@@ -1,4 +1,6 @@
 #!/usr/bin/env node
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { isLoptError } from '@lopt/core';
@@ -7,6 +9,7 @@ import { useBackend } from '@lopt/backends';
 
 import { runPaper } from './paper.js';
 import { runPerf } from './perf.js';
+import { runBadInputs } from './bad-inputs.js';
 import { reliabilityReport, runReliability } from './reliability.js';
 import { rebuildReport } from './report.js';
 import type { PerfSuite } from './perf.js';
@@ -31,7 +34,8 @@ const USAGE = `Usage: pnpm bench <paper|report|perf|reliability> [options]
           --backends wasm,cpu,node
   reliability  kill -9 a small \`lopt train\` (a checkpoint every iteration) at random points and resume it
           each time: every file parses, the metrics have no gap or duplicate, the final weights equal an
-          uninterrupted run's bit for bit; then two runs started at once on one --out
+          uninterrupted run's bit for bit; then two runs started at once on one --out; then about 110
+          bad inputs (each a clear error, a stack trace, a hang, or accepted as if fine)
           --kills N (default 24)  --writers N two-writer trials (default 3)  --seed N  --backend wasm|node|cpu (default cpu)
 `;
 
@@ -80,7 +84,12 @@ async function main(argv: string[]): Promise<number> {
       log: (line) => process.stdout.write(`  ${line}\n`),
     });
     process.stdout.write(`${reliabilityReport(result)}\n`);
-    return result.problems.length === 0 ? 0 : 1;
+    const cliDir = dirname(createRequire(import.meta.url).resolve('@lopt/cli/package.json'));
+    const bad = await runBadInputs({ cwd: cliDir, log: (line) => process.stdout.write(`  ${line}\n`) });
+    process.stdout.write(
+      `bad inputs tried: ${bad.tried}; clear errors: ${bad.clear}; stack traces: ${bad.stackTraces}; hangs: ${bad.hangs}; accepted silently: ${bad.silentlyAccepted}; unclear: ${bad.unclear}\n`,
+    );
+    return result.problems.length === 0 && bad.clear === bad.tried ? 0 : 1;
   }
   const suite = suiteOf(values.suite);
   const outDir = values.out ?? 'apps/bench/results';

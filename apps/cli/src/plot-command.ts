@@ -1,10 +1,11 @@
-import { basename, dirname, resolve } from 'node:path';
+import { resolve } from 'node:path';
 
 import { LoptError } from '@lopt/core';
 import type { Series } from '@lopt/plot';
 import { writeLossPlot } from '@lopt/plot/node';
 
 import { intFlag, parseCommand } from './args.js';
+import { compareLabels, labelsFlag } from './compare-labels.js';
 import { readCurvesFile } from './curves-file.js';
 import type { LoadedCurves } from './curves-file.js';
 import { createOutput } from './output.js';
@@ -20,6 +21,8 @@ line per optimizer, the band is ± one standard error over problems. Writes SVG 
 Options:
   --out <path>      output path without extension (plot: next to the curves file; compare: ./compare)
   --title <text>    figure title
+  --labels <a,b,…>  compare: a name per file, prefixed to the lines that several files share
+                    (default: the files' names, without the start they share)
   --scale <n>       PNG pixels per SVG unit (default 2)
   --json            print the written paths as JSON
   --debug           print stack traces of errors
@@ -29,13 +32,7 @@ Examples:
   lopt compare runs/a/curves.json runs/b/curves.json --out figures/a-vs-b
 `;
 
-const PLOT_OPTIONS = { out: { type: 'string' }, title: { type: 'string' }, scale: { type: 'string' } } as const;
-
-/** A short label for a curves file: its directory's name when the file has a generic name. */
-function labelOf(path: string): string {
-  const name = basename(path).replace(/\.json$/i, '');
-  return name === 'curves' ? basename(dirname(resolve(path))) : name;
-}
+const PLOT_OPTIONS = { out: { type: 'string' }, title: { type: 'string' }, scale: { type: 'string' }, labels: { type: 'string' } } as const;
 
 /**
  * `lopt plot` (one file) and `lopt compare` (several). In a comparison, optimizer names that occur
@@ -57,7 +54,8 @@ export async function plotCommand(command: 'plot' | 'compare', argv: readonly st
   }
   const out = createOutput({ json: values.json === true });
   const scale = intFlag('scale', values.scale, 2);
-  const files = await Promise.all(positionals.map(async (path) => ({ path, label: labelOf(path), ...(await readCurvesFile(path)) })));
+  const labels = values.labels === undefined ? compareLabels(positionals) : labelsFlag(values.labels, positionals.length);
+  const files = await Promise.all(positionals.map(async (path, i) => ({ path, label: labels[i]!, ...(await readCurvesFile(path)) })));
 
   const counts = new Map<string, number>();
   for (const f of files) for (const name of Object.keys(f.curves)) counts.set(name, (counts.get(name) ?? 0) + 1);

@@ -7,6 +7,8 @@ import type { BackendInfo, BackendName } from '@lopt/core';
 import { useNodeBackend } from '@lopt/backend-node';
 import { useWasmBackend } from '@lopt/backend-wasm';
 
+import { warnIfSeveralTfjsCores } from './tfjs-core-copies.js';
+
 export const BACKEND_NAMES: readonly BackendName[] = ['wasm', 'node', 'cpu'];
 
 async function useCpuBackend(): Promise<BackendInfo> {
@@ -23,11 +25,14 @@ async function useCpuBackend(): Promise<BackendInfo> {
  * Selects the TensorFlow.js backend once, at the start of an app: 'wasm' (the default; SIMD, no
  * native build), 'node' (tfjs-node, where it installs) or 'cpu' (pure JS, the numerical reference).
  * Library code never selects a backend. Then checks that the tfjs internals lopt relies on are there
- * (assertTfjsInternals of @lopt/core: a LoptError naming the tfjs-core version lopt needs if not).
+ * (assertTfjsInternals of @lopt/core: a LoptError naming the tfjs-core version lopt needs if not),
+ * and warns (once, code LOPT_TFJS_CORE_COPIES) when a second copy of tfjs-core or another version
+ * than lopt's is installed beside it.
  */
 export async function useBackend(name: BackendName = 'wasm'): Promise<BackendInfo> {
   const info = await startBackend(name);
   assertTfjsInternals();
+  warnIfSeveralTfjsCores();
   return info;
 }
 

@@ -55,7 +55,8 @@ export function lossPlotSpec(series: readonly Series[], options: PlotOptions = {
     width: options.width ?? 560,
     height: options.height ?? 340,
     background: 'white',
-    config: { font: FONT, legend: { labelLimit: 240, symbolType: 'stroke', symbolStrokeWidth: 3, symbolOpacity: 1 } },
+    // labelLimit 0: never truncate a legend label (truncated, two runs' lines could not be told apart).
+    config: { font: FONT, legend: { labelLimit: 0, symbolType: 'stroke', symbolStrokeWidth: 3, symbolOpacity: 1 } },
     data: { values },
     layer: [
       {
