@@ -1,8 +1,9 @@
 import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+
+import { CLI_BIN } from './cli-path.js';
 
 /** What one bad input got: a clear error (a `lopt:` paragraph with the fix, exit 1 or 2), or what went wrong. */
 export type Outcome = 'clear' | 'stack-trace' | 'hang' | 'accepted' | 'unclear';
@@ -26,11 +27,9 @@ export interface BadInputCounts {
   readonly results: readonly BadInputResult[];
 }
 
-const bin = (): string => join(dirname(createRequire(import.meta.url).resolve('@lopt/cli/package.json')), 'dist', 'bin.js');
-
 function run(args: readonly string[], cwd: string, timeoutMs: number): Promise<{ code: number | null; stderr: string; hung: boolean }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin(), ...args], { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [CLI_BIN, ...args], { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     let hung = false;
     const timer = setTimeout(() => {

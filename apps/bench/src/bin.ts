@@ -1,6 +1,4 @@
 #!/usr/bin/env node
-import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { isLoptError } from '@lopt/core';
@@ -10,6 +8,7 @@ import { useBackend } from '@lopt/backends';
 import { runPaper } from './paper.js';
 import { runPerf } from './perf.js';
 import { runBadInputs } from './bad-inputs.js';
+import { CLI_DIR } from './cli-path.js';
 import { reliabilityReport, runReliability } from './reliability.js';
 import { rebuildReport } from './report.js';
 import type { PerfSuite } from './perf.js';
@@ -84,8 +83,7 @@ async function main(argv: string[]): Promise<number> {
       log: (line) => process.stdout.write(`  ${line}\n`),
     });
     process.stdout.write(`${reliabilityReport(result)}\n`);
-    const cliDir = dirname(createRequire(import.meta.url).resolve('@lopt/cli/package.json'));
-    const bad = await runBadInputs({ cwd: cliDir, log: (line) => process.stdout.write(`  ${line}\n`) });
+    const bad = await runBadInputs({ cwd: CLI_DIR, log: (line) => process.stdout.write(`  ${line}\n`) });
     process.stdout.write(
       `bad inputs tried: ${bad.tried}; clear errors: ${bad.clear}; stack traces: ${bad.stackTraces}; hangs: ${bad.hangs}; accepted silently: ${bad.silentlyAccepted}; unclear: ${bad.unclear}\n`,
     );

@@ -1,19 +1,17 @@
 import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
+import { CLI_BIN } from './cli-path.js';
 import { reliabilityReport, runReliability } from './reliability.js';
 
-const bin = join(dirname(createRequire(import.meta.url).resolve('@lopt/cli/package.json')), 'dist', 'bin.js');
 
 // CI runs a few kills (each a process start, about 2 s); `pnpm bench reliability` runs 24.
 const KILLS = 6;
 
 describe('reliability: kill -9 and resume, two writers', () => {
   it(`survives ${KILLS} kill -9s with the final weights of an uninterrupted run, and refuses a second writer`, async () => {
-    if (!existsSync(bin)) throw new Error(`${bin} is missing: build the CLI first (pnpm build).`);
+    if (!existsSync(CLI_BIN)) throw new Error(`${CLI_BIN} is missing: build the CLI first (pnpm build).`);
     const result = await runReliability({ kills: KILLS, writers: 1, seed: 1 });
     console.log(reliabilityReport(result));
     expect(result.problems).toEqual([]);

@@ -1,17 +1,14 @@
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
-import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 
 import { createRng } from '@lopt/core';
 import type { Rng } from '@lopt/core';
 
-/** The built `lopt` command of @lopt/cli. */
-function cliBin(): string {
-  return join(dirname(createRequire(import.meta.url).resolve('@lopt/cli/package.json')), 'dist', 'bin.js');
-}
+import { CLI_BIN } from './cli-path.js';
+
 
 interface Exit {
   readonly code: number | null;
@@ -30,7 +27,7 @@ interface KillPoint {
 /** Runs `lopt ...args` to its end, or kills it with SIGKILL at `kill`. */
 function lopt(args: readonly string[], kill?: KillPoint): Promise<Exit> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [cliBin(), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [CLI_BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     let killed = false;

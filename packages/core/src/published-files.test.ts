@@ -46,7 +46,7 @@ describe('what each published package ships', () => {
     expect(files.filter((f) => /\.(test|fixture)\.|\.test-d\./.test(f))).toEqual([]);
   }, 60_000);
 
-  it.each(packages.map((p) => [p.manifest.name, p] as const))('%s: keywords and engines (ESM only: require(esm) from Node 20.19)', (_name, { dir, manifest }) => {
+  it.each(packages.map((p) => [p.manifest.name, p] as const))('%s: keywords and engines (ESM only: require(esm) from Node 20.19)', (_name, { manifest }) => {
     expect(manifest.keywords?.length ?? 0).toBeGreaterThan(0);
     expect(manifest.engines?.node).toBe('>=20.19');
   });

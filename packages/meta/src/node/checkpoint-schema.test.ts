@@ -5,10 +5,10 @@ import { join } from 'node:path';
 
 import * as tf from '@tensorflow/tfjs-core';
 import { isLoptError } from '@lopt/core';
-import { availableBackends } from '@lopt/test-utils';
+import { availableBackends, toyQuadratic } from '@lopt/test-utils';
 import { beforeAll, describe, expect, it } from 'vitest';
 
-import { toyCell, toyQuadratic } from '../toy.fixture.js';
+import { toyCell } from '../toy.fixture.js';
 import { train } from '../train/train.fixture.js';
 import { CHECKPOINT_FILE, readCheckpoint } from './checkpoint.js';
 

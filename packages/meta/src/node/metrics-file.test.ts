@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import * as tf from '@tensorflow/tfjs-core';
-import { availableBackends } from '@lopt/test-utils';
+import { availableBackends, toyQuadratic } from '@lopt/test-utils';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 
-import { toyCell, toyQuadratic } from '../toy.fixture.js';
+import { toyCell } from '../toy.fixture.js';
 import { train } from '../train/train.fixture.js';
 import { trimMetrics } from './metrics-file.js';
 import { METRICS_FILE } from './run-directory.js';

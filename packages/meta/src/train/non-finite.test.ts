@@ -1,11 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { FamilyWeights } from '@lopt/cell';
 import { isLoptError } from '@lopt/core';
-import { availableBackends } from '@lopt/test-utils';
+import { availableBackends, toyQuadratic } from '@lopt/test-utils';
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import { heldOutSeeds } from '../seeds.js';
-import { toyCell, toyQuadratic } from '../toy.fixture.js';
+import { toyCell } from '../toy.fixture.js';
 import { train } from './train.fixture.js';
 
 const base = { task: toyQuadratic(3), cell: toyCell, steps: 10, unroll: 5, learningRate: 0.03, validateEvery: 1, validationProblems: 4, seed: 2 };
