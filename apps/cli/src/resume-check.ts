@@ -97,7 +97,9 @@ const CHECKPOINT_FIELDS = ['steps', 'unroll', 'metaBatch', 'learningRate', 'lear
 export function assertCheckpointMatches(path: string, saved: Readonly<Record<string, unknown>>, next: MetaTrainSettings, taskName: string): void {
   const changes: string[] = [];
   if (saved.task !== undefined && saved.task !== taskName) changes.push(change('task', saved.task, taskName));
-  for (const field of CHECKPOINT_FIELDS) if (differs(field, saved[field], next[field])) changes.push(change(field, saved[field], next[field]));
+  // A field the checkpoint lacks (written before it existed, or clipNorm of a run without clipping)
+  // is left to the comparison with run.json.
+  for (const field of CHECKPOINT_FIELDS) if (field in saved && differs(field, saved[field], next[field])) changes.push(change(field, saved[field], next[field]));
   if (changes.length === 0) return;
   throw new LoptError('CHECKPOINT_CORRUPT', `${path} was written by a run with other settings than run.json beside it says (${changes.join('; ')}).`, {
     hint: 'The run directory mixes two runs: restore the run.json that belongs to the checkpoint, or start a new run in another --out.',

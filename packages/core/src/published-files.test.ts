@@ -43,7 +43,7 @@ describe('what each published package ships', () => {
     expect(files).toContain('README.md');
     expect(readFileSync(join(dir, 'LICENSE'), 'utf8')).toMatch(/Apache License\s+Version 2\.0, January 2004[\s\S]*END OF TERMS AND CONDITIONS/);
     expect(manifest.license).toBe('Apache-2.0');
-    expect(files.filter((f) => /\.(test|fixture)\.|\.test-d\./.test(f))).toEqual([]);
+    expect(files.filter((f) => /\.(test|fixture|expected)\.|\.test-d\./.test(f))).toEqual([]);
   }, 60_000);
 
   it.each(packages.map((p) => [p.manifest.name, p] as const))('%s: keywords and engines (ESM only: require(esm) from Node 20.19)', (_name, { manifest }) => {
