@@ -20,7 +20,7 @@ let good: Json;
 beforeAll(async () => {
   await availableBackends(); // selects cpu, with gradients registered
   dir = await mkdtemp(join(tmpdir(), 'lopt-checkpoint-'));
-  const r = await train({ task: toyQuadratic(3), cell: toyCell, steps: 10, unroll: 5, iterations: 2, validateEvery: 1, validationProblems: 2, checkpointEvery: 1, outDir: dir });
+  const r = await train({ task: toyQuadratic(3), family: toyCell, steps: 10, unroll: 5, iterations: 2, validateEvery: 1, validationProblems: 2, checkpointEvery: 1, outDir: dir });
   tf.dispose(Object.values(r.weights).flatMap((w) => Object.values(w)));
   good = JSON.parse(await readFile(join(dir, CHECKPOINT_FILE), 'utf8')) as Json;
 });

@@ -43,7 +43,7 @@ describe('trimMetrics: the metrics agree with the checkpoint a run resumes from'
 describe('a run directory resumed after a kill between a metrics line and its checkpoint', () => {
   it('computes that iteration again and writes it once', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'lopt-metrics-'));
-    const args = { task: toyQuadratic(3), cell: toyCell, steps: 10, unroll: 5, validateEvery: 2, validationProblems: 2, checkpointEvery: 1, outDir: dir };
+    const args = { task: toyQuadratic(3), family: toyCell, steps: 10, unroll: 5, validateEvery: 2, validationProblems: 2, checkpointEvery: 1, outDir: dir };
     const free = (r: { weights: Record<string, tf.NamedTensorMap> }): void => tf.dispose(Object.values(r.weights).flatMap((w) => Object.values(w)));
     free(await train({ ...args, iterations: 3 }));
     const before = tf.memory().numTensors;

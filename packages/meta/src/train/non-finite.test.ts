@@ -8,7 +8,7 @@ import { heldOutSeeds } from '../seeds.js';
 import { toyCell } from '../toy.fixture.js';
 import { train } from './train.fixture.js';
 
-const base = { task: toyQuadratic(3), cell: toyCell, steps: 10, unroll: 5, learningRate: 0.03, validateEvery: 1, validationProblems: 4, seed: 2 };
+const base = { task: toyQuadratic(3), family: toyCell, steps: 10, unroll: 5, learningRate: 0.03, validateEvery: 1, validationProblems: 4, seed: 2 };
 const free = (w: Record<string, FamilyWeights>): void => tf.dispose(Object.values(w).flatMap((x) => Object.values(x)));
 
 beforeAll(() => availableBackends()); // selects cpu, with gradients registered
