@@ -35,6 +35,12 @@ const FLAGS: Readonly<Record<string, string>> = {
   seed: '--seed',
   validationProblems: '--validation-problems',
   cell: 'the cell (--preprocess, --p, --output-scale, --momentum, --hidden, --averaged-units)',
+  family: '--family',
+  estimator: '--estimator',
+  sigma: '--sigma',
+  pairs: '--pairs',
+  horizon: '--horizon',
+  truncationsPerIteration: '--truncations-per-iteration',
 };
 
 /** Defaults that runs written before a setting existed have in effect. */

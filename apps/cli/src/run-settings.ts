@@ -78,7 +78,7 @@ function runSettingsProblem(data: unknown): string | undefined {
     ['validateEvery', isInt(d.validateEvery, 1), 'an integer of at least 1'],
     ['validationProblems', isInt(d.validationProblems, 1), 'an integer of at least 1'],
     ['checkpointEvery', isInt(d.checkpointEvery, 1), 'an integer of at least 1'],
-    ['cell', isObject(d.cell), 'the cell settings (an object)'],
+    ['cell', d.cell === undefined ? isObject(d.family) : isObject(d.cell), 'the cell settings (an object; or "family" for --family mlp)'],
     ['backend', typeof d.backend === 'string', 'a backend name'],
   ];
   const bad = checks.find(([, ok]) => !ok);
