@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -7,17 +8,22 @@ import { runCli, useTempDir } from './cli.fixture.js';
 
 const tmp = useTempDir();
 
-/** A task whose loss busy-waits `ms` per step after step 0 (the pre-training check runs step 0 only). */
-const SLOW_TASK = (ms: number): string => `import * as tf from '@tensorflow/tfjs-core';
+/**
+ * A task whose loss busy-waits `ms` per step after step 0 (the pre-training check runs step 0
+ * only), and creates `marker` when the first slow step begins.
+ */
+const SLOW_TASK = (ms: number, marker: string): string => `import * as tf from '@tensorflow/tfjs-core';
+import { writeFileSync } from 'node:fs';
 export default { name: 'slow', sample: () => ({ paramShapes: [[3]], init: () => [tf.zeros([3])],
-  loss: (p, step) => { if (step > 0) { const t = Date.now(); while (Date.now() - t < ${ms}) {} } return tf.tidy(() => tf.sum(tf.square(tf.sub(p[0], 1)))); },
+  loss: (p, step) => { if (step > 0) { writeFileSync(${JSON.stringify(marker)}, ''); const t = Date.now(); while (Date.now() - t < ${ms}) {} } return tf.tidy(() => tf.sum(tf.square(tf.sub(p[0], 1)))); },
   dispose() {} }) };
 `;
 
 describe('Ctrl-C', () => {
   test('a second Ctrl-C quits at once even while a 4 s loss holds the main thread', async () => {
     const path = join(tmp.dir, 'slow.mjs');
-    await writeFile(path, SLOW_TASK(4000));
+    const marker = join(tmp.dir, 'slow-step-running');
+    await writeFile(path, SLOW_TASK(4000, marker));
     let secondAt = 0;
     let sent = false;
     const started = performance.now();
@@ -29,12 +35,18 @@ describe('Ctrl-C', () => {
         onStdout: (text, child) => {
           if (sent || !text.includes('run directory')) return;
           sent = true;
-          // As a terminal does: Ctrl-C goes to the whole process group; twice, 1 s apart, while a slow step runs.
-          setTimeout(() => process.kill(-child.pid!, 'SIGINT'), 1500);
-          setTimeout(() => {
-            secondAt = performance.now();
-            process.kill(-child.pid!, 'SIGINT');
-          }, 2500);
+          // Wait until a slow step holds the main thread (on a loaded machine that can take seconds),
+          // then, as a terminal does, send Ctrl-C to the whole process group twice, 1 s apart.
+          const poll = setInterval(() => {
+            if (!existsSync(marker)) return;
+            clearInterval(poll);
+            setTimeout(() => process.kill(-child.pid!, 'SIGINT'), 500);
+            setTimeout(() => {
+              secondAt = performance.now();
+              process.kill(-child.pid!, 'SIGINT');
+            }, 1500);
+          }, 50);
+          child.on('close', () => clearInterval(poll));
         },
       },
     );
