@@ -27,7 +27,7 @@ export interface RunSettings {
   readonly init?: string;
   /** Absent in runs written before objectives existed ('sum'). */
   readonly objective?: 'sum' | 'log';
-  readonly validationMetric?: 'mean' | 'final';
+  readonly validationMetric?: 'mean' | 'final' | 'log';
   readonly metaBatch: number;
   readonly clipNorm?: number;
   readonly seed: number;
@@ -71,7 +71,7 @@ function runSettingsProblem(data: unknown): string | undefined {
     ['finalMetaLearningRate', d.finalMetaLearningRate === undefined || isPositive(d.finalMetaLearningRate), 'a positive number'],
     ['init', d.init === undefined || typeof d.init === 'string', 'a directory'],
     ['objective', d.objective === undefined || d.objective === 'sum' || d.objective === 'log', '"sum" or "log"'],
-    ['validationMetric', d.validationMetric === undefined || d.validationMetric === 'mean' || d.validationMetric === 'final', '"mean" or "final"'],
+    ['validationMetric', d.validationMetric === undefined || d.validationMetric === 'mean' || d.validationMetric === 'final' || d.validationMetric === 'log', '"mean", "final" or "log"'],
     ['metaBatch', isInt(d.metaBatch, 1), 'an integer of at least 1'],
     ['clipNorm', d.clipNorm === undefined || isPositive(d.clipNorm), 'a positive number'],
     ['seed', isInt(d.seed, 0), 'an integer of at least 0'],

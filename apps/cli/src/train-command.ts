@@ -13,7 +13,7 @@ import { writeLossPlot } from '@lopt/plot/node';
 
 import { backendFlag, choiceFlag, intFlag, parseCommand, positiveFlag } from './args.js';
 import { previousSettings, trainFlags } from './train-flags.js';
-import { FAMILY_HELP, FAMILY_OPTIONS, familyChoice, mlpFamilyFor, taskFamilySpec } from './train-family.js';
+import { ADAM_START, FAMILY_HELP, FAMILY_OPTIONS, adamStartSpec, familyChoice, mlpFamilyFor, taskFamilySpec } from './train-family.js';
 import { toCurvesFile, writeCurvesFile } from './curves-file.js';
 import { evaluationHeading, runEvaluation } from './evaluation.js';
 import { EVALUATION_HELP, EVALUATION_OPTIONS, evaluationFlags } from './evaluation-flags.js';
@@ -55,13 +55,15 @@ Task and run:
                             keep the meta learning rate, or decay it along half a cosine to --meta-lr-final
                             at the last iteration (default constant)
   --meta-lr-final <x>       meta learning rate at the end of a cosine schedule (default --meta-lr / 10)
-  --init <dir>              start from a saved optimizer (its optimizer.json directory) instead of fresh
-                            weights, to fine-tune it; its cell settings are used
+  --init <dir>|adam         start from a saved optimizer (its optimizer.json directory) instead of fresh
+                            weights, to fine-tune it; its cell settings are used. With --family mlp, "adam"
+                            starts from weights whose update is Adam's m̂/√v̂, normalized per tensor, × 0.004
   --objective sum|log       meta-loss over the steps: the sum of the losses (default, the paper's), or the sum of
                             their logarithms, which weighs the late steps (small losses) as much as the first
-  --validation-metric mean|final
-                            early stopping on the mean loss over the steps (default; the meta-objective)
-                            or on the loss after the last step
+  --validation-metric mean|final|log
+                            early stopping on the mean loss over the steps (default; the meta-objective),
+                            on the loss after the last step, or on the mean log loss (for --task-family,
+                            whose problems' losses differ by orders of magnitude)
   --meta-batch <n>          problems per meta-iteration (default ${TRAIN_DEFAULTS.metaBatch})
   --workers <n>             worker threads that share each step's coordinates with this one (default: one per
                             core beyond the first, at most 3; 0 computes on this thread only)
@@ -208,7 +210,15 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
   // One resolver (@lopt/meta) defaults and checks every setting: the run's own, then the flags over them.
   const settings = resolveMetaTrainOptions({ ...previousSettings(previous), ...trainFlags(values) }, QUICK_START_SETTINGS);
   const { steps, unroll, iterations, seed } = settings;
-  const initDir = values.init === undefined ? previous?.init : resolve(values.init);
+  // --init adam (MLP family): the Adam-like warm start of @lopt/cell, not a directory.
+  const initArg = values.init ?? previous?.init;
+  const adamStart = initArg === ADAM_START;
+  if (adamStart && familyName !== 'mlp') {
+    throw new LoptError('INVALID_ARGUMENT', `--init ${ADAM_START} starts the MLP family as Adam; the LSTM has no such start.`, {
+      hint: 'Add --family mlp, or pass --init a directory of a saved LSTM optimizer.',
+    });
+  }
+  const initDir = adamStart || initArg === undefined ? undefined : values.init === undefined ? initArg : resolve(values.init);
   const evaluation = evaluationFlags(values);
   const { name: backendName, info: backend, fallback } = await selectBackend(backendFlag(values.backend ?? previous?.backend));
   const workers = intFlag('workers', values.workers, defaultWorkers(backendName), 0);
@@ -220,7 +230,11 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
   const { task, source, builtin } = loaded;
 
   // --init: the saved optimizer's cell and weights (not needed when resuming: the checkpoint has the weights).
-  const initial = initDir === undefined || values.resume === true ? undefined : await loadOptimizer(initDir);
+  const initial =
+    values.resume === true ? undefined
+    : adamStart ? adamStartSpec(previous, seed)
+    : initDir === undefined ? undefined
+    : await loadOptimizer(initDir);
   if (initial !== undefined && (values.hidden !== undefined || values.preprocess !== undefined || values['output-scale'] !== undefined || values.p !== undefined || values.momentum !== undefined || values['averaged-units'] !== undefined)) {
     disposeOptimizerSpec(initial);
     throw new LoptError('INVALID_ARGUMENT', '--init takes the cell settings of the optimizer it starts from.', {
@@ -272,7 +286,7 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
     finalMetaLearningRate: settings.finalLearningRate,
     metaBatch: settings.metaBatch,
     ...(settings.clipNorm === undefined ? {} : { clipNorm: settings.clipNorm }),
-    ...(initDir === undefined ? {} : { init: initDir }),
+    ...(adamStart ? { init: ADAM_START } : initDir === undefined ? {} : { init: initDir }),
     estimator: settings.estimator,
     objective: settings.objective,
     validationMetric: settings.validationMetric,
@@ -307,6 +321,7 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
     `${values.resume === true ? `resuming at iteration ${startIteration} of` : 'meta-training'} ${iterations} iterations · T=${steps}, unroll ${unroll} · meta-lr ${settings.learningRate}${settings.learningRateSchedule === 'cosine' ? ` → ${settings.finalLearningRate} (cosine)` : ''}${settings.objective === 'log' ? ' · log objective' : ''} · seed ${seed}${settings.estimator === 'pes' ? ` · PES: σ ${settings.sigma}, ${settings.pairs} pairs, horizons ${settings.horizon.join('–')}, ${settings.truncationsPerIteration} truncations per iteration` : ''} · ${describeOptimizer(family, config)}`,
   );
   if (initDir !== undefined) out.info(`starting from the optimizer in ${initDir}`);
+  if (adamStart) out.info('starting from the Adam-like weights of the MLP family (its update is Adam\'s m̂/√v̂, normalized per tensor, × 0.004)');
   if (resumed?.note !== undefined) out.info(`resuming with the ${resumed.note}`);
   out.info(`run directory ${outDir}`);
   out.event('start', { outDir, settings: runSettings, backend, resume: values.resume === true, startIteration, lopt: lopt.version });

@@ -26,7 +26,7 @@ export function trainFlags(values: Flags): Partial<MetaTrainSettings> {
     learningRateSchedule: given(values['meta-lr-schedule'], (v) => choiceFlag('meta-lr-schedule', v, ['constant', 'cosine'] as const, 'constant')),
     finalLearningRate: given(values['meta-lr-final'], (v) => positiveFlag('meta-lr-final', v, 0)),
     objective: given(values.objective, (v) => choiceFlag('objective', v, ['sum', 'log'] as const, 'sum')),
-    validationMetric: given(values['validation-metric'], (v) => choiceFlag('validation-metric', v, ['mean', 'final'] as const, 'mean')),
+    validationMetric: given(values['validation-metric'], (v) => choiceFlag('validation-metric', v, ['mean', 'final', 'log'] as const, 'mean')),
     metaBatch: given(values['meta-batch'], (v) => intFlag('meta-batch', v, 0)),
     clipNorm: given(values['clip-norm'], (v) => positiveFlag('clip-norm', v, 0)),
     seed: given(values.seed, (v) => intFlag('seed', v, 0, 0)),

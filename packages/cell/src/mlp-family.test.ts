@@ -16,30 +16,9 @@ import { MLP_FAMILY, mlpFamily } from './mlp-family.js';
 import { disposeOptimizerSpec } from './optimizer-spec.js';
 import { loadOptimizer } from './load-optimizer.js';
 import { saveOptimizer } from './save-optimizer.js';
+import { adamFeatureIndex, adamLikeMlpWeights } from './mlp-warm-start.js';
 
-/** Index of the feature m̂_0/√v̂ (after g, θ, the 3 momenta, v, 1/√v) in the default config. */
-const M_OVER_RMS = 7;
-
-/**
- * Weights that make the MLP output d = −(m̂_0/√v̂ normalized per tensor), m = 0: a per-tensor
- * normalized Adam with learning rate stepMult. Two ReLU units carry the feature's positive and
- * negative parts.
- */
-function adamLikeWeights(c: MlpConfig): FamilyWeights {
-  const w: Record<string, tf.Tensor> = {};
-  for (const [name, shape] of mlpFamily(c).weightShapes()) {
-    const values = new Float32Array(shape.reduce((a, b) => a * b, 1));
-    const cols = shape[1] ?? 1;
-    if (name === 'mlp_0/kernel') values.set([1, -1], M_OVER_RMS * cols);
-    if (name === 'mlp_1/kernel') {
-      values[0] = 1;
-      values[cols + 1] = 1;
-    }
-    if (name === 'output/kernel') values.set([-1, 0, 1, 0]);
-    w[name] = tf.tensor(values, [...shape]);
-  }
-  return w;
-}
+const adamLikeWeights = (c: MlpConfig): FamilyWeights => adamLikeMlpWeights(c, { seed: 11 });
 
 /** Runs `steps` family steps on the given gradients/params; returns the updates as arrays. Frees everything. */
 function runSteps(c: Partial<MlpConfig>, weights: FamilyWeights, grads: number[][], params: number[][], options: StepOptions = {}): number[][] {
@@ -113,6 +92,26 @@ describeEachBackend('mlpFamily', (backend) => {
     const v2 = v1.map((x, i) => 0.999 * x + 0.001 * g2[i]! ** 2);
     expectClose(u2!, expected(2, m2, v2), { atol: 1e-9, rtol: 1e-4 });
     tf.dispose(Object.values(w));
+  });
+
+  it('adamLikeMlpWeights: the Adam path is exact whatever the other units, gain scales it; bad configs are refused', () => {
+    expect(adamFeatureIndex(mlpFamily().config)).toBe(7);
+    expect(adamFeatureIndex(mlpFamily({ paramFeature: false, momentumDecays: [0.9] }).config)).toBe(4);
+    const g = [[0.5, -2, 1e-3, 4, -0.25, 3], [0.1, 1, -2, 0.5, 0.5, -3], [1, 1, 1, -1, 2, 0]];
+    const a = runSteps({}, adamLikeMlpWeights({}, { seed: 1 }), g, g, { shapes: [[2, 3]] });
+    const b = runSteps({}, adamLikeMlpWeights({}, { seed: 2 }), g, g, { shapes: [[2, 3]] });
+    const twice = runSteps({}, adamLikeMlpWeights({}, { seed: 2, gain: 2 }), g, g, { shapes: [[2, 3]] });
+    for (let k = 0; k < g.length; k++) {
+      expectClose(b[k]!, a[k]!, { atol: 1e-9, rtol: 1e-5 });
+      expectClose(twice[k]!, a[k]!.map((x) => 2 * x), { atol: 1e-9, rtol: 1e-5 });
+    }
+    // The other units are random (seeded), not zero: meta-training has something to move.
+    const w = adamLikeMlpWeights({}, { seed: 3 });
+    expect(Math.max(...Array.from(w['mlp_1/kernel']!.dataSync()).map(Math.abs))).toBeGreaterThan(0.1);
+    tf.dispose(Object.values(w));
+    expectLoptError(() => adamLikeMlpWeights({ hiddenSizes: [1] }), 'INVALID_ARGUMENT', /2 units/);
+    expectLoptError(() => adamLikeMlpWeights({ momentumDecays: [] }), 'INVALID_ARGUMENT', /momentum/);
+    expectLoptError(() => adamLikeMlpWeights({}, { gain: 0 }), 'INVALID_ARGUMENT', /gain/);
   });
 
   it('is scale-free: the same updates for gradients ×1000 and parameters ×0.01', () => {

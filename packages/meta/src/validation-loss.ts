@@ -18,6 +18,9 @@ export interface ValidationScore {
   readonly nonFinite: number;
 }
 
+/** The 'log' metric takes log(max(loss, LOG_FLOOR)): a loss of exactly 0 stays finite. */
+const LOG_FLOOR = 1e-30;
+
 /** Whether `a` is better than `b`: one with a finite loss beats one without; then fewer non-finite problems; then the lower mean. */
 export function betterScore(a: ValidationScore, b: ValidationScore): boolean {
   if (!Number.isFinite(a.loss)) return false;
@@ -28,7 +31,7 @@ export function betterScore(a: ValidationScore, b: ValidationScore): boolean {
 
 /**
  * The learned optimizer's loss on held-out problems (forward only): per problem the mean over
- * its `steps` steps, or the loss after the last step; averaged over the problems that stayed
+ * its `steps` steps, the loss after the last step, or the mean of the log losses; averaged over the problems that stayed
  * finite, with the others counted (see {@link ValidationScore}).
  */
 export function validationScore(
@@ -38,7 +41,7 @@ export function validationScore(
   groups: readonly string[],
   seeds: readonly number[],
   steps: number,
-  metric: 'mean' | 'final' = 'mean',
+  metric: 'mean' | 'final' | 'log' = 'mean',
 ): ValidationScore {
   let total = 0;
   let nonFinite = 0;
@@ -49,7 +52,9 @@ export function validationScore(
       try {
         const { losses } = advance(tr, cells, weights, steps, false);
         if (losses.length < steps || losses.some((l) => !Number.isFinite(l))) nonFinite += 1;
-        else total += metric === 'final' ? losses[steps - 1]! : losses.reduce((a, b) => a + b, 0) / steps;
+        else if (metric === 'final') total += losses[steps - 1]!;
+        else if (metric === 'log') total += losses.reduce((a, b) => a + Math.log(Math.max(b, LOG_FLOOR)), 0) / steps;
+        else total += losses.reduce((a, b) => a + b, 0) / steps;
       } finally {
         disposeTrajectory(tr, cells);
       }

@@ -136,13 +136,18 @@ describe('metaTrain', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it('validates on the final loss when asked (early stopping for the loss at step T)', async () => {
+  it('validates on the final loss or the mean log loss when asked (early stopping for the loss at step T, or across scales)', async () => {
     const mean = await metaTrain({ ...base, iterations: 2 });
     const final = await metaTrain({ ...base, iterations: 2, validationMetric: 'final' });
     // Same weights (validation does not touch training), different measure: final < mean on a descent.
     expect(values(final.weights)).toEqual(values(mean.weights));
     expect(final.bestValidationLoss).toBeLessThan(mean.bestValidationLoss);
-    [mean, final].forEach((r) => disposeWeights(r.weights));
+    // 'log': the mean over problems of each one's mean log loss; by Jensen at most the log of the mean.
+    const log = await metaTrain({ ...base, iterations: 2, validationMetric: 'log' });
+    expect(values(log.weights)).toEqual(values(mean.weights));
+    expect(log.bestValidationLoss).toBeLessThan(Math.log(mean.bestValidationLoss));
+    expect(Number.isFinite(log.bestValidationLoss)).toBe(true);
+    [mean, final, log].forEach((r) => disposeWeights(r.weights));
   });
 
   it('rejects bad settings with a hint', async () => {

@@ -37,7 +37,8 @@ export interface MetaTrainSettings {
   readonly seed: number;
   readonly validateEvery: number;
   readonly validationProblems: number;
-  readonly validationMetric: 'mean' | 'final';
+  /** Validation: the mean loss over the steps, the last step's loss, or the mean log loss (scale-free across a task family). */
+  readonly validationMetric: 'mean' | 'final' | 'log';
   readonly checkpointEvery: number;
   /**
    * 'truncated-bptt' (default): the paper's meta-gradient over problems of `steps` steps in
@@ -100,7 +101,7 @@ export function resolveMetaTrainOptions(given: Partial<MetaTrainSettings> = {}, 
   positiveNumber('finalLearningRate', s.finalLearningRate);
   oneOf('learningRateSchedule', s.learningRateSchedule, ['constant', 'cosine']);
   oneOf('objective', s.objective, ['sum', 'log']);
-  oneOf('validationMetric', s.validationMetric, ['mean', 'final']);
+  oneOf('validationMetric', s.validationMetric, ['mean', 'final', 'log']);
   if (s.clipNorm !== undefined) positiveNumber('clipNorm', s.clipNorm);
   if (s.order !== 1 && s.order !== 2) throw new LoptError('INVALID_ARGUMENT', `order must be 1 or 2, got ${String(s.order)}.`, { hint: 'Pass order 1 (the default) or 2.' });
   if (!Number.isInteger(s.seed) || s.seed < 0) throw new LoptError('INVALID_ARGUMENT', `seed must be a whole number >= 0, got ${s.seed}.`, { hint: 'Pass for example seed 0.' });

@@ -14,8 +14,12 @@ export interface ValidationOptions {
   readonly every?: number;
   /** Validation problems (default 8). */
   readonly problems?: number;
-  /** What is minimized: the mean loss over the steps (default, the meta-objective) or the loss at the last step. */
-  readonly metric?: 'mean' | 'final';
+  /**
+   * What is minimized: the mean loss over the steps (default, the meta-objective), the loss at the
+   * last step, or the mean of the log loss over the steps (each problem weighs the same whatever
+   * its scale: for task families, whose problems' losses differ by orders of magnitude).
+   */
+  readonly metric?: 'mean' | 'final' | 'log';
   /** Optimizee steps per validation problem (default: the estimator's T). */
   readonly steps?: number;
   /** Stop the run after this many validations in a row without a new best (default: never). */
