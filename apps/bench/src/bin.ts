@@ -6,6 +6,11 @@ import type { BackendName } from '@lopt/core';
 import { useBackend } from '@lopt/backends';
 
 import { runPaper } from './paper.js';
+import { GENERAL_LEARNED, generalLearned } from './general/learned.js';
+import { runGeneral } from './general/run.js';
+import { GENERAL_TASKS } from './general/tasks.js';
+import { BASELINE_NAMES } from '@lopt/meta';
+import type { BaselineName } from '@lopt/meta';
 import { runPerf } from './perf.js';
 import { runBadInputs } from './bad-inputs.js';
 import { CLI_DIR } from './cli-path.js';
@@ -15,7 +20,7 @@ import type { PerfSuite } from './perf.js';
 import { SUITE_NAMES } from './suites.js';
 import type { SuiteName } from './suites.js';
 
-const USAGE = `Usage: pnpm bench <paper|report|perf|reliability> [options]
+const USAGE = `Usage: pnpm bench <paper|general|report|perf|reliability> [options]
 
   paper   the paper's experiments vs tuned SGD, NAG, RMSprop, Adam: §3.1 quadratic, §3.2 MNIST
           (mnist, mnist-200-steps, mnist-40-units, mnist-2-layers, mnist-relu), §3.3 convnets
@@ -27,6 +32,12 @@ const USAGE = `Usage: pnpm bench <paper|report|perf|reliability> [options]
                            without it the §3.3 experiments run on MNIST, as mnist-convnet-10/-5/-2
           --backend wasm|node|cpu (default wasm)  --seed N
           --workers N  worker threads sharing the cell's coordinates in meta-training (default: cores − 1, at most 3)
+  general learned optimizers vs SGD, NAG, RMSprop, Adam tuned per task and per horizon, on tasks outside the
+          general optimizer's training distribution; writes general.json, GENERAL.md, general/<task>.png
+          --tasks ${GENERAL_TASKS.map((t) => t.id).join(',')}
+                           (default all)  --horizons 100,1000,5000  --problems N (default 3)  --tune-problems N (default 1)
+          --learned ${GENERAL_LEARNED.join(',')} (default all)  --optimizer DIR (the general one; default the committed run's)
+          --baselines sgd,nag,rmsprop,adam (default all)  --out DIR (default apps/bench/results)  --backend wasm|node|cpu
   report  rebuild REPORT.md from the <experiment>.json files in --out
   perf    cell and meta-training speed on every backend that loads here
           --suite smoke|quick|full (default quick)  --out DIR (default apps/bench/results)
@@ -42,6 +53,12 @@ function suiteOf(value: string | undefined): SuiteName {
   const s = (value ?? 'quick') as SuiteName;
   if (!SUITE_NAMES.includes(s)) throw new Error(`--suite must be one of ${SUITE_NAMES.join(', ')}`);
   return s;
+}
+
+function positiveInt(flag: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} takes whole numbers >= 1, got ${value}`);
+  return n;
 }
 
 function workersOf(value: string): number {
@@ -66,11 +83,18 @@ async function main(argv: string[]): Promise<number> {
       workers: { type: 'string' },
       kills: { type: 'string' },
       writers: { type: 'string' },
+      tasks: { type: 'string' },
+      horizons: { type: 'string' },
+      problems: { type: 'string' },
+      'tune-problems': { type: 'string' },
+      learned: { type: 'string' },
+      optimizer: { type: 'string' },
+      baselines: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
   const command = positionals[0];
-  if (values.help === true || (command !== 'paper' && command !== 'perf' && command !== 'report' && command !== 'reliability')) {
+  if (values.help === true || !['paper', 'general', 'perf', 'report', 'reliability'].includes(command ?? '')) {
     process.stdout.write(USAGE);
     return values.help === true ? 0 : 1;
   }
@@ -88,6 +112,34 @@ async function main(argv: string[]): Promise<number> {
       `bad inputs tried: ${bad.tried}; clear errors: ${bad.clear}; stack traces: ${bad.stackTraces}; hangs: ${bad.hangs}; accepted silently: ${bad.silentlyAccepted}; unclear: ${bad.unclear}\n`,
     );
     return result.problems.length === 0 && bad.clear === bad.tried ? 0 : 1;
+  }
+  if (command === 'general') {
+    const list = (v: string | undefined): string[] | undefined => v?.split(',').map((x) => x.trim()).filter((x) => x.length > 0);
+    const info = await useBackend((values.backend ?? 'wasm') as BackendName);
+    const outDir = values.out ?? 'apps/bench/results';
+    const baselines = list(values.baselines) ?? [...BASELINE_NAMES];
+    const unknown = baselines.filter((b) => !(BASELINE_NAMES as readonly string[]).includes(b));
+    if (unknown.length > 0) throw new Error(`--baselines takes ${BASELINE_NAMES.join(', ')}; got ${unknown.join(', ')}`);
+    const learned = await generalLearned(list(values.learned) ?? [...GENERAL_LEARNED], values.optimizer);
+    process.stdout.write(`bench general on ${info.name}${info.simd ? ' (SIMD)' : ''}, writing to ${outDir}\n`);
+    const started = performance.now();
+    const horizons = list(values.horizons)?.map((h) => positiveInt('--horizons', h));
+    const r = await runGeneral({
+      outDir,
+      learned,
+      ...(values.tasks === undefined ? {} : { tasks: list(values.tasks)! }),
+      ...(horizons === undefined ? {} : { horizons }),
+      ...(values.problems === undefined ? {} : { problems: positiveInt('--problems', values.problems) }),
+      ...(values['tune-problems'] === undefined ? {} : { tuneProblems: positiveInt('--tune-problems', values['tune-problems']) }),
+      baselines: baselines as BaselineName[],
+      log: (line) => process.stdout.write(`  ${line}\n`),
+    });
+    for (const [h, s] of Object.entries(r.summary)) {
+      const m = s[r.main]!;
+      process.stdout.write(`${h} steps: ${r.main} / tuned Adam, geometric mean ${m.geomeanRatio.toPrecision(3)}; below Adam on ${m.tasksBelowAdam}/${m.tasks} tasks\n`);
+    }
+    process.stdout.write(`done in ${((performance.now() - started) / 60000).toFixed(1)} min; see ${outDir}/GENERAL.md\n`);
+    return 0;
   }
   const suite = suiteOf(values.suite);
   const outDir = values.out ?? 'apps/bench/results';

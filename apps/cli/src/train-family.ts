@@ -76,15 +76,8 @@ export function taskFamilySpec(values: Flags): string | undefined {
 /** `--init adam`: start the MLP family from its Adam-like weights instead of a saved optimizer. */
 export const ADAM_START = 'adam';
 
-/**
- * The gain of `--init adam`: steps of 4 · stepMult = 0.004 per tensor (root mean square). Picked by
- * apps/bench/scripts/general-warm-start-gain.mjs, the best of 0.5, 1, 2, 4, 8, 16 on problems of the
- * general task family at 300 steps (gain 1, Adam's usual 1e-3, was the fourth).
- */
-export const ADAM_START_GAIN = 4;
-
 /** The Adam-like start of the MLP family (the resumed run's configuration, else the defaults), seeded by --seed. */
 export function adamStartSpec(previous: RunSettings | undefined, seed: number): LearnedOptimizerSpec {
   const family = mlpFamily((previous?.family?.config ?? {}) as Parameters<typeof mlpFamily>[0]);
-  return { family, weights: { default: adamLikeMlpWeights(family.config, { seed, gain: ADAM_START_GAIN }) } };
+  return { family, weights: { default: adamLikeMlpWeights(family.config, { seed }) } };
 }

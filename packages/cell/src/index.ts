@@ -24,7 +24,7 @@ export type { CellConfig, Preprocess } from './cell-config.js';
 export { MLP_FAMILY, isMlpFamily, mlpFamily, mlpWeightShapes } from './mlp-family.js';
 export type { MlpFamily } from './mlp-family.js';
 export { DEFAULT_MLP_CONFIG, mlpConfig, mlpConfigJson } from './mlp-config.js';
-export { adamFeatureIndex, adamLikeMlpWeights } from './mlp-warm-start.js';
+export { ADAM_START_GAIN, adamFeatureIndex, adamLikeMlpWeights } from './mlp-warm-start.js';
 export type { AdamLikeOptions } from './mlp-warm-start.js';
 export type { MlpConfig } from './mlp-config.js';
 // A learned optimizer of any family: the tf.Optimizer, saving and loading, the shipped ones.

@@ -16,9 +16,10 @@ import { MLP_FAMILY, mlpFamily } from './mlp-family.js';
 import { disposeOptimizerSpec } from './optimizer-spec.js';
 import { loadOptimizer } from './load-optimizer.js';
 import { saveOptimizer } from './save-optimizer.js';
-import { adamFeatureIndex, adamLikeMlpWeights } from './mlp-warm-start.js';
+import { ADAM_START_GAIN, adamFeatureIndex, adamLikeMlpWeights } from './mlp-warm-start.js';
 
-const adamLikeWeights = (c: MlpConfig): FamilyWeights => adamLikeMlpWeights(c, { seed: 11 });
+/** Adam's step of stepMult (gain 1): the hand computations below assume it. */
+const adamLikeWeights = (c: MlpConfig): FamilyWeights => adamLikeMlpWeights(c, { seed: 11, gain: 1 });
 
 /** Runs `steps` family steps on the given gradients/params; returns the updates as arrays. Frees everything. */
 function runSteps(c: Partial<MlpConfig>, weights: FamilyWeights, grads: number[][], params: number[][], options: StepOptions = {}): number[][] {
@@ -98,12 +99,14 @@ describeEachBackend('mlpFamily', (backend) => {
     expect(adamFeatureIndex(mlpFamily().config)).toBe(7);
     expect(adamFeatureIndex(mlpFamily({ paramFeature: false, momentumDecays: [0.9] }).config)).toBe(4);
     const g = [[0.5, -2, 1e-3, 4, -0.25, 3], [0.1, 1, -2, 0.5, 0.5, -3], [1, 1, 1, -1, 2, 0]];
-    const a = runSteps({}, adamLikeMlpWeights({}, { seed: 1 }), g, g, { shapes: [[2, 3]] });
-    const b = runSteps({}, adamLikeMlpWeights({}, { seed: 2 }), g, g, { shapes: [[2, 3]] });
+    const a = runSteps({}, adamLikeMlpWeights({}, { seed: 1, gain: 1 }), g, g, { shapes: [[2, 3]] });
+    const b = runSteps({}, adamLikeMlpWeights({}, { seed: 2, gain: 1 }), g, g, { shapes: [[2, 3]] });
     const twice = runSteps({}, adamLikeMlpWeights({}, { seed: 2, gain: 2 }), g, g, { shapes: [[2, 3]] });
+    const byDefault = runSteps({}, adamLikeMlpWeights({}, { seed: 2 }), g, g, { shapes: [[2, 3]] });
     for (let k = 0; k < g.length; k++) {
       expectClose(b[k]!, a[k]!, { atol: 1e-9, rtol: 1e-5 });
       expectClose(twice[k]!, a[k]!.map((x) => 2 * x), { atol: 1e-9, rtol: 1e-5 });
+      expectClose(byDefault[k]!, a[k]!.map((x) => ADAM_START_GAIN * x), { atol: 1e-9, rtol: 1e-5 });
     }
     // The other units are random (seeded), not zero: meta-training has something to move.
     const w = adamLikeMlpWeights({}, { seed: 3 });

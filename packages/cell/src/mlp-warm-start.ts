@@ -9,9 +9,16 @@ import { mlpWeightShapes } from './mlp-family.js';
 export interface AdamLikeOptions {
   /** Seed of the other units' random weights (default 0). */
   readonly seed?: number;
-  /** The Adam path's output weight: the update is −gain · stepMult · (m̂/√v̂ normalized per tensor) (default 1). */
+  /** The Adam path's output weight: the update is −gain · stepMult · (m̂/√v̂ normalized per tensor) (default {@link ADAM_START_GAIN}). */
   readonly gain?: number;
 }
+
+/**
+ * The default gain: steps of 4 · stepMult = 0.004 per tensor (root mean square). Picked by
+ * apps/bench/scripts/general-warm-start-gain.mjs, the best of 0.5, 1, 2, 4, 8, 16 on problems of
+ * the general task family at 300 steps (gain 1, Adam's usual 1e-3, came fourth).
+ */
+export const ADAM_START_GAIN = 4;
 
 /**
  * The feature index of m̂/√v̂ for the first momentum rate: after g, θ (with paramFeature), the
@@ -38,9 +45,9 @@ export function adamLikeMlpWeights(config: Partial<MlpConfig> = {}, options: Ada
       hint: 'Use momentumDecays with at least one rate and hiddenSizes of 2 or more, or the family\'s random init(seed).',
     });
   }
-  const gain = options.gain ?? 1;
+  const gain = options.gain ?? ADAM_START_GAIN;
   if (!(gain > 0) || !Number.isFinite(gain)) {
-    throw new LoptError('INVALID_ARGUMENT', `gain is ${String(gain)}.`, { hint: 'gain is a positive finite number (default 1).' });
+    throw new LoptError('INVALID_ARGUMENT', `gain is ${String(gain)}.`, { hint: `gain is a positive finite number (default ${ADAM_START_GAIN}).` });
   }
   const rng = createRng(options.seed ?? 0);
   const feature = adamFeatureIndex(c);

@@ -1,0 +1,201 @@
+import { writeFile, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+
+import type { LearnedOptimizerSpec } from '@lopt/cell';
+import type { Task } from '@lopt/core';
+import { BASELINE_NAMES, baseline, heldOutSeeds, learnedOptimizerFactory, logGrid, runOptimizer } from '@lopt/meta';
+import type { BaselineName, OptimizerFactory } from '@lopt/meta';
+import { writeLossPlot } from '@lopt/plot/node';
+
+import { diverged, finalLoss, geometricMean, meanCurve, meanFinal, stepsToReach } from './metrics.js';
+import { generalReport } from './report.js';
+import { generalTasks } from './tasks.js';
+import type { GeneralTaskSpec } from './tasks.js';
+import { tuneAtHorizons } from './tuning.js';
+import type { HorizonTuning } from './tuning.js';
+
+export interface GeneralSuiteOptions {
+  readonly outDir: string;
+  /** The learned optimizers compared, by the key they get in the results. */
+  readonly learned: Readonly<Record<string, { spec: LearnedOptimizerSpec; description: string }>>;
+  /** The key of the optimizer the targets are about (default the first). */
+  readonly main?: string;
+  readonly tasks?: readonly string[];
+  /** Horizons, in steps (default 100, 1,000, 5,000). */
+  readonly horizons?: readonly number[];
+  /** Evaluation problems per task (default 3). */
+  readonly problems?: number;
+  /** Tuning problems per task, disjoint from the evaluation problems (default 1). */
+  readonly tuneProblems?: number;
+  readonly baselines?: readonly BaselineName[];
+  /** Starting grid of learning rates (default 10^-4 … 10^0, two per decade), extended past any edge. */
+  readonly grid?: readonly number[];
+  /** Half-decades the grid may grow on each side (default 4). */
+  readonly extensions?: number;
+  readonly log?: (line: string) => void;
+}
+
+/** One optimizer's results on one task at one horizon. */
+export interface HorizonResult {
+  /** Mean over the problems of each one's final loss (the mean of its last 5% of steps). */
+  readonly final: number;
+  readonly perProblem: readonly number[];
+  /** final / tuned Adam's final (below 1: better than tuned Adam). */
+  readonly ratioToAdam: number;
+  /** Problems on which its final loss is below tuned Adam's on the same problem. */
+  readonly wins: number;
+  /** Steps its mean curve takes to reach tuned Adam's final loss at this horizon (null: not within the horizon). */
+  readonly stepsToAdam: number | null;
+  /** Problems whose loss went non-finite or above 2× its initial value within the horizon. */
+  readonly diverged: number;
+}
+
+export interface GeneralTaskResult {
+  readonly id: string;
+  readonly title: string;
+  readonly heldOut: string;
+  readonly seconds: number;
+  readonly tuning: Readonly<Record<string, HorizonTuning>>;
+  /** Per horizon, per optimizer key (learned keys and baseline names). */
+  readonly horizons: Readonly<Record<string, Readonly<Record<string, HorizonResult>>>>;
+}
+
+export interface GeneralResults {
+  readonly suite: 'general';
+  readonly createdAt: string;
+  readonly settings: { horizons: number[]; problems: number; tuneProblems: number; baselines: string[]; grid: number[]; extensions: number };
+  readonly learned: Readonly<Record<string, string>>;
+  readonly main: string;
+  readonly tasks: GeneralTaskResult[];
+  /** Per horizon and optimizer: geometric mean of the ratios to tuned Adam, tasks below 1, and tasks counted. */
+  readonly summary: Readonly<Record<string, Readonly<Record<string, { geomeanRatio: number; tasksBelowAdam: number; tasks: number }>>>>;
+}
+
+function curvesOf(task: Task, make: OptimizerFactory, seeds: readonly number[], steps: number): number[][] {
+  return seeds.map((seed) => {
+    const problem = task.sample(seed, 'evaluation');
+    const optimizer = make(problem);
+    try {
+      const curve = runOptimizer(problem, optimizer, steps);
+      while (curve.length < steps + 1) curve.push(Number.NaN);
+      return curve;
+    } finally {
+      optimizer.dispose();
+      problem.dispose();
+    }
+  });
+}
+
+function horizonResult(curves: readonly number[][], adam: readonly number[][], h: number): HorizonResult {
+  const perProblem = curves.map((c) => finalLoss(c, h));
+  const adamPer = adam.map((c) => finalLoss(c, h));
+  const final = meanFinal(curves, h);
+  const adamFinal = meanFinal(adam, h);
+  const reach = Number.isFinite(adamFinal) ? stepsToReach(meanCurve(curves.map((c) => c.slice(0, h + 1))), adamFinal, h) : undefined;
+  return {
+    final,
+    perProblem,
+    ratioToAdam: final / adamFinal,
+    wins: perProblem.filter((x, i) => x < adamPer[i]!).length,
+    stepsToAdam: reach ?? null,
+    diverged: curves.filter((c) => diverged(c.slice(0, h + 1))).length,
+  };
+}
+
+async function runTask(spec: GeneralTaskSpec, o: Required<Omit<GeneralSuiteOptions, 'log' | 'tasks' | 'main'>> & { log: (line: string) => void }): Promise<GeneralTaskResult> {
+  const started = performance.now();
+  const task = spec.task();
+  const horizons = [...o.horizons].sort((a, b) => a - b);
+  const maxH = horizons[horizons.length - 1]!;
+  const evalSeeds = heldOutSeeds('evaluation', o.problems);
+  const tuneSeeds = heldOutSeeds('tuning', o.tuneProblems);
+  try {
+    const tuning: Record<string, HorizonTuning> = {};
+    for (const name of o.baselines) {
+      tuning[name] = tuneAtHorizons(task, name, { grid: o.grid, seeds: tuneSeeds, horizons, extensions: o.extensions, log: (l) => o.log(`  ${spec.id} tune ${l}`) });
+    }
+    // Every optimizer to its longest horizon; a baseline once per distinct tuned rate.
+    const curves: Record<string, number[][]> = {};
+    for (const [key, { spec: learned }] of Object.entries(o.learned)) {
+      curves[key] = curvesOf(task, learnedOptimizerFactory(learned), evalSeeds, maxH);
+      o.log(`  ${spec.id} ${key}: final ${horizons.map((h) => meanFinal(curves[key]!, h).toPrecision(4)).join(' / ')}`);
+    }
+    const baselineCurves: Record<string, Record<string, number[][]>> = {};
+    for (const name of o.baselines) {
+      baselineCurves[name] = {};
+      for (const lr of new Set(Object.values(tuning[name]!.rates))) {
+        baselineCurves[name][String(lr)] = curvesOf(task, () => baseline(name, lr), evalSeeds, maxH);
+      }
+    }
+    const atHorizon = (name: string, h: number): number[][] => baselineCurves[name]![String(tuning[name]!.rates[String(h)])]!;
+    const results: Record<string, Record<string, HorizonResult>> = {};
+    for (const h of horizons) {
+      const adam = atHorizon('adam', h);
+      const row: Record<string, HorizonResult> = {};
+      for (const key of Object.keys(o.learned)) row[key] = horizonResult(curves[key]!, adam, h);
+      for (const name of o.baselines) row[name] = horizonResult(atHorizon(name, h), adam, h);
+      results[String(h)] = row;
+    }
+    // The plot at the longest horizon: the learned optimizers and each baseline at its rate for that horizon.
+    const series = [
+      ...Object.keys(o.learned).map((key) => ({ name: key, curves: curves[key]! })),
+      ...o.baselines.map((name) => ({ name: `${name} ${tuning[name]!.rates[String(maxH)]}`, curves: atHorizon(name, maxH) })),
+    ].map(({ name, curves: cs }) => ({ name, mean: meanCurve(cs), stderr: meanCurve(cs).map(() => 0) }));
+    await writeLossPlot(join(o.outDir, 'general', spec.id), series, { title: spec.title, subtitle: `${o.problems} held-out problems, ${maxH} steps; baselines tuned per horizon` });
+    return { id: spec.id, title: spec.title, heldOut: spec.heldOut, seconds: (performance.now() - started) / 1000, tuning, horizons: results };
+  } finally {
+    (task as { dispose?: () => void }).dispose?.();
+  }
+}
+
+/**
+ * `pnpm bench general`: the learned optimizers against tfjs SGD, NAG, RMSprop and Adam, each tuned
+ * per task and per horizon, on tasks outside the general optimizer's training distribution.
+ * Writes general.json, GENERAL.md and general/<task>.svg|png to `outDir`.
+ */
+export async function runGeneral(options: GeneralSuiteOptions): Promise<GeneralResults> {
+  const keys = Object.keys(options.learned);
+  if (keys.length === 0) throw new Error('bench general: no learned optimizer to evaluate.');
+  const main = options.main ?? keys[0]!;
+  const baselines = options.baselines ?? BASELINE_NAMES;
+  if (!baselines.includes('adam')) throw new Error('bench general: the baselines must include adam (every ratio is to tuned Adam).');
+  const o = {
+    outDir: options.outDir,
+    learned: options.learned,
+    horizons: options.horizons ?? [100, 1000, 5000],
+    problems: options.problems ?? 3,
+    tuneProblems: options.tuneProblems ?? 1,
+    baselines,
+    grid: options.grid ?? logGrid(-4, 0, 2),
+    extensions: options.extensions ?? 4,
+    log: options.log ?? (() => undefined),
+  };
+  await mkdir(o.outDir, { recursive: true });
+  const tasks: GeneralTaskResult[] = [];
+  const specs = generalTasks(options.tasks);
+  for (const spec of specs) {
+    o.log(`${spec.id}: ${spec.title}`);
+    tasks.push(await runTask(spec, o));
+    o.log(`${spec.id}: done in ${tasks[tasks.length - 1]!.seconds.toFixed(0)} s`);
+  }
+  const summary: Record<string, Record<string, { geomeanRatio: number; tasksBelowAdam: number; tasks: number }>> = {};
+  for (const h of o.horizons) {
+    summary[String(h)] = {};
+    for (const key of [...keys, ...baselines]) {
+      const ratios = tasks.map((t) => t.horizons[String(h)]![key]!.ratioToAdam);
+      summary[String(h)]![key] = { geomeanRatio: geometricMean(ratios), tasksBelowAdam: ratios.filter((r) => r < 1).length, tasks: ratios.length };
+    }
+  }
+  const results: GeneralResults = {
+    suite: 'general',
+    createdAt: new Date().toISOString(),
+    settings: { horizons: [...o.horizons], problems: o.problems, tuneProblems: o.tuneProblems, baselines: [...baselines], grid: [...o.grid], extensions: o.extensions },
+    learned: Object.fromEntries(keys.map((k) => [k, options.learned[k]!.description])),
+    main,
+    tasks,
+    summary,
+  };
+  await writeFile(join(o.outDir, 'general.json'), `${JSON.stringify(results, null, 1)}\n`);
+  await writeFile(join(o.outDir, 'GENERAL.md'), generalReport(results));
+  return results;
+}
