@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { isLoptError } from '@lopt/core';
@@ -38,6 +39,7 @@ const USAGE = `Usage: pnpm bench <paper|general|report|perf|reliability> [option
                            (default all)  --horizons 100,1000,5000  --problems N (default 3)  --tune-problems N (default 1)
           --learned ${GENERAL_LEARNED.join(',')} (default all)  --optimizer DIR (the general one; default the committed run's)
           --baselines sgd,nag,rmsprop,adam (default all)  --out DIR (default apps/bench/results)  --backend wasm|node|cpu
+          --cache DIR  loss curves kept between runs, so a rerun computes only what changed (default OUT/.general-cache)
   report  rebuild REPORT.md from the <experiment>.json files in --out
   perf    cell and meta-training speed on every backend that loads here
           --suite smoke|quick|full (default quick)  --out DIR (default apps/bench/results)
@@ -90,6 +92,7 @@ async function main(argv: string[]): Promise<number> {
       learned: { type: 'string' },
       optimizer: { type: 'string' },
       baselines: { type: 'string' },
+      cache: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -132,6 +135,7 @@ async function main(argv: string[]): Promise<number> {
       ...(values.problems === undefined ? {} : { problems: positiveInt('--problems', values.problems) }),
       ...(values['tune-problems'] === undefined ? {} : { tuneProblems: positiveInt('--tune-problems', values['tune-problems']) }),
       baselines: baselines as BaselineName[],
+      cacheDir: values.cache ?? join(outDir, '.general-cache'),
       log: (line) => process.stdout.write(`  ${line}\n`),
     });
     for (const [h, s] of Object.entries(r.summary)) {

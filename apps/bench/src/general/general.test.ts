@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -84,5 +84,19 @@ describe('bench general (smoke)', () => {
     expect(md).toContain('## Targets (issue 16)');
     expect((await stat(join(dir, 'general', 'rosenbrock-16.png'))).size).toBeGreaterThan(1000);
     expect(r.main).toBe('adam-start');
+  }, 120_000);
+
+  it('with a curve cache, a rerun reads every run back and gives the same results', async () => {
+    const learned = await generalLearned(['adam-start']);
+    const options = { learned, tasks: ['quadratic-64'], horizons: [10, 20], problems: 1, baselines: ['adam'] as const, grid: [0.01, 0.1, 1], cacheDir: join(dir, 'cache') };
+    const first = await runGeneral({ ...options, outDir: join(dir, 'a') });
+    const entries = (await readdir(join(dir, 'cache'))).filter((f) => f.endsWith('.json'));
+    expect(entries.length).toBeGreaterThanOrEqual(4); // 3+ tuning rates and the evaluations
+    const lines: string[] = [];
+    const second = await runGeneral({ ...options, outDir: join(dir, 'b'), log: (l) => lines.push(l) });
+    expect(await readdir(join(dir, 'cache'))).toHaveLength(entries.length); // nothing new was run
+    expect(second.tasks[0]!.horizons).toEqual(first.tasks[0]!.horizons);
+    expect(second.tasks[0]!.tuning).toEqual(first.tasks[0]!.tuning);
+    Object.values(learned).forEach(({ spec }) => disposeOptimizerSpec(spec));
   }, 120_000);
 });

@@ -2,11 +2,14 @@ import { writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import type { LearnedOptimizerSpec } from '@lopt/cell';
-import type { Task } from '@lopt/core';
+import * as tf from '@tensorflow/tfjs-core';
+import type { ProblemRole, Task } from '@lopt/core';
 import { BASELINE_NAMES, baseline, heldOutSeeds, learnedOptimizerFactory, logGrid, runOptimizer } from '@lopt/meta';
 import type { BaselineName, OptimizerFactory } from '@lopt/meta';
 import { writeLossPlot } from '@lopt/plot/node';
 
+import { curveCache, specFingerprint } from './cache.js';
+import type { CurveCache } from './cache.js';
 import { diverged, finalLoss, geometricMean, meanCurve, meanFinal, stepsToReach } from './metrics.js';
 import { generalReport } from './report.js';
 import { generalTasks } from './tasks.js';
@@ -32,6 +35,8 @@ export interface GeneralSuiteOptions {
   readonly grid?: readonly number[];
   /** Half-decades the grid may grow on each side (default 4). */
   readonly extensions?: number;
+  /** Directory of the curve cache (see curveCache; default none): reruns recompute only what changed. */
+  readonly cacheDir?: string;
   readonly log?: (line: string) => void;
 }
 
@@ -71,9 +76,19 @@ export interface GeneralResults {
   readonly summary: Readonly<Record<string, Readonly<Record<string, { geomeanRatio: number; tasksBelowAdam: number; tasks: number }>>>>;
 }
 
-function curvesOf(task: Task, make: OptimizerFactory, seeds: readonly number[], steps: number): number[][] {
+/** The curves of `make` on `seeds` (role `role`), read from `cache` under `key` when there, else run and stored. */
+async function cachedCurves(cache: CurveCache, key: string, task: Task, make: OptimizerFactory, seeds: readonly number[], steps: number, role: ProblemRole): Promise<number[][]> {
+  const full = `${key}|${role}|${seeds.join(',')}|${steps}|${tf.getBackend()}`;
+  const hit = await cache.get(full);
+  if (hit !== undefined) return hit;
+  const curves = curvesOf(task, make, seeds, steps, role);
+  await cache.set(full, curves);
+  return curves;
+}
+
+function curvesOf(task: Task, make: OptimizerFactory, seeds: readonly number[], steps: number, role: ProblemRole): number[][] {
   return seeds.map((seed) => {
-    const problem = task.sample(seed, 'evaluation');
+    const problem = task.sample(seed, role);
     const optimizer = make(problem);
     try {
       const curve = runOptimizer(problem, optimizer, steps);
@@ -102,7 +117,9 @@ function horizonResult(curves: readonly number[][], adam: readonly number[][], h
   };
 }
 
-async function runTask(spec: GeneralTaskSpec, o: Required<Omit<GeneralSuiteOptions, 'log' | 'tasks' | 'main'>> & { log: (line: string) => void }): Promise<GeneralTaskResult> {
+type RunSettings = Required<Omit<GeneralSuiteOptions, 'log' | 'tasks' | 'main' | 'cacheDir'>> & { log: (line: string) => void; cache: CurveCache };
+
+async function runTask(spec: GeneralTaskSpec, o: RunSettings): Promise<GeneralTaskResult> {
   const started = performance.now();
   const task = spec.task();
   const horizons = [...o.horizons].sort((a, b) => a - b);
@@ -112,19 +129,25 @@ async function runTask(spec: GeneralTaskSpec, o: Required<Omit<GeneralSuiteOptio
   try {
     const tuning: Record<string, HorizonTuning> = {};
     for (const name of o.baselines) {
-      tuning[name] = tuneAtHorizons(task, name, { grid: o.grid, seeds: tuneSeeds, horizons, extensions: o.extensions, log: (l) => o.log(`  ${spec.id} tune ${l}`) });
+      tuning[name] = await tuneAtHorizons(name, {
+        curves: (lr, steps) => cachedCurves(o.cache, `${spec.id}|${name}|${lr}`, task, () => baseline(name, lr), tuneSeeds, steps, 'tuning'),
+        grid: o.grid,
+        horizons,
+        extensions: o.extensions,
+        log: (l) => o.log(`  ${spec.id} tune ${l}`),
+      });
     }
     // Every optimizer to its longest horizon; a baseline once per distinct tuned rate.
     const curves: Record<string, number[][]> = {};
     for (const [key, { spec: learned }] of Object.entries(o.learned)) {
-      curves[key] = curvesOf(task, learnedOptimizerFactory(learned), evalSeeds, maxH);
+      curves[key] = await cachedCurves(o.cache, `${spec.id}|learned ${specFingerprint(learned)}`, task, learnedOptimizerFactory(learned), evalSeeds, maxH, 'evaluation');
       o.log(`  ${spec.id} ${key}: final ${horizons.map((h) => meanFinal(curves[key]!, h).toPrecision(4)).join(' / ')}`);
     }
     const baselineCurves: Record<string, Record<string, number[][]>> = {};
     for (const name of o.baselines) {
       baselineCurves[name] = {};
       for (const lr of new Set(Object.values(tuning[name]!.rates))) {
-        baselineCurves[name][String(lr)] = curvesOf(task, () => baseline(name, lr), evalSeeds, maxH);
+        baselineCurves[name][String(lr)] = await cachedCurves(o.cache, `${spec.id}|${name}|${lr}`, task, () => baseline(name, lr), evalSeeds, maxH, 'evaluation');
       }
     }
     const atHorizon = (name: string, h: number): number[][] => baselineCurves[name]![String(tuning[name]!.rates[String(h)])]!;
@@ -168,6 +191,7 @@ export async function runGeneral(options: GeneralSuiteOptions): Promise<GeneralR
     baselines,
     grid: options.grid ?? logGrid(-4, 0, 2),
     extensions: options.extensions ?? 4,
+    cache: curveCache(options.cacheDir),
     log: options.log ?? (() => undefined),
   };
   await mkdir(o.outDir, { recursive: true });

@@ -1,5 +1,3 @@
-import type { Task } from '@lopt/core';
-import { baseline, runOptimizer } from '@lopt/meta';
 import type { BaselineName } from '@lopt/meta';
 
 import { argmin, meanFinal } from './metrics.js';
@@ -18,30 +16,27 @@ const halfDecade = Math.sqrt(10);
 const round = (x: number): number => Number(x.toPrecision(6));
 
 /**
- * Tunes `name` on `task`'s tuning problems: every rate of `grid` runs once to the longest horizon,
+ * Tunes baseline `name` from `curves(lr, steps)` (its loss curves on the tuning problems at rate
+ * lr): every rate of `grid` runs once to the longest horizon,
  * and each horizon takes the rate with the lowest mean final loss there. While a horizon's best
  * rate is at an end of the rates tried, the grid grows by half a decade on that side (at most
  * `extensions` times per side), so the reported rates are interior wherever that is possible.
  */
-export function tuneAtHorizons(
-  task: Task,
+export async function tuneAtHorizons(
   name: BaselineName,
-  options: { grid: readonly number[]; seeds: readonly number[]; horizons: readonly number[]; extensions: number; log?: (line: string) => void },
-): HorizonTuning {
+  options: {
+    curves: (lr: number, steps: number) => Promise<number[][]>;
+    grid: readonly number[];
+    horizons: readonly number[];
+    extensions: number;
+    log?: (line: string) => void;
+  },
+): Promise<HorizonTuning> {
   const maxH = Math.max(...options.horizons);
   const byRate = new Map<number, Record<string, number>>();
-  const run = (lr: number): void => {
+  const run = async (lr: number): Promise<void> => {
     if (byRate.has(lr)) return;
-    const curves = options.seeds.map((seed) => {
-      const problem = task.sample(seed, 'tuning');
-      const optimizer = baseline(name, lr);
-      try {
-        return runOptimizer(problem, optimizer, maxH);
-      } finally {
-        optimizer.dispose();
-        problem.dispose();
-      }
-    });
+    const curves = await options.curves(lr, maxH);
     const scores: Record<string, number> = {};
     for (const h of options.horizons) {
       const s = meanFinal(curves, h);
@@ -50,7 +45,7 @@ export function tuneAtHorizons(
     byRate.set(lr, scores);
     options.log?.(`${name} ${lr}: ${options.horizons.map((h) => `${h} steps ${scores[String(h)]!.toPrecision(4)}`).join(', ')}`);
   };
-  options.grid.forEach(run);
+  for (const lr of options.grid) await run(lr);
   let below = 0;
   let above = 0;
   const rates = (): number[] => [...byRate.keys()].sort((a, b) => a - b);
@@ -61,13 +56,13 @@ export function tuneAtHorizons(
       const best = argmin(rs.map((lr) => byRate.get(lr)![String(h)]!));
       if (best === 0 && below < options.extensions) {
         below += 1;
-        run(round(rs[0]! / halfDecade));
+        await run(round(rs[0]! / halfDecade));
         grew = true;
         break;
       }
       if (best === rs.length - 1 && above < options.extensions) {
         above += 1;
-        run(round(rs[rs.length - 1]! * halfDecade));
+        await run(round(rs[rs.length - 1]! * halfDecade));
         grew = true;
         break;
       }
