@@ -199,9 +199,10 @@ describe('bench (smoke suites)', () => {
     expect(saved.tasks.map((t) => t.task)).toEqual(['convnet 4/4/4 + 8 (MNIST), batch 8', 'neural art, 16×16']);
     for (const t of saved.tasks) expect(t.valueAndGradMs).toBeGreaterThan(0);
     expect(r.metaPeakRssMiB).toBeGreaterThan(0);
-    // trainOnBatch under Adam and the learned optimizer on the kernel and on tfjs ops.
+    // trainOnBatch under Adam, the LSTM optimizer on the kernel and on tfjs ops, and the MLP family.
     expect(saved.optimizers).toHaveLength(1);
-    expect(saved.optimizers[0]!.optimizers).toHaveLength(3);
+    expect(saved.optimizers[0]!.optimizers).toHaveLength(4);
+    expect(saved.optimizers[0]!.optimizers[3]).toContain('MLP family');
     for (const ms of saved.optimizers[0]!.ms) expect(ms).toBeGreaterThan(0);
     const md = await readFile(join(out, 'PERF.md'), 'utf8');
     expect(md).toContain('| wasm | 1,280 |');

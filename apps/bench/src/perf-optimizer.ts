@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { LearnedOptimizer, disposeOptimizerSpec, loadPretrained } from '@lopt/cell';
+import { LearnedOptimizer, adamLikeMlpWeights, disposeOptimizerSpec, loadPretrained, mlpFamily } from '@lopt/cell';
 import { createRng, normalArray } from '@lopt/core';
 
 import { median } from './perf-timing.js';
@@ -29,15 +29,19 @@ function mlp(seed: number): tfl.Sequential {
 
 /**
  * `trainOnBatch` of a 784-256-256-10 MLP (batch 128, random inputs and labels) with Adam, with the
- * shipped MNIST learned optimizer on the lstm-kernel module, and with it on tfjs ops; the three
- * steps alternate so that machine load hits them alike.
+ * shipped MNIST learned optimizer on the lstm-kernel module, with it on tfjs ops, and with the MLP
+ * family (its Adam-like start: the weights do not change the cost); the steps alternate so that
+ * machine load hits them alike.
  */
 export async function measureTrainOnBatch(backend: string, reps: number): Promise<OptimizerPerf> {
   const spec = await loadPretrained('mnist');
+  const family = mlpFamily();
+  const mlpSpec = { family, weights: { default: adamLikeMlpWeights(family.config) } };
   const optimizers: { name: string; make: () => tf.Optimizer }[] = [
     { name: 'tf.train.adam(1e-3)', make: () => tf.train.adam(1e-3) },
     { name: "LearnedOptimizer (mnist), kernel 'wasm'", make: () => new LearnedOptimizer(spec, { kernel: 'wasm' }) },
     { name: "LearnedOptimizer (mnist), kernel 'tfjs'", make: () => new LearnedOptimizer(spec, { kernel: 'tfjs' }) },
+    { name: 'LearnedOptimizer (MLP family, lopt-mlp)', make: () => new LearnedOptimizer(mlpSpec) },
   ];
   const rng = createRng(7);
   const x = tf.tensor2d(normalArray(rng, 128 * 784), [128, 784]);
@@ -70,5 +74,6 @@ export async function measureTrainOnBatch(backend: string, reps: number): Promis
     }
     tf.dispose([x, labels]);
     disposeOptimizerSpec(spec);
+    disposeOptimizerSpec(mlpSpec);
   }
 }
