@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -100,8 +101,13 @@ async function inspect(dir: string): Promise<RunState> {
   for (const file of ['run.json', 'checkpoint.json', join('optimizer', 'optimizer.json')]) {
     if (!existsSync(join(dir, file))) continue;
     try {
-      const data = JSON.parse(await readFile(join(dir, file), 'utf8')) as { iteration?: number };
+      const data = JSON.parse(await readFile(join(dir, file), 'utf8')) as { iteration?: number; weightsSha256?: string; weightsManifest?: Array<{ paths: string[] }> };
       if (file === 'checkpoint.json') checkpoint = data.iteration;
+      // A kill while the optimizer is saved must leave optimizer.json with the weights it records.
+      const weights = data.weightsManifest?.[0]?.paths[0];
+      if (weights !== undefined && data.weightsSha256 !== createHash('sha256').update(await readFile(join(dir, 'optimizer', weights))).digest('hex')) {
+        problems.push(`optimizer/${weights}: not the weights optimizer.json records (weightsSha256)`);
+      }
     } catch (error) {
       problems.push(`${file}: ${(error as Error).message}`);
     }
@@ -130,7 +136,8 @@ function consecutive(iterations: readonly number[], upTo = iterations.length): b
 /** What must be equal bit for bit between two finished runs: weights, best weights, the saved optimizer, the metrics' numbers. */
 async function fingerprint(dir: string): Promise<string> {
   const ck = JSON.parse(await readFile(join(dir, 'checkpoint.json'), 'utf8')) as { weights: { data: string }; bestWeights: { data: string }; best: unknown };
-  const bin = await readFile(join(dir, 'optimizer', 'weights.bin'));
+  const optimizer = JSON.parse(await readFile(join(dir, 'optimizer', 'optimizer.json'), 'utf8')) as { weightsManifest: Array<{ paths: string[] }> };
+  const bin = await readFile(join(dir, 'optimizer', optimizer.weightsManifest[0]!.paths[0]!));
   const metrics = (await readFile(join(dir, 'metrics.jsonl'), 'utf8'))
     .trim()
     .split('\n')

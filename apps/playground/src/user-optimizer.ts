@@ -10,7 +10,7 @@ export async function optimizerFromFiles(files: readonly File[]): Promise<Learne
   const jsonFile = files.find((f) => f.name === OPTIMIZER_JSON_FILE) ?? files.find((f) => f.name.endsWith('.json'));
   if (jsonFile === undefined) {
     throw new LoptError('CHECKPOINT_NOT_FOUND', 'No optimizer.json among the chosen files.', {
-      hint: 'Choose both files of the optimizer/ directory: optimizer.json and weights.bin.',
+      hint: 'Choose both files of the optimizer/ directory: optimizer.json and its weights-….bin (weights.bin in older ones).',
     });
   }
   let json: OptimizerJson;
@@ -25,7 +25,7 @@ export async function optimizerFromFiles(files: readonly File[]): Promise<Learne
   const binFile = files.find((f) => f.name === named) ?? files.find((f) => f !== jsonFile && f.name.endsWith('.bin'));
   if (binFile === undefined) {
     throw new LoptError('CHECKPOINT_CORRUPT', `${jsonFile.name} names ${named ?? 'a weight file'}, which was not chosen.`, {
-      hint: 'Choose optimizer.json and weights.bin together (hold Ctrl or Shift in the file picker).',
+      hint: 'Choose optimizer.json and the .bin file it names together (hold Ctrl or Shift in the file picker).',
     });
   }
   return optimizerFromArtifacts({ json, weightData: await binFile.arrayBuffer() }, { json: jsonFile.name, weights: binFile.name });

@@ -4,9 +4,10 @@ import { io } from '#platform-io';
 
 import { fromModelArtifacts, isIOHandler } from './optimizer-handler.js';
 import type { OptimizerJson } from './optimizer-json.js';
-import { OPTIMIZER_JSON_FILE } from './optimizer-json.js';
+import { OPTIMIZER_JSON_FILE, readOptimizerHeader } from './optimizer-json.js';
 import type { LearnedOptimizerSpec } from './optimizer-spec.js';
 import { optimizerFromArtifacts } from './optimizer-spec.js';
+import { checkWeightsDigest } from './weights-digest.js';
 
 const DAMAGED = 'The checkpoint is damaged; restore it from a backup or re-train.';
 
@@ -17,7 +18,8 @@ const DAMAGED = 'The checkpoint is damaged; restore it from a backup or re-train
  * - a `URL` (file:, http(s):, blob:, data: where the platform can read it);
  * - a tf.io.IOHandler that saveOptimizer(spec, handler) wrote to.
  * Throws CHECKPOINT_NOT_FOUND (no optimizer.json), CHECKPOINT_CORRUPT (unparsable JSON, missing or
- * truncated weight file, malformed manifest, non-finite weights), CHECKPOINT_VERSION,
+ * truncated weight file, malformed manifest, weights whose SHA-256 differs from the `weightsSha256`
+ * optimizer.json records, non-finite weights), CHECKPOINT_VERSION,
  * UNKNOWN_FAMILY (a family no one registered, see registerFamily) or SHAPE_MISMATCH, each naming the file and what is wrong. The caller owns the returned tensors
  * (disposeOptimizerSpec).
  */
@@ -84,5 +86,12 @@ export async function loadOptimizerFiles(jsonUrl: URL, weightUrl: (file: string)
     new Uint8Array(weightData, offset, b.byteLength).set(b);
     offset += b.byteLength;
   }
-  return optimizerFromArtifacts({ json, weightData }, { json: jsonPath, weights: weightPaths.join(' + ') });
+  const sources = { json: jsonPath, weights: weightPaths.join(' + ') };
+  // The header is validated first, and a file of the wrong size is reported as truncated or
+  // oversized (by optimizerFromArtifacts) rather than by its digest.
+  const { entries } = readOptimizerHeader(json, jsonPath);
+  if (weightData.byteLength === entries.reduce((sum, e) => sum + 4 * e.shape.reduce((a, b) => a * b, 1), 0)) {
+    await checkWeightsDigest(json.weightsSha256, new Uint8Array(weightData), sources);
+  }
+  return optimizerFromArtifacts({ json, weightData }, sources);
 }

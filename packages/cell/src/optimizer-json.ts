@@ -21,6 +21,11 @@ export interface OptimizerJson {
   readonly config: unknown;
   readonly groups: readonly string[];
   readonly provenance?: Readonly<Record<string, unknown>>;
+  /**
+   * The SHA-256 (64 lowercase hex digits) of the weight bytes: the manifest's files concatenated in
+   * order. Written by saveOptimizer and checked by loadOptimizer; files saved by earlier versions lack it.
+   */
+  readonly weightsSha256?: string;
   /** tfjs's weights manifest; weight names are `<group>/<weight name>`, e.g. `default/lstm_0/kernel`. */
   readonly weightsManifest: tf.io.WeightsManifestConfig;
 }
@@ -98,6 +103,9 @@ export function readOptimizerHeader(value: unknown, file: string): OptimizerHead
   const provenance = json.provenance;
   if (provenance !== undefined && (provenance === null || typeof provenance !== 'object' || Array.isArray(provenance))) {
     throw corrupt(file, '"provenance" must be an object.');
+  }
+  if (json.weightsSha256 !== undefined && (typeof json.weightsSha256 !== 'string' || !/^[0-9a-f]{64}$/.test(json.weightsSha256))) {
+    throw corrupt(file, `"weightsSha256" is ${JSON.stringify(json.weightsSha256)}, expected 64 lowercase hex digits.`);
   }
   const manifest = json.weightsManifest;
   if (!Array.isArray(manifest) || manifest.some((m) => m === null || typeof m !== 'object' || !Array.isArray((m as { weights?: unknown }).weights))) {

@@ -38,7 +38,14 @@ export const io: PlatformIo = {
     }
     return new Uint8Array(await response.arrayBuffer());
   },
-  writeDirectory(dir) {
+  async sha256(data) {
+    // WebCrypto exists only in secure contexts (https:, localhost); elsewhere the check is skipped.
+    const subtle = (globalThis as { crypto?: { subtle?: { digest(algorithm: string, data: Uint8Array): Promise<ArrayBuffer> } } }).crypto?.subtle;
+    if (subtle === undefined) return undefined;
+    const digest = new Uint8Array(await subtle.digest('SHA-256', data));
+    return Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('');
+  },
+  writeOptimizerDirectory(dir) {
     return Promise.reject(
       new LoptError('UNSUPPORTED', `Cannot save to the directory ${JSON.stringify(dir)}: browsers have no file system.`, {
         hint: "Pass a tf.io.IOHandler instead, e.g. tf.io.browserDownloads('optimizer') or tf.io.getSaveHandlers('indexeddb://my-optimizer')[0].",

@@ -1,18 +1,10 @@
-import { randomBytes } from 'node:crypto';
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
-import { LoptError, makeDirectory } from '@lopt/core';
-
+import { ioError, writeOptimizerDirectory } from './optimizer-dir.node.js';
 import type { PlatformIo } from './platform-io.js';
-
-function ioError(what: string, cause: unknown): LoptError {
-  return new LoptError('IO_ERROR', `${what}: ${cause instanceof Error ? cause.message : String(cause)}`, {
-    hint: 'Check that the directory is writable and the disk is not full.',
-    cause,
-  });
-}
 
 /** Node: a string is a directory path; file: URLs are read from disk, other URLs with fetch. */
 export const io: PlatformIo = {
@@ -39,18 +31,6 @@ export const io: PlatformIo = {
       throw ioError(`Cannot read ${fileURLToPath(url)}`, error);
     }
   },
-  async writeDirectory(dir, files) {
-    await makeDirectory(dir, 'the optimizer directory');
-    for (const [file, data] of files) {
-      const target = join(dir, file);
-      const temp = join(dir, `.${file}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-      try {
-        await writeFile(temp, data);
-        await rename(temp, target);
-      } catch (error) {
-        await rm(temp, { force: true }).catch(() => undefined);
-        throw ioError(`Cannot write ${target}`, error);
-      }
-    }
-  },
+  sha256: (data) => Promise.resolve(createHash('sha256').update(data).digest('hex')),
+  writeOptimizerDirectory: (dir, weights, json) => writeOptimizerDirectory(dir, weights, json),
 };

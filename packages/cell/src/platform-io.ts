@@ -11,8 +11,15 @@ export interface PlatformIo {
   /** The bytes at `url`, or undefined when nothing is there (no such file; HTTP 404). Throws IO_ERROR otherwise. */
   read(url: URL): Promise<Uint8Array | undefined>;
   /**
-   * Writes `files` (name → bytes, in order) into directory `dir`, each atomically (temporary name,
-   * then rename). Browsers have no directories: there it throws UNSUPPORTED, naming an IOHandler.
+   * The SHA-256 of `data` as 64 lowercase hex digits, or undefined where the platform cannot
+   * compute it (a browser page served over plain http: has no WebCrypto); loading then skips the check.
    */
-  writeDirectory(dir: string, files: ReadonlyArray<readonly [string, string | Uint8Array]>): Promise<void>;
+  sha256(data: Uint8Array): Promise<string | undefined>;
+  /**
+   * Writes an optimizer into directory `dir`: the weight file `weights.name` (named after its
+   * content), then `optimizer.json`, whose rename commits the save; then removes weight files no
+   * longer named (see optimizer-dir.node.ts). Browsers have no directories: there it throws
+   * UNSUPPORTED, naming an IOHandler.
+   */
+  writeOptimizerDirectory(dir: string, weights: { readonly name: string; readonly data: Uint8Array }, json: string): Promise<void>;
 }

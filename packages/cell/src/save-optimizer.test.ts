@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,11 +19,11 @@ import { disposeOptimizerSpec, optimizerFromArtifacts, optimizerToArtifacts } fr
 import { loadOptimizer } from './load-optimizer.js';
 import { saveOptimizer } from './save-optimizer.js';
 
-async function errorOf(p: Promise<unknown>): Promise<{ code: string; message: string }> {
+async function errorOf(p: Promise<unknown>): Promise<{ code: string; message: string; hint?: string | undefined }> {
   try {
     await p;
   } catch (error) {
-    if (isLoptError(error)) return { code: error.code, message: error.message };
+    if (isLoptError(error)) return { code: error.code, message: error.message, hint: error.hint };
     throw error;
   }
   throw new Error('expected a LoptError, nothing was thrown');
@@ -63,9 +64,12 @@ describeEachBackend('saveOptimizer / loadOptimizer', () => {
   it('save → load gives identical weights, config, provenance and updates; leaves no temp files', async () => {
     const dir = join(root, 'ok');
     await saveOptimizer(spec, dir);
-    expect((await readdir(dir)).sort()).toEqual(['optimizer.json', 'weights.bin']);
     const json = JSON.parse(await readFile(join(dir, 'optimizer.json'), 'utf8'));
     expect(json).toMatchObject({ format: 'lopt-learned-optimizer', formatVersion: 2, family: 'lstm', groups: ['conv', 'fc'], provenance: spec.provenance });
+    // The weight file is named after its SHA-256, which optimizer.json records in full.
+    const bin = await readFile(join(dir, json.weightsManifest[0].paths[0]));
+    expect(json.weightsSha256).toBe(createHash('sha256').update(bin).digest('hex'));
+    expect((await readdir(dir)).sort()).toEqual(['optimizer.json', `weights-${json.weightsSha256.slice(0, 16)}.bin`]);
     const loaded = await loadOptimizer(dir);
     expect(loaded.family.name).toBe('lstm');
     expect(loaded.family.config).toEqual(config);
@@ -102,12 +106,13 @@ describeEachBackend('saveOptimizer / loadOptimizer', () => {
 
   it('reports damaged or mismatched files with the right code, naming the file', async () => {
     const dir = join(root, 'bad');
+    const jsonPath = join(dir, 'optimizer.json');
+    let binPath = '';
     const reset = async () => {
       await rm(dir, { recursive: true, force: true });
       await saveOptimizer(spec, dir);
+      binPath = join(dir, JSON.parse(await readFile(jsonPath, 'utf8')).weightsManifest[0].paths[0]);
     };
-    const jsonPath = join(dir, 'optimizer.json');
-    const binPath = join(dir, 'weights.bin');
     const editJson = async (edit: (j: Record<string, unknown>) => void) => {
       const j = JSON.parse(await readFile(jsonPath, 'utf8')) as Record<string, unknown>;
       edit(j);
@@ -115,14 +120,33 @@ describeEachBackend('saveOptimizer / loadOptimizer', () => {
     };
     const cases: Array<[string, () => Promise<void>, string, RegExp]> = [
       ['unparsable json', () => writeFile(jsonPath, '{"format": "lopt-learned'), 'CHECKPOINT_CORRUPT', /optimizer\.json: not valid JSON/],
-      ['truncated weights', async () => writeFile(binPath, (await readFile(binPath)).subarray(0, 100)), 'CHECKPOINT_CORRUPT', /weights\.bin.*truncated/],
-      ['oversized weights', async () => writeFile(binPath, Buffer.concat([await readFile(binPath), Buffer.alloc(8)])), 'CHECKPOINT_CORRUPT', /weights\.bin: holds \d+ bytes, the manifest needs/],
-      ['missing weights', () => rm(binPath), 'CHECKPOINT_CORRUPT', /weights\.bin is missing/],
+      ['truncated weights', async () => writeFile(binPath, (await readFile(binPath)).subarray(0, 100)), 'CHECKPOINT_CORRUPT', /weights-[0-9a-f]{16}\.bin.*truncated/],
+      ['oversized weights', async () => writeFile(binPath, Buffer.concat([await readFile(binPath), Buffer.alloc(8)])), 'CHECKPOINT_CORRUPT', /weights-[0-9a-f]{16}\.bin: holds \d+ bytes, the manifest needs/],
+      ['missing weights', () => rm(binPath), 'CHECKPOINT_CORRUPT', /weights-[0-9a-f]{16}\.bin is missing/],
+      // Finite garbage of the right size decodes; only the recorded digest tells it from the weights.
+      ['changed weights', async () => {
+        const b = await readFile(binPath);
+        new DataView(b.buffer, b.byteOffset).setFloat32(8, 0.125, true);
+        await writeFile(binPath, b);
+      }, 'CHECKPOINT_CORRUPT', /bin: its SHA-256 is [0-9a-f]{16}…, but .*optimizer\.json records [0-9a-f]{16}… \(weightsSha256\)/],
+      ['weights of another save', async () => {
+        const other = join(root, 'other');
+        await saveOptimizer({ ...spec, weights: { conv: spec.weights.fc!, fc: spec.weights.conv! } }, other);
+        const j = JSON.parse(await readFile(join(other, 'optimizer.json'), 'utf8'));
+        await writeFile(binPath, await readFile(join(other, j.weightsManifest[0].paths[0])));
+      }, 'CHECKPOINT_CORRUPT', /SHA-256.*belong to another save/],
+      ['malformed digest', () => editJson((j) => (j.weightsSha256 = 'abc')), 'CHECKPOINT_CORRUPT', /"weightsSha256" is "abc", expected 64 lowercase hex digits/],
+      ['NaN weight (a file without a digest)', async () => {
+        const b = await readFile(binPath);
+        new DataView(b.buffer, b.byteOffset).setFloat32(8, Number.NaN, true);
+        await writeFile(binPath, b);
+        await editJson((j) => delete j.weightsSha256);
+      }, 'CHECKPOINT_CORRUPT', /non-finite/],
       ['NaN weight', async () => {
         const b = await readFile(binPath);
         new DataView(b.buffer, b.byteOffset).setFloat32(8, Number.NaN, true);
         await writeFile(binPath, b);
-      }, 'CHECKPOINT_CORRUPT', /non-finite/],
+      }, 'CHECKPOINT_CORRUPT', /SHA-256/],
       ['newer format', () => editJson((j) => (j.formatVersion = 3)), 'CHECKPOINT_VERSION', /format version 3/],
       ['no family (version 2)', () => editJson((j) => delete j.family), 'CHECKPOINT_CORRUPT', /"family" is undefined/],
       ['not an optimizer', () => editJson((j) => (j.format = 'tfjs-layers')), 'CHECKPOINT_CORRUPT', /"format"/],
@@ -135,6 +159,7 @@ describeEachBackend('saveOptimizer / loadOptimizer', () => {
       await reset();
       await damage();
       const e = await errorOf(loadOptimizer(dir));
+      if (/SHA-256/.test(e.message)) expect(e.hint, label).toMatch(/Restore optimizer\.json and its weight file together.*or re-train/);
       expect(e.code, label).toBe(code);
       expect(e.message, label).toMatch(message);
       expect(e.message, label).toContain(dir);
