@@ -10,7 +10,7 @@ import { backendFlag, intFlag, parseCommand } from './args.js';
 import { toCurvesFile, writeCurvesFile } from './curves-file.js';
 import { evaluationHeading, runEvaluation } from './evaluation.js';
 import { EVALUATION_HELP, EVALUATION_OPTIONS, evaluationFlags } from './evaluation-flags.js';
-import { OPTIMIZER_JSON_FILE, learnedOptimizerFactory, loadOptimizer } from './learned.js';
+import { OPTIMIZER_JSON_FILE, loadOptimizer } from './learned.js';
 import { evaluationTask, loadTask } from './load-task.js';
 import { createOutput } from './output.js';
 import { summarize, summaryTable } from './summary.js';
@@ -110,7 +110,7 @@ export async function evalCommand(argv: readonly string[]): Promise<number> {
 
     out.info(`backend ${backend.name}${backend.simd ? ' (SIMD)' : ''} · optimizer ${optimizerDir}`);
     out.info(`task ${task.name}${task.description === undefined ? '' : `: ${task.description}`} · ${steps} steps`);
-    const ev = runEvaluation({ task, steps, ...evaluation }, { learned: learnedOptimizerFactory(spec) }, out);
+    const ev = runEvaluation({ task, steps, ...evaluation }, { learned: spec }, out);
     const rows = summarize(ev.curves, ev.learningRates, 'learned');
     await writeCurvesFile(curvesPath, toCurvesFile(task.name, steps, ev.seeds, ev.curves, ev.learningRates));
     const plots = await writeLossPlot(

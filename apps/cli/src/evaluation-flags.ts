@@ -9,7 +9,11 @@ export const EVALUATION_DEFAULTS = {
   tuneProblems: 4,
   grid: [-4, 1, 2] as const,
   metric: 'mean' as const,
+  nonFinite: 'error' as const,
 };
+
+export const NON_FINITE_CHOICES = ['error', 'skip', 'map'] as const;
+export type NonFiniteChoice = (typeof NON_FINITE_CHOICES)[number];
 
 /** Flags shared by `lopt train` (its final evaluation) and `lopt eval`. */
 export const EVALUATION_OPTIONS = {
@@ -18,13 +22,18 @@ export const EVALUATION_OPTIONS = {
   baselines: { type: 'string' },
   grid: { type: 'string' },
   'tune-metric': { type: 'string' },
+  'non-finite': { type: 'string' },
 } as const;
 
 export const EVALUATION_HELP = `  --problems <n>            held-out evaluation problems (default ${EVALUATION_DEFAULTS.problems})
   --tune-problems <n>       problems each baseline learning rate is tuned on (default ${EVALUATION_DEFAULTS.tuneProblems})
   --baselines <list>        tuned tfjs baselines, from ${BASELINE_NAMES.join(',')} (default all; "none" for none)
   --grid=<from,to[,k]>      learning rates 10^from … 10^to, k per decade (default ${EVALUATION_DEFAULTS.grid.join(',')})
-  --tune-metric mean|final  tune on the mean loss over all steps, the meta-objective (default), or the final loss`;
+  --tune-metric mean|final  tune on the mean loss over all steps, the meta-objective (default), or the final loss
+  --non-finite error|skip|map  what the learned optimizer does with a NaN or infinite gradient on an
+                            evaluation problem: stop with an error (default), skip: end that problem
+                            there and count it as diverged (as a baseline whose loss turns NaN),
+                            map: treat NaN as 0 and clamp ±Infinity, and go on`;
 
 export interface EvaluationFlags {
   readonly problems: number;
@@ -32,6 +41,7 @@ export interface EvaluationFlags {
   readonly baselines: readonly BaselineName[];
   readonly grid: [number, number, number];
   readonly metric: 'mean' | 'final';
+  readonly nonFinite: NonFiniteChoice;
 }
 
 export function evaluationFlags(values: { [K in keyof typeof EVALUATION_OPTIONS]?: string | undefined }): EvaluationFlags {
@@ -41,6 +51,7 @@ export function evaluationFlags(values: { [K in keyof typeof EVALUATION_OPTIONS]
     baselines: baselinesFlag(values.baselines),
     grid: gridFlag(values.grid, EVALUATION_DEFAULTS.grid),
     metric: choiceFlag('tune-metric', values['tune-metric'], ['mean', 'final'] as const, EVALUATION_DEFAULTS.metric),
+    nonFinite: choiceFlag('non-finite', values['non-finite'], NON_FINITE_CHOICES, EVALUATION_DEFAULTS.nonFinite),
   };
 }
 

@@ -1,4 +1,3 @@
 import { OPTIMIZER_JSON_FILE, loadOptimizer, saveOptimizer } from '@lopt/cell';
-import { learnedOptimizerFactory } from '@lopt/meta';
 
-export { OPTIMIZER_JSON_FILE, learnedOptimizerFactory, loadOptimizer, saveOptimizer };
+export { OPTIMIZER_JSON_FILE, loadOptimizer, saveOptimizer };

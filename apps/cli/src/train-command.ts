@@ -19,7 +19,7 @@ import { evaluationHeading, runEvaluation } from './evaluation.js';
 import { EVALUATION_HELP, EVALUATION_OPTIONS, evaluationFlags } from './evaluation-flags.js';
 import { formatDuration, formatNumber } from './format.js';
 import { onInterrupt } from './interrupt.js';
-import { learnedOptimizerFactory, loadOptimizer, saveOptimizer } from './learned.js';
+import { loadOptimizer, saveOptimizer } from './learned.js';
 import { evaluationTask, loadTask } from './load-task.js';
 import { defaultRunDir, ensureWritableDir } from './output-dir.js';
 import { lockRunDir } from './run-lock.js';
@@ -406,8 +406,8 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
     const spec: LearnedOptimizerSpec = { family, weights: result.weights };
     const evalTask = await evaluationTask(loaded, taskOptions);
     const ev = runEvaluation(
-      { task: evalTask, steps, problems: evaluation.problems, tuneProblems: evaluation.tuneProblems, baselines: evaluation.baselines, grid: evaluation.grid, metric: evaluation.metric },
-      { learned: learnedOptimizerFactory(spec) },
+      { task: evalTask, steps, ...evaluation },
+      { learned: spec },
       out,
     );
     const rows = summarize(ev.curves, ev.learningRates, 'learned');
@@ -418,7 +418,7 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
       Object.entries(ev.curves).map(([name, c]) => ({ name, mean: c.mean, stderr: c.stderr })),
       { title: `${task.name}: learned optimizer vs tuned baselines`, subtitle: `mean loss over ${ev.seeds.length} held-out problems ± 1 s.e.` },
     );
-    await save(result.weights, { ...trained, evaluation: { steps, problems: ev.seeds.length, seeds: ev.seeds, summary: rows, tuned: ev.tuned } });
+    await save(result.weights, { ...trained, evaluation: { steps, problems: ev.seeds.length, seeds: ev.seeds, nonFinite: evaluation.nonFinite, summary: rows, tuned: ev.tuned } });
     const edge = Object.entries(ev.tuned).filter(([, t]) => t.atGridEdge).map(([n]) => n);
 
     out.info('');

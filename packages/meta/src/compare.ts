@@ -21,6 +21,8 @@ export interface CompareOptions {
   readonly tuningSeeds?: readonly number[];
   /** Evaluation problems (default 10 seeds of the evaluation range). */
   readonly evaluationSeeds?: readonly number[];
+  /** What the evaluation does when an optimizer throws NON_FINITE (see EvaluateOptions.nonFinite). */
+  readonly nonFinite?: 'error' | 'skip';
   readonly onTune?: (event: { baseline: string; learningRate: number; score: number }) => void;
   /** Called once tuning is done, before the evaluation starts. */
   readonly onTuned?: (tuned: Readonly<Record<string, TunedBaseline>>) => void;
@@ -65,6 +67,6 @@ export function compareOptimizers(task: Task, optimizers: Readonly<Record<string
     all[name] = () => baseline(name, lr);
   }
   const seeds = options.evaluationSeeds ?? heldOutSeeds('evaluation', 10);
-  const curves = evaluate(task, all, { steps, seeds, ...(options.onEvaluate === undefined ? {} : { onProgress: options.onEvaluate }) });
+  const curves = evaluate(task, all, { steps, seeds, nonFinite: options.nonFinite ?? 'error', ...(options.onEvaluate === undefined ? {} : { onProgress: options.onEvaluate }) });
   return { tuned, curves, optimizers: all, learningRates, seeds };
 }

@@ -1,8 +1,13 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { cellConfig, disposeOptimizerSpec, lstmFamily } from '@lopt/cell';
+import { isLoptError } from '@lopt/core';
+import type { Task } from '@lopt/core';
 import { describeEachBackend, expectNoLeak } from '@lopt/test-utils';
-import { expect, it } from 'vitest';
+import { afterAll, expect, it } from 'vitest';
 
 import { baseline, logGrid } from './baselines.js';
 import { evaluate, summarize } from './evaluate.js';
+import { learnedOptimizerFactory } from './learned-factory.js';
 import { toyQuadratic } from './toy.fixture.js';
 import { tuneBaselines } from './tune.js';
 
@@ -58,4 +63,46 @@ it('summarize computes mean and standard error per step', () => {
   expect(s.stderr[0]).toBeCloseTo(1, 10);
   expect(s.stderr[1]).toBeCloseTo(2, 10);
   expect(logGrid(-2, 0, 1)).toEqual([0.01, 0.1, 1]);
+});
+
+describeEachBackend('evaluate, a learned optimizer given a non-finite gradient', () => {
+  // The toy quadratic, plus sqrt(0 · Σθ) from step 2 on: its value (0) is finite, its gradient NaN.
+  const poisoned: Task = {
+    name: 'nan-gradient',
+    sample(seed, role) {
+      const problem = task.sample(seed, role);
+      return {
+        ...problem,
+        loss: (params, step) =>
+          tf.tidy(() => {
+            const l = problem.loss(params, step);
+            return step < 2 ? l : tf.add(l, tf.sqrt(tf.mul(tf.sum(params[0]!), 0)));
+          }),
+      };
+    },
+  };
+  const config = cellConfig({ hiddenSizes: [4] });
+  const family = lstmFamily(config);
+  const spec = { family, weights: { default: family.init(3) } };
+  afterAll(() => disposeOptimizerSpec(spec));
+
+  it("'error' (the default) throws NON_FINITE; 'skip' counts the problem as diverged; 'map' runs it through", async () => {
+    await expectNoLeak(() => {
+      expect(() => evaluate(poisoned, { learned: learnedOptimizerFactory(spec) }, { steps: 5, seeds: [1] })).toThrow(/non-finite/);
+      try {
+        evaluate(poisoned, { learned: learnedOptimizerFactory(spec) }, { steps: 5, seeds: [1] });
+      } catch (error) {
+        expect(isLoptError(error, 'NON_FINITE')).toBe(true);
+      }
+    });
+    const skipped = await expectNoLeak(() => evaluate(poisoned, { learned: learnedOptimizerFactory(spec) }, { steps: 5, seeds: [1, 2], nonFinite: 'skip' }));
+    expect(skipped.learned!.diverged).toBe(2);
+    for (const curve of skipped.learned!.perProblem) {
+      expect(curve.slice(0, 2).every(Number.isFinite), String(curve)).toBe(true);
+      expect(curve.slice(2).every(Number.isNaN), String(curve)).toBe(true);
+    }
+    const mapped = await expectNoLeak(() => evaluate(poisoned, { learned: learnedOptimizerFactory(spec, { nonFinite: 'map' }) }, { steps: 5, seeds: [1, 2] }));
+    expect(mapped.learned!.diverged).toBe(0);
+    expect(mapped.learned!.mean.every(Number.isFinite)).toBe(true);
+  });
 });

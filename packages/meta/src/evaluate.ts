@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { DEFAULT_GROUP, groupedName } from '@lopt/cell';
+import { isLoptError } from '@lopt/core';
 import type { Problem, ProblemRole, Task } from '@lopt/core';
 
 import { heldOutSeeds } from './seeds.js';
@@ -26,6 +27,12 @@ export interface EvaluateOptions {
   readonly seeds?: readonly number[];
   /** Passed to `task.sample` (default 'evaluation'; tuneBaselines passes 'tuning'). */
   readonly role?: ProblemRole;
+  /**
+   * When an optimizer throws NON_FINITE (a LearnedOptimizer with nonFinite 'error' given a NaN or
+   * infinite gradient): 'error' (default) rethrows it; 'skip' ends that problem's run there, its
+   * remaining losses NaN, so it counts as diverged, as a baseline whose loss turns NaN does.
+   */
+  readonly nonFinite?: 'error' | 'skip';
   /** Called after each (optimizer, problem) run. */
   readonly onProgress?: (event: { optimizer: string; done: number; total: number }) => void;
 }
@@ -42,13 +49,23 @@ export function problemVariables(problem: Problem): tf.Variable[] {
   });
 }
 
-/** The loss curve f(θ_0..θ_steps) of one optimizer on one problem. */
-export function runOptimizer(problem: Problem, optimizer: tf.Optimizer, steps: number): number[] {
+/**
+ * The loss curve f(θ_0..θ_steps) of one optimizer on one problem, NaN from where it diverged (or,
+ * with `nonFinite` 'skip', from the step whose gradient the optimizer refused as non-finite).
+ */
+export function runOptimizer(problem: Problem, optimizer: tf.Optimizer, steps: number, nonFinite: 'error' | 'skip' = 'error'): number[] {
   const vars = problemVariables(problem);
   const losses: number[] = [];
   try {
     for (let t = 0; t < steps; t++) {
-      const cost = optimizer.minimize(() => problem.loss(vars, t), true, vars);
+      let cost: tf.Scalar | undefined;
+      try {
+        // In a tidy so that a throwing optimizer (NON_FINITE) leaves no loss or gradient behind.
+        cost = tf.tidy(() => optimizer.minimize(() => problem.loss(vars, t), true, vars) ?? undefined);
+      } catch (error) {
+        if (nonFinite === 'skip' && isLoptError(error, 'NON_FINITE')) break;
+        throw error;
+      }
       const value = cost?.dataSync()[0] ?? Number.NaN;
       cost?.dispose();
       losses.push(value);
@@ -100,7 +117,7 @@ export function evaluate(
       const problem = task.sample(seed, options.role ?? 'evaluation');
       const optimizer = make(problem);
       try {
-        return runOptimizer(problem, optimizer, steps);
+        return runOptimizer(problem, optimizer, steps, options.nonFinite);
       } finally {
         optimizer.dispose();
         problem.dispose();

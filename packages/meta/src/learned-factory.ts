@@ -7,12 +7,14 @@ import type { OptimizerFactory } from './evaluate.js';
  * A fresh LearnedOptimizer of `spec` per problem, for evaluate(): each variable (named by
  * problemVariables after its parameter group) gets its group's cell, or the default group's
  * when the spec has no cell of that name. A batched problem (quadraticTask's 128 quadratics)
- * keeps averaging units within each of its problems.
+ * keeps averaging units within each of its problems. `nonFinite` is LearnedOptimizer's: 'error'
+ * (default) throws NON_FINITE at a NaN or infinite gradient, 'map' treats NaN as 0 and clamps ±Infinity.
  */
-export function learnedOptimizerFactory(spec: LearnedOptimizerSpec): OptimizerFactory {
+export function learnedOptimizerFactory(spec: LearnedOptimizerSpec, options: { readonly nonFinite?: 'error' | 'map' } = {}): OptimizerFactory {
   const groupOf = (name: string): string => {
     const { group } = splitGroupedName(name);
     return spec.weights[group] === undefined ? DEFAULT_GROUP : group;
   };
-  return (problem) => new LearnedOptimizer(spec, { groupOf, ...(problem.batch === undefined ? {} : { batch: problem.batch }) });
+  const nonFinite = options.nonFinite ?? 'error';
+  return (problem) => new LearnedOptimizer(spec, { groupOf, nonFinite, ...(problem.batch === undefined ? {} : { batch: problem.batch }) });
 }
