@@ -1,8 +1,10 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
-import { expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 
 import { APP_DIR, runCli, useTempDir } from './cli.fixture.js';
 
@@ -33,3 +35,39 @@ test('the demo at a smaller size prints the committed table, number for number',
   expect(existsSync(EXPECTED), `${EXPECTED} is missing: write it with UPDATE_DEMO_TABLE=1`).toBe(true);
   expect(printed, 'numbers moved: run `node scripts/readme-demo.mjs` (README tables) and UPDATE_DEMO_TABLE=1 for this one').toBe(await readFile(EXPECTED, 'utf8'));
 }, 300_000);
+
+describe('scripts/readme-demo.mjs, which regenerates the READMEs\' demo table', () => {
+  const SCRIPT = join(APP_DIR, '..', '..', 'scripts', 'readme-demo.mjs');
+
+  test('--help prints the usage and runs nothing', () => {
+    const r = spawnSync(process.execPath, [SCRIPT, '--help'], { encoding: 'utf8', timeout: 20_000 });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^Usage: node scripts\/readme-demo\.mjs \[--check\]/);
+    expect(r.stdout).toMatch(/--check +only report/);
+    const wrong = spawnSync(process.execPath, [SCRIPT, '--chek'], { encoding: 'utf8', timeout: 20_000 });
+    expect(wrong.status).toBe(2);
+    expect(wrong.stderr).toMatch(/unknown argument "--chek"/);
+  });
+
+  test('replaces the table and keeps the line the README writes above it', async () => {
+    const { demoTable, withDemoTable } = (await import(pathToFileURL(SCRIPT).href)) as {
+      demoTable: (text: string) => { table: string[] };
+      withDemoTable: (readme: string, demo: { table: string[] }) => string;
+    };
+    const printed = [
+      "quadratic: 10 evaluation problems (sampled with role 'evaluation', held-out seeds), 100 steps each; baselines tuned on 4 other ('tuning') problems",
+      '  on 128 random 10-dimensional quadratics',
+      'optimizer  lr  final loss',
+      '---------  --  ----------',
+      'learned     -  0.25',
+      'sgd         1  1.2',
+      '',
+      'optimizer  runs/x/optimizer',
+    ].join('\n');
+    const demo = demoTable(printed);
+    expect(demo.table).toEqual(['optimizer  lr  final loss', '---------  --  ----------', 'learned     -  0.25', 'sgd         1  1.2']);
+    const readme = (table: string) => `# lopt\n\n\`\`\`text\nquadratic: 10 held-out problems (our words)\n${table}\n\`\`\`\n\n\`\`\`text\n${table}\n\`\`\`\n`;
+    const stale = readme('optimizer  lr  final loss\n---------  --  ----------\nlearned     -  0.30');
+    expect(withDemoTable(stale, demo)).toBe(readme(demo.table.join('\n')));
+  });
+});
