@@ -10,7 +10,7 @@ import { runPaper } from './paper.js';
 import { GENERAL_LEARNED, generalLearned } from './general/learned.js';
 import { runGeneral } from './general/run.js';
 import { GENERAL_TASKS } from './general/tasks.js';
-import { BASELINE_NAMES } from '@lopt/meta';
+import { BASELINE_NAMES, logGrid } from '@lopt/meta';
 import type { BaselineName } from '@lopt/meta';
 import { runPerf } from './perf.js';
 import { runBadInputs } from './bad-inputs.js';
@@ -39,6 +39,7 @@ const USAGE = `Usage: pnpm bench <paper|general|report|perf|reliability> [option
                            (default all)  --horizons 100,1000,5000  --problems N (default 3)  --tune-problems N (default 1)
           --learned ${GENERAL_LEARNED.join(',')} (default all)  --optimizer DIR (the general one; default the committed run's)
           --baselines sgd,nag,rmsprop,adam (default all)  --out DIR (default apps/bench/results)  --backend wasm|node|cpu
+          --grid=FROM,TO[,K]  starting learning rates 10^FROM … 10^TO, K per decade (default -4,0,2; extended past edges)
           --cache DIR  loss curves kept between runs, so a rerun computes only what changed (default OUT/.general-cache)
   report  rebuild REPORT.md from the <experiment>.json files in --out
   perf    cell and meta-training speed on every backend that loads here
@@ -93,6 +94,7 @@ async function main(argv: string[]): Promise<number> {
       optimizer: { type: 'string' },
       baselines: { type: 'string' },
       cache: { type: 'string' },
+      grid: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -127,11 +129,16 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`bench general on ${info.name}${info.simd ? ' (SIMD)' : ''}, writing to ${outDir}\n`);
     const started = performance.now();
     const horizons = list(values.horizons)?.map((h) => positiveInt('--horizons', h));
+    const grid = list(values.grid)?.map(Number);
+    if (grid !== undefined && (grid.length < 2 || grid.length > 3 || grid.some((x) => !Number.isFinite(x)) || !(grid[1]! > grid[0]!))) {
+      throw new Error(`--grid takes from,to[,per decade] as powers of ten, e.g. --grid=-4,0,2; got ${values.grid}`);
+    }
     const r = await runGeneral({
       outDir,
       learned,
       ...(values.tasks === undefined ? {} : { tasks: list(values.tasks)! }),
       ...(horizons === undefined ? {} : { horizons }),
+      ...(grid === undefined ? {} : { grid: logGrid(grid[0]!, grid[1]!, grid[2] ?? 2) }),
       ...(values.problems === undefined ? {} : { problems: positiveInt('--problems', values.problems) }),
       ...(values['tune-problems'] === undefined ? {} : { tuneProblems: positiveInt('--tune-problems', values['tune-problems']) }),
       baselines: baselines as BaselineName[],
