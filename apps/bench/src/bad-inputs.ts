@@ -1,7 +1,9 @@
 import { spawn } from 'node:child_process';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
+import { pretrainedDir } from '@lopt/cell';
 
 import { CLI_BIN } from './cli-path.js';
 
@@ -61,7 +63,7 @@ function badInputs(dir: string): string[][] {
   const train = (...args: string[]): string[] => [...TRAIN, '--out', join(dir, 'never'), ...args];
   const ints = ['steps', 'unroll', 'iterations', 'meta-batch', 'seed', 'validate-every', 'validation-problems', 'checkpoint-every', 'workers', 'problems', 'tune-problems', 'averaged-units'];
   const positives = ['meta-lr', 'meta-lr-final', 'clip-norm', 'p', 'output-scale'];
-  const choices = ['meta-lr-schedule', 'objective', 'validation-metric', 'preprocess', 'tune-metric', 'backend'];
+  const choices = ['meta-lr-schedule', 'objective', 'validation-metric', 'preprocess', 'tune-metric', 'non-finite', 'backend'];
   return [
     ...ints.flatMap((f) => [train(`--${f}`, 'abc'), train(`--${f}`, '1.5'), train(`--${f}`, '-1'), train(`--${f}`, '')]),
     ...positives.flatMap((f) => [train(`--${f}`, '0'), train(`--${f}`, 'x'), train(`--${f}`, '-2')]),
@@ -95,6 +97,7 @@ function badInputs(dir: string): string[][] {
     ['eval'],
     ['eval', join(dir, 'nowhere'), '--backend', 'cpu'],
     ['eval', join(dir, 'bad-optimizer'), '--backend', 'cpu'],
+    ['eval', join(dir, 'tampered-optimizer'), '--backend', 'cpu'],
     ['eval', join(dir, 'nowhere'), '--steps', '0'],
     ['plot'],
     ['plot', join(dir, 'missing.json')],
@@ -106,7 +109,7 @@ function badInputs(dir: string): string[][] {
   ];
 }
 
-/** Files the bad inputs name: a module that is no task, one whose factory throws, a damaged optimizer and checkpoint, a non-JSON curves file. */
+/** Files the bad inputs name: a module that is no task, one whose factory throws, a damaged and a tampered optimizer, a damaged checkpoint, a non-JSON curves file. */
 async function writeFixtures(dir: string): Promise<void> {
   await writeFile(join(dir, 'not-a-task.mjs'), 'export default 42;\n');
   await writeFile(join(dir, 'throws.mjs'), "export default () => { throw new Error('boom'); };\n");
@@ -115,6 +118,12 @@ async function writeFixtures(dir: string): Promise<void> {
   await mkdir(join(dir, 'empty'), { recursive: true });
   await mkdir(join(dir, 'bad-optimizer'), { recursive: true });
   await writeFile(join(dir, 'bad-optimizer', 'optimizer.json'), '{"format": "lopt-learned-optimizer", "formatVersion": 2}');
+  // A shipped optimizer whose optimizer.json records another SHA-256 than its weights have.
+  await mkdir(join(dir, 'tampered-optimizer'), { recursive: true });
+  const shipped = pretrainedDir('quadratic');
+  const json = JSON.parse(await readFile(join(shipped, 'optimizer.json'), 'utf8')) as Record<string, unknown>;
+  await writeFile(join(dir, 'tampered-optimizer', 'optimizer.json'), JSON.stringify({ ...json, weightsSha256: '0'.repeat(64) }));
+  await copyFile(join(shipped, 'weights.bin'), join(dir, 'tampered-optimizer', 'weights.bin'));
   await mkdir(join(dir, 'bad-checkpoint'), { recursive: true });
   await writeFile(join(dir, 'bad-checkpoint', 'checkpoint.json'), '{"kind": "lopt-meta-checkpoint", "formatVersion": 3, "iteration": -1}');
 }
