@@ -9,6 +9,10 @@ export const OPTIMIZER_FORMAT = 'lopt-learned-optimizer';
 /** The format version written. Version 1 (no `family`: the LSTM) is still read. */
 export const OPTIMIZER_FORMAT_VERSION = 2;
 export const OPTIMIZER_JSON_FILE = 'optimizer.json';
+/**
+ * The weight file of the shipped optimizers, of directories saved by earlier versions and of the
+ * manifest an IOHandler carries; saveOptimizer names a directory's after its SHA-256 (`weights-<16 hex>.bin`).
+ */
 export const OPTIMIZER_WEIGHTS_FILE = 'weights.bin';
 
 /** The content of optimizer.json. */
