@@ -1,4 +1,4 @@
-import type { GeneralResults, HorizonResult } from './run.js';
+import type { GeneralResults, HorizonResult } from './types.js';
 
 const num = (x: number): string => (Number.isFinite(x) ? (Math.abs(x) >= 100 ? x.toFixed(0) : x.toPrecision(3)) : String(x));
 const ratio = (r: HorizonResult): string => `${num(r.ratioToAdam)}${r.diverged > 0 ? ` (${r.diverged} div.)` : ''}`;
