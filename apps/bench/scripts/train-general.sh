@@ -3,15 +3,26 @@
 # (--init adam), by persistent evolution strategies on lopt's general task family, with the
 # mean log loss as meta-objective and for validation (the family's problems differ in scale by
 # orders of magnitude). Checkpointed every 5 iterations; run it again to resume where it stopped.
-# Usage: bash apps/bench/scripts/train-general.sh [iterations=110] [out=apps/bench/results/general-run]
+#
+# Recipe 1 (apps/bench/results/general-run): meta-lr 3e-3, constant; validation over 300 steps.
+# Recipe 2 (general-run-2; train-general-2.sh): recipe 1's validation peaked at iteration 40 and
+# then fell, so the meta-lr starts at 1e-3 and decays along a cosine to 1e-4, and validation runs
+# 600 steps on 6 problems so that early stopping sees more of a long run.
+# Usage: bash apps/bench/scripts/train-general.sh [iterations=110] [out=apps/bench/results/general-run] [recipe=1]
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 iterations="${1:-110}"
 out="${2:-apps/bench/results/general-run}"
+recipe="${3:-1}"
 if [ -f "$out/checkpoint.json" ]; then
   exec node apps/cli/dist/bin.js train --out "$out" --resume --iterations "$iterations"
 fi
+case "$recipe" in
+  1) settings=(--steps 300 --meta-lr 0.003 --validation-problems 8) ;;
+  2) settings=(--steps 600 --meta-lr 0.001 --meta-lr-schedule cosine --meta-lr-final 0.0001 --validation-problems 6) ;;
+  *) echo "train-general.sh: recipe is 1 or 2, not $recipe" >&2; exit 2 ;;
+esac
 exec node apps/cli/dist/bin.js train --family mlp --init adam --estimator pes --task-family general \
   --objective log --validation-metric log --sigma 0.01 --pairs 8 --horizon 200,2000 --unroll 20 \
-  --truncations-per-iteration 10 --steps 300 --meta-lr 0.003 --iterations "$iterations" --seed 0 \
-  --validate-every 10 --validation-problems 8 --checkpoint-every 5 --skip-eval --backend wasm --out "$out"
+  --truncations-per-iteration 10 "${settings[@]}" --iterations "$iterations" --seed 0 \
+  --validate-every 10 --checkpoint-every 5 --skip-eval --backend wasm --out "$out"
