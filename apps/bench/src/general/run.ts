@@ -58,9 +58,7 @@ function curvesOf(task: Task, make: OptimizerFactory, seeds: readonly number[], 
     const problem = task.sample(seed, role);
     const optimizer = make(problem);
     try {
-      const curve = runOptimizer(problem, optimizer, steps);
-      while (curve.length < steps + 1) curve.push(Number.NaN);
-      return curve;
+      return runOptimizer(problem, optimizer, steps); // NaN-padded to steps + 1 where a run diverged
     } finally {
       optimizer.dispose();
       problem.dispose();
@@ -130,7 +128,10 @@ async function runTask(spec: GeneralTaskSpec, o: RunSettings): Promise<GeneralTa
     const series = [
       ...Object.keys(o.learned).map((key) => ({ name: key, curves: curves[key]! })),
       ...o.baselines.map((name) => ({ name: `${name} ${tuning[name]!.rates[String(maxH)]}`, curves: atHorizon(name, maxH) })),
-    ].map(({ name, curves: cs }) => ({ name, mean: meanCurve(cs), stderr: meanCurve(cs).map(() => 0) }));
+    ].map(({ name, curves: cs }) => {
+      const mean = meanCurve(cs);
+      return { name, mean, stderr: mean.map(() => 0) };
+    });
     await writeLossPlot(join(o.outDir, 'general', spec.id), series, { title: spec.title, subtitle: `${o.problems} held-out problems, ${maxH} steps; baselines tuned per horizon` });
     return { id: spec.id, title: spec.title, heldOut: spec.heldOut, seconds: (performance.now() - started) / 1000, tuning, horizons: results };
   } finally {
