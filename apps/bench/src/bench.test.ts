@@ -207,5 +207,19 @@ describe('bench (smoke suites)', () => {
     const md = await readFile(join(out, 'PERF.md'), 'utf8');
     expect(md).toContain('| wasm | 1,280 |');
     expect(md).toContain("kernel 'wasm'");
+    // The PyTorch peer ran, interleaved with the wasm rows, where a python here has torch; else the run says why not.
+    const peer = saved.peer!;
+    if (peer.status === 'ran') {
+      expect(saved.traced[0]!.peerMs).toBeGreaterThan(0);
+      expect(saved.meta.filter((m) => m.peerSeconds !== undefined).map((m) => `${m.task} on ${m.cell}`)).toEqual([
+        'mnist (784-20-10, batch 128) on kernel',
+        'mnist (784-20-10, batch 128) on tfjs',
+      ]);
+      expect(md).toContain(`PyTorch peer: \`apps/bench/peers/torch_cell.py\`, the same computation written with PyTorch ${peer.torch}`);
+    } else {
+      expect(saved.traced[0]!.peerMs).toBeUndefined();
+      expect(md).toContain(peer.reason);
+      expect(md).toContain('| skipped |');
+    }
   }, 420_000);
 });

@@ -3,7 +3,7 @@ import { cellConfig, lstmFamily } from '@lopt/cell';
 import type { FamilyState, LstmFamily } from '@lopt/cell';
 import { createRng, normalArray } from '@lopt/core';
 
-import { median } from './perf-timing.js';
+import { interleaved } from './perf-timing.js';
 
 /** A 20-step traced unroll of the cell, forward + backward, on the lstm-kernel module and on tfjs ops, interleaved. */
 export interface TracedCellPerf {
@@ -17,6 +17,8 @@ export interface TracedCellPerf {
   readonly speedup: number;
   /** GFLOP/s of the kernel path, counting the backward as twice the forward (target ≥ 25). */
   readonly kernelGflops: number;
+  /** The same unroll in the PyTorch peer (peers/torch_cell.py, one thread), interleaved; absent without the peer. */
+  readonly peerMs?: number;
 }
 
 function tracedUnroll(family: LstmFamily, weights: Record<string, tf.Tensor>, grads: readonly tf.Tensor[], n: number): void {
@@ -53,23 +55,37 @@ function forwardFlops(n: number): number {
   return n * (2 * 4 * 20 * 22 + 2 * 4 * 20 * 40 + 2 * 20);
 }
 
-export function measureTracedCell(backend: string, n: number, reps: number, steps = 20): TracedCellPerf {
+/**
+ * The traced unroll on tfjs ops, on the lstm-kernel module and (when given) in the PyTorch peer,
+ * interleaved rep by rep: tfjs, kernel, peer, tfjs, kernel, peer, …
+ */
+export async function measureTracedCell(backend: string, n: number, reps: number, steps = 20, peer?: () => Promise<number | null>): Promise<TracedCellPerf> {
   const config = cellConfig();
   const families = [lstmFamily(config, { kernel: 'tfjs' }), lstmFamily(config, { kernel: 'wasm' })];
   const weights = families[0]!.init(1);
   const grads = Array.from({ length: steps }, (_, i) => tf.tensor1d(normalArray(createRng(i), n, 1e-3)));
-  const times: number[][] = [[], []];
+  const local = families.map((f) => (): number => {
+    const t0 = performance.now();
+    tracedUnroll(f, weights, grads, n);
+    return performance.now() - t0;
+  });
+  // A peer that fails mid-run answers null: the row then has no peer time.
+  let peerFailed = false;
+  const runs = peer === undefined ? local : [...local, async () => (await peer()) ?? ((peerFailed = true), 0)];
+  let medians: number[];
   try {
-    for (let rep = -1; rep < reps; rep++) {
-      families.forEach((f, k) => {
-        const t0 = performance.now();
-        tracedUnroll(f, weights, grads, n);
-        if (rep >= 0) times[k]!.push(performance.now() - t0);
-      });
-    }
+    medians = await interleaved(reps, runs);
   } finally {
     tf.dispose([...Object.values(weights), ...grads]);
   }
-  const [tfjsMs, kernelMs] = times.map(median) as [number, number];
-  return { backend, n, tfjsMs, kernelMs, speedup: tfjsMs / kernelMs, kernelGflops: (3 * steps * forwardFlops(n)) / kernelMs / 1e6 };
+  const [tfjsMs, kernelMs, peerMs] = medians as [number, number, number | undefined];
+  return {
+    backend,
+    n,
+    tfjsMs,
+    kernelMs,
+    speedup: tfjsMs / kernelMs,
+    kernelGflops: (3 * steps * forwardFlops(n)) / kernelMs / 1e6,
+    ...(peerMs === undefined || peerFailed ? {} : { peerMs }),
+  };
 }

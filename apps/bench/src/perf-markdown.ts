@@ -1,5 +1,22 @@
 import type { PerfResult } from './perf-types.js';
 
+/** A peer column's cell: the value, or why there is none. */
+function peerCell(r: PerfResult, value: number | undefined, digits: number): string {
+  if (value !== undefined) return value.toFixed(digits);
+  return r.peer?.status === 'skipped' ? 'skipped' : '–';
+}
+
+/** What the PyTorch peer was, or why it was skipped, for under its tables. */
+function peerNote(r: PerfResult): string {
+  const p = r.peer;
+  if (p === undefined) return 'No PyTorch peer in this run (a result from before the peer existed).';
+  if (p.status === 'skipped') return `${p.reason}`;
+  return (
+    `PyTorch peer: \`apps/bench/peers/torch_cell.py\`, the same computation written with PyTorch ${p.torch} (Python ${p.python}, ${p.threads} thread, BLAS \`${p.blas}\`), ` +
+    "run as a child process, one of its repetitions after each of lopt's; its MNIST meta-iteration trains on random data of MNIST's shape."
+  );
+}
+
 export function perfMarkdown(r: PerfResult): string {
   const lines = [
     '# lopt performance',
@@ -17,9 +34,14 @@ export function perfMarkdown(r: PerfResult): string {
     '',
     '## The cell on the lstm-kernel module (20-step traced unroll, forward + backward to every weight, interleaved)',
     '',
-    '| backend | n | tfjs ops (ms) | lstm-kernel (ms) | speed-up (target ≥ 3 at 15,910) | kernel GFLOP/s (target ≥ 25) |',
-    '|---|---|---|---|---|---|',
-    ...r.traced.map((t) => `| ${t.backend} | ${t.n.toLocaleString('en-US')} | ${t.tfjsMs.toFixed(1)} | ${t.kernelMs.toFixed(1)} | ${t.speedup.toFixed(2)} | ${t.kernelGflops.toFixed(1)} |`),
+    '| backend | n | tfjs ops (ms) | lstm-kernel (ms) | speed-up (target ≥ 3 at 15,910) | kernel GFLOP/s (target ≥ 25) | PyTorch peer (ms) | lstm-kernel / PyTorch |',
+    '|---|---|---|---|---|---|---|---|',
+    ...r.traced.map(
+      (t) =>
+        `| ${t.backend} | ${t.n.toLocaleString('en-US')} | ${t.tfjsMs.toFixed(1)} | ${t.kernelMs.toFixed(1)} | ${t.speedup.toFixed(2)} | ${t.kernelGflops.toFixed(1)} | ${peerCell(r, t.peerMs, 1)} | ${ratio(t.kernelMs, t.peerMs)} |`,
+    ),
+    '',
+    peerNote(r),
     '',
     '## Optimizees (one value-and-grad w.r.t. every parameter)',
     '',
@@ -39,9 +61,14 @@ export function perfMarkdown(r: PerfResult): string {
     '',
     'Median over the iterations after the first (which also builds the meta-optimizer state); a validation pass, which the last iteration runs, is not counted in its time.',
     '',
-    '| backend | task | threads | cell on | s per meta-iteration | target | tensors after each iteration |',
-    '|---|---|---|---|---|---|---|',
-    ...r.meta.map((m) => `| ${m.backend} | ${m.task} | ${m.threads} | ${m.cell === 'kernel' ? 'lstm-kernel' : 'tfjs ops'} | ${m.secondsPerIteration.toFixed(3)} | ≤ ${m.target} | ${m.tensorCounts.join(', ')} |`),
+    '| backend | task | threads | cell on | s per meta-iteration | target | PyTorch peer, 1 thread (s) | lopt / PyTorch | tensors after each iteration |',
+    '|---|---|---|---|---|---|---|---|---|',
+    ...r.meta.map((m) => {
+      const peer = m.peerSeconds !== undefined || (m.threads === 1 && m.task.startsWith('mnist') && m.backend === 'wasm') ? peerCell(r, m.peerSeconds, 3) : '–';
+      return `| ${m.backend} | ${m.task} | ${m.threads} | ${m.cell === 'kernel' ? 'lstm-kernel' : 'tfjs ops'} | ${m.secondsPerIteration.toFixed(3)} | ≤ ${m.target} | ${peer} | ${ratio(m.secondsPerIteration, m.peerSeconds)} | ${m.tensorCounts.join(', ')} |`;
+    }),
+    '',
+    peerNote(r),
     '',
     `Peak RSS through quadratic and MNIST meta-training (measured first; every backend of the run in this one process, worker threads included): ${r.metaPeakRssMiB} MiB (target for MNIST meta-training ≤ 1024); whole benchmark process: ${r.peakRssMiB} MiB.`,
     '',

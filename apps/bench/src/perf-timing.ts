@@ -15,3 +15,19 @@ export function timed(reps: number, f: () => void): number {
   }
   return median(ms);
 }
+
+/**
+ * Runs `runs` in turn, `reps` rounds after one warm-up round (a, b, c, a, b, c, …), so each is
+ * measured side by side with the others under the same machine load. Each run returns its own ms
+ * (a child process times itself, without the messaging). Returns the median ms of each run.
+ */
+export async function interleaved(reps: number, runs: readonly (() => number | Promise<number>)[]): Promise<number[]> {
+  const ms: number[][] = runs.map(() => []);
+  for (let rep = -1; rep < reps; rep++) {
+    for (const [k, run] of runs.entries()) {
+      const t = await run();
+      if (rep >= 0) ms[k]!.push(t);
+    }
+  }
+  return ms.map(median);
+}

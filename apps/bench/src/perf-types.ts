@@ -3,6 +3,7 @@
 import type { TracedCellPerf } from './perf-kernel.js';
 import type { OptimizerPerf } from './perf-optimizer.js';
 import type { Environment } from './environment.js';
+import type { PeerStatus } from './perf-peer.js';
 
 export type PerfSuite = 'smoke' | 'quick' | 'full';
 
@@ -35,6 +36,8 @@ export interface MetaPerf {
   readonly target: number;
   /** Live tensors after each meta-iteration (constant when nothing leaks). */
   readonly tensorCounts: readonly number[];
+  /** Median seconds of the same meta-iteration in the PyTorch peer, one run after each of lopt's; absent without the peer. */
+  readonly peerSeconds?: number;
 }
 
 /** One optimizee's value-and-grad, the work of one optimization step besides the optimizer. */
@@ -59,5 +62,7 @@ export interface PerfResult {
   /** Peak resident memory (MiB) of the whole benchmark, cell sizes included. */
   readonly peakRssMiB: number;
   readonly skipped: readonly string[];
+  /** The PyTorch peer (peers/torch_cell.py): what ran, or why it was skipped (absent in results from before it). */
+  readonly peer?: PeerStatus;
   readonly environment: Environment;
 }

@@ -15,6 +15,7 @@ import { defaultWorkers, withTrainingCell } from '@lopt/parallel';
 
 import { environment } from './environment.js';
 import { measureTracedCell } from './perf-kernel.js';
+import { guardedTimer, startTorchPeer } from './perf-peer.js';
 import type { TracedCellPerf } from './perf-kernel.js';
 import { perfMarkdown } from './perf-markdown.js';
 import { measureTask, perfTasks } from './perf-tasks.js';
@@ -116,8 +117,10 @@ async function measureMeta(
   target: number,
   workers = 0,
   kernel: KernelChoice = 'auto',
+  peer?: () => Promise<number | null>,
 ): Promise<MetaPerf> {
   const counts: number[] = [];
+  const peerMs: (number | null)[] = [];
   const seconds: number[] = [];
   const config = cellConfig(cell);
   const settings = resolveMetaTrainOptions({ ...run, validateEvery: run.iterations + 1 });
@@ -134,6 +137,12 @@ async function measureMeta(
             // The meta-iteration itself: the run's last iteration also validates, which is not part of it.
             seconds.push(e.iterationSeconds - (e.validationSeconds ?? 0));
           }),
+          // The peer's meta-iteration after each of lopt's, outside lopt's timing.
+          {
+            progress: async () => {
+              if (peer !== undefined) peerMs.push(await peer());
+            },
+          },
         ],
       }),
     );
@@ -141,7 +150,17 @@ async function measureMeta(
     return 1 + used;
   });
   // The first iteration also builds Adam's moments and warms kernels up; leave it out.
-  return { backend, task: name, threads, cell: usedKernel ? 'kernel' : 'tfjs', secondsPerIteration: median(seconds.slice(1)), target, tensorCounts: counts };
+  const peerSeconds = peerMs.length > 1 && !peerMs.includes(null) ? median(peerMs.slice(1) as number[]) / 1000 : undefined;
+  return {
+    backend,
+    task: name,
+    threads,
+    cell: usedKernel ? 'kernel' : 'tfjs',
+    secondsPerIteration: median(seconds.slice(1)),
+    target,
+    tensorCounts: counts,
+    ...(peerSeconds === undefined ? {} : { peerSeconds }),
+  };
 }
 
 const SIZES: Record<PerfSuite, readonly number[]> = {
@@ -176,8 +195,26 @@ export async function runPerf(opts: {
   outDir: string;
   backends?: readonly BackendName[];
   log?: (line: string) => void;
+  /** The pythons tried for the PyTorch peer (default $LOPT_PYTHON, /usr/bin/python3, python3); false: no peer. */
+  peer?: readonly string[] | false;
 }): Promise<PerfResult> {
   const log = opts.log ?? ((l: string) => process.stdout.write(`${l}\n`));
+  const started =
+    opts.peer === false
+      ? { peer: null, status: { status: 'skipped', reason: 'PyTorch peer not asked for' } as const }
+      : await startTorchPeer(log, opts.peer);
+  try {
+    return await runPerfWith(opts, log, started);
+  } finally {
+    await started.peer?.close();
+  }
+}
+
+async function runPerfWith(
+  opts: Parameters<typeof runPerf>[0],
+  log: (line: string) => void,
+  { peer, status }: Awaited<ReturnType<typeof startTorchPeer>>,
+): Promise<PerfResult> {
   const smoke = opts.suite === 'smoke';
   const reps = smoke ? 1 : 5;
   // The smoke suite checks the plumbing only: its meta-iterations are 20 steps, not the paper's 100.
@@ -188,6 +225,12 @@ export async function runPerf(opts: {
   const optimizers: OptimizerPerf[] = [];
   const traced: TracedCellPerf[] = [];
   const skipped: string[] = [];
+  const peerTime = peer === null ? null : guardedTimer(peer, (reason) => {
+    skipped.push(reason);
+    log(reason);
+  });
+  const onWasm = (backend: BackendName, req: Record<string, unknown>): (() => Promise<number | null>) | undefined =>
+    peerTime === null || backend !== 'wasm' ? undefined : () => peerTime(req);
   const backends = await loadableBackends(opts.backends ?? ['wasm', 'node', 'cpu'], skipped, log);
   let reversed = false;
   const onEach = async (f: (backend: BackendName) => Promise<void> | void): Promise<void> => {
@@ -197,8 +240,10 @@ export async function runPerf(opts: {
     }
     reversed = !reversed;
   };
-  const logMeta = (m: MetaPerf): void =>
-    log(`perf ${m.backend} ${m.task}, ${m.threads} thread(s), cell on ${m.cell}: ${m.secondsPerIteration.toFixed(3)} s per meta-iteration (target ≤ ${m.target})`);
+  const logMeta = (m: MetaPerf): void => {
+    const vsPeer = m.peerSeconds === undefined ? '' : `, PyTorch peer ${m.peerSeconds.toFixed(3)} s (lopt / PyTorch ${(m.secondsPerIteration / m.peerSeconds).toFixed(2)})`;
+    log(`perf ${m.backend} ${m.task}, ${m.threads} thread(s), cell on ${m.cell}: ${m.secondsPerIteration.toFixed(3)} s per meta-iteration (target ≤ ${m.target})${vsPeer}`);
+  };
 
   // The paper cell on the lstm-kernel module and on tfjs ops, side by side.
   for (const kernel of ['wasm', 'tfjs'] as const) {
@@ -231,7 +276,9 @@ export async function runPerf(opts: {
     await onEach(async (backend) => {
       if (backend === 'cpu' && !smoke) return;
       const mnist = mlpTask(smoke ? { batchSize: 16 } : {});
-      const m = await measureMeta(backend, 'mnist (784-20-10, batch 128)', mnist, {}, run, target, w, kernel);
+      // On one thread, the PyTorch peer's meta-iteration (same sizes, random data) after each of lopt's.
+      const peerRun = w === 0 ? onWasm(backend, { workload: 'mnist', batch: smoke ? 16 : 128, steps: run.steps, unroll: run.unroll, hidden: 20 }) : undefined;
+      const m = await measureMeta(backend, 'mnist (784-20-10, batch 128)', mnist, {}, run, target, w, kernel, peerRun);
       meta.push(m);
       logMeta(m);
     });
@@ -248,11 +295,12 @@ export async function runPerf(opts: {
     log(`perf ${backend} ${o.model} trainOnBatch: ${o.optimizers.map((name, k) => `${name} ${o.ms[k]!.toFixed(1)} ms (×${(o.ms[k]! / o.ms[0]!).toFixed(2)})`).join(', ')}`);
   });
   for (const n of smoke ? [1280] : [1280, 15910]) {
-    await onEach((backend) => {
+    await onEach(async (backend) => {
       if (backend === 'cpu' && n > 1280) return;
-      const t = measureTracedCell(backend, n, smoke ? 1 : 5);
+      const t = await measureTracedCell(backend, n, smoke ? 1 : 5, 20, onWasm(backend, { workload: 'cell', n, steps: 20 }));
       traced.push(t);
-      log(`perf ${backend} n=${n} 20-step traced fwd+bwd: tfjs ${t.tfjsMs.toFixed(1)} ms, kernel ${t.kernelMs.toFixed(1)} ms (×${t.speedup.toFixed(2)} faster, ${t.kernelGflops.toFixed(1)} GFLOP/s)`);
+      const vsPeer = t.peerMs === undefined ? '' : `, PyTorch peer ${t.peerMs.toFixed(1)} ms (kernel / PyTorch ${(t.kernelMs / t.peerMs).toFixed(2)})`;
+      log(`perf ${backend} n=${n} 20-step traced fwd+bwd: tfjs ${t.tfjsMs.toFixed(1)} ms, kernel ${t.kernelMs.toFixed(1)} ms (×${t.speedup.toFixed(2)} faster, ${t.kernelGflops.toFixed(1)} GFLOP/s)${vsPeer}`);
     });
   }
   for (const t of perfTasks(opts.suite, 'wasm')) {
@@ -285,6 +333,7 @@ export async function runPerf(opts: {
     metaPeakRssMiB: metaPeak,
     peakRssMiB: rssMiB(),
     skipped,
+    peer: status,
     environment: environment(),
   };
   await mkdir(opts.outDir, { recursive: true });
