@@ -9,8 +9,10 @@ import { createRng, isLoptError, normalArray } from '@lopt/core';
 import { expectNoLeak } from '@lopt/test-utils';
 import { afterEach, describe, expect, it } from 'vitest';
 
+import { perfMarkdown } from './perf-markdown.js';
 import { findTorchPython, guardedTimer, peerEnv, pythonCandidates, startPeer, startTorchPeer } from './perf-peer.js';
-import type { TorchPeer } from './perf-peer.js';
+import type { PeerStatus, TorchPeer } from './perf-peer.js';
+import type { PerfResult } from './perf-types.js';
 import { interleaved } from './perf-timing.js';
 
 const FAKE = fileURLToPath(new URL('./fake-peer.fixture.mjs', import.meta.url));
@@ -109,11 +111,53 @@ describe('PyTorch peer protocol (against a fake peer)', () => {
     expect(r.status).toEqual({ status: 'skipped', reason: lines[0] });
   });
 
-  it("runs with one thread and without this machine's OpenBLAS settings; looks at $LOPT_PYTHON first", () => {
+  it("runs with one thread, without this machine's OpenBLAS settings, keeping freed memory; looks at $LOPT_PYTHON first", () => {
     const env = peerEnv({ OPENBLAS_CORETYPE: 'Haswell', OPENBLAS_L2_SIZE: '512', HOME: '/h' });
-    expect(env).toEqual({ HOME: '/h', OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' });
+    expect(env).toEqual({
+      HOME: '/h',
+      OMP_NUM_THREADS: '1',
+      MKL_NUM_THREADS: '1',
+      OPENBLAS_NUM_THREADS: '1',
+      MALLOC_MMAP_THRESHOLD_: '33554432',
+      MALLOC_TRIM_THRESHOLD_: '1073741824',
+    });
     expect(pythonCandidates({ LOPT_PYTHON: '/opt/py' })).toEqual(['/opt/py', '/usr/bin/python3', 'python3']);
     expect(pythonCandidates({})).toEqual(['/usr/bin/python3', 'python3']);
+  });
+});
+
+describe('PERF.md columns of the PyTorch peer', () => {
+  const result = (peer: PeerStatus, peerMs?: number): PerfResult => ({
+    suite: 'quick',
+    cell: [],
+    tasks: [],
+    optimizers: [],
+    traced: [{ backend: 'wasm', n: 15910, tfjsMs: 900, kernelMs: 300, speedup: 3, kernelGflops: 30, ...(peerMs === undefined ? {} : { peerMs }) }],
+    meta: [
+      { backend: 'wasm', task: 'mnist (784-20-10, batch 128)', threads: 1, cell: 'kernel', secondsPerIteration: 1.5, target: 1.5, tensorCounts: [26], ...(peerMs === undefined ? {} : { peerSeconds: 2 }) },
+      { backend: 'wasm', task: 'quadratic (128 problems)', threads: 1, cell: 'kernel', secondsPerIteration: 0.2, target: 0.2, tensorCounts: [26] },
+    ],
+    metaPeakRssMiB: 1,
+    peakRssMiB: 1,
+    skipped: [],
+    peer,
+    environment: { date: 'd', node: 'v20', platform: 'linux', cpu: 'cpu', cores: 2, memoryGiB: 1, backend: 'wasm', versions: {} },
+  });
+
+  it('shows the peer times and the ratios where the peer ran', () => {
+    const md = perfMarkdown(result({ status: 'ran', python: '3.11.2', torch: '1.13.0', threads: 1, blas: 'libopenblas.so' }, 600));
+    expect(md).toContain('| wasm | 15,910 | 900.0 | 300.0 | 3.00 | 30.0 | 600.0 | 0.50 |');
+    expect(md).toContain('| wasm | mnist (784-20-10, batch 128) | 1 | lstm-kernel | 1.500 | ≤ 1.5 | 2.000 | 0.75 | 26 |');
+    expect(md).toContain('| wasm | quadratic (128 problems) | 1 | lstm-kernel | 0.200 | ≤ 0.2 | – | – | 26 |');
+    expect(md).toContain('PyTorch 1.13.0 (Python 3.11.2, 1 thread, BLAS `libopenblas.so`)');
+  });
+
+  it('says why in place of the values where the peer was skipped', () => {
+    const reason = 'PyTorch peer skipped: no python3 with torch (tried python3 (not found)).';
+    const md = perfMarkdown(result({ status: 'skipped', reason }));
+    expect(md).toContain('| wasm | 15,910 | 900.0 | 300.0 | 3.00 | 30.0 | skipped | – |');
+    expect(md).toContain('| wasm | mnist (784-20-10, batch 128) | 1 | lstm-kernel | 1.500 | ≤ 1.5 | skipped | – | 26 |');
+    expect(md.split(reason)).toHaveLength(3);
   });
 });
 

@@ -29,11 +29,21 @@ export type PeerStatus = ({ readonly status: 'ran' } & PeerInfo) | { readonly st
 const HINT = `Run it by hand to see what it prints (\`<python> ${PEER_SCRIPT}\`, then a line {"workload":"cell","n":1280}); set LOPT_PYTHON to a python3 whose torch imports, or unset it to let the bench look for one.`;
 
 /**
- * The child's environment: one thread everywhere, and this machine's OPENBLAS_CORETYPE /
- * OPENBLAS_L2_SIZE removed (they break the OpenBLAS that Debian's torch loads).
+ * The child's environment: one thread everywhere; this machine's OPENBLAS_CORETYPE /
+ * OPENBLAS_L2_SIZE removed (they break the OpenBLAS that Debian's torch loads); glibc's malloc told
+ * to keep freed memory (by default it unmaps PyTorch's multi-MB activations after each use, and the
+ * page faults of mapping them again made the same unroll at n = 15,910 take 0.3–3 s on this VM
+ * instead of a steady 0.28 s: allocations up to 32 MiB from the heap, trimmed beyond 1 GiB free).
  */
 export function peerEnv(base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...base, OMP_NUM_THREADS: '1', MKL_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' };
+  const env: NodeJS.ProcessEnv = {
+    ...base,
+    OMP_NUM_THREADS: '1',
+    MKL_NUM_THREADS: '1',
+    OPENBLAS_NUM_THREADS: '1',
+    MALLOC_MMAP_THRESHOLD_: String(32 * 2 ** 20),
+    MALLOC_TRIM_THRESHOLD_: String(2 ** 30),
+  };
   delete env.OPENBLAS_CORETYPE;
   delete env.OPENBLAS_L2_SIZE;
   return env;
