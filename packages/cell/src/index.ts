@@ -17,7 +17,7 @@ export { assertFamilyWeights, assertWeightShapes } from './family-weights.js';
 // The paper's LSTM family.
 export { LSTM_FAMILY, isLstmFamily, lstmConfigJson, lstmFamily } from './lstm-family.js';
 export type { LstmFamily, LstmFamilyOptions } from './lstm-family.js';
-export type { KernelChoice } from './kernel-states.js';
+export type { KernelChoice, KernelThreadsChoice } from './kernel-states.js';
 export { DEFAULT_CELL_CONFIG, cellConfig } from './cell-config.js';
 export type { CellConfig, Preprocess } from './cell-config.js';
 // The per-parameter MLP family (learned_optimization's AdafacMLPLOpt features, bounded steps).

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { KernelCell, lstmKernelSync, unsupportedReason } from '@lopt/lstm-kernel';
+import { KernelCell, lstmKernelSync, lstmKernelThreadsSync, unsupportedReason } from '@lopt/lstm-kernel';
 import type { Block, KernelCellSpec, KernelWeights } from '@lopt/lstm-kernel';
 
 import type { CellConfig } from './cell-config.js';
@@ -44,10 +44,14 @@ export function kernelWeights(config: CellConfig, weights: CellWeights): KernelW
   };
 }
 
-/** The cell loaded into the kernel, or null when the kernel cannot run it here (see {@link kernelRefusal}). */
-export function loadKernelCell(config: CellConfig, weights: CellWeights): KernelCell | null {
+/**
+ * The cell loaded into the kernel, or null when the kernel cannot run it here (see
+ * {@link kernelRefusal}). With `threads` > 1, into the module that splits each call across that
+ * many threads (Node), or the single-threaded one where threads cannot run.
+ */
+export function loadKernelCell(config: CellConfig, weights: CellWeights, threads = 1): KernelCell | null {
   const spec = kernelSpec(config);
-  const module = spec === null ? null : lstmKernelSync();
+  const module = spec === null ? null : threads > 1 ? (lstmKernelThreadsSync(threads) ?? lstmKernelSync()) : lstmKernelSync();
   if (spec === null || module === null) return null;
   return new KernelCell(module, spec, kernelWeights(config, weights));
 }

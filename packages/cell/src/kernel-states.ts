@@ -10,6 +10,30 @@ import { blockToState, kernelRefusal, loadKernelCell, stateToBlock } from './ker
 /** Which implementation of the cell a LearnedOptimizer or an LSTM family runs. */
 export type KernelChoice = 'auto' | 'wasm' | 'tfjs';
 
+/** Threads the lstm-kernel module splits each step across: a count, or 'auto' (the cores, at most 4, in Node; 1 elsewhere). */
+export type KernelThreadsChoice = number | 'auto';
+
+/** Most threads 'auto' picks: beyond 4 the per-step dispatch and the memory bandwidth eat the gain. */
+const AUTO_THREADS_MAX = 4;
+
+function availableCores(): number {
+  const p = (globalThis as { process?: { getBuiltinModule?: (name: string) => unknown } }).process;
+  const os = p?.getBuiltinModule?.('node:os') as { availableParallelism?: () => number } | undefined;
+  return os?.availableParallelism?.() ?? 1;
+}
+
+/** `threads` checked and resolved to a count. */
+export function resolveKernelThreads(threads: unknown, where: string, fallback: KernelThreadsChoice): number {
+  const t = threads ?? fallback;
+  if (t === 'auto') return Math.max(1, Math.min(AUTO_THREADS_MAX, availableCores()));
+  if (typeof t !== 'number' || !Number.isInteger(t) || t < 1 || t > 64) {
+    throw new LoptError('INVALID_ARGUMENT', `${where}: threads is ${JSON.stringify(threads)}.`, {
+      hint: "Use a whole number from 1 to 64, or 'auto' (the machine's cores, at most 4).",
+    });
+  }
+  return t;
+}
+
 export function assertKernelChoice(kernel: unknown, where: string): KernelChoice {
   if (kernel === undefined) return 'auto';
   if (kernel !== 'auto' && kernel !== 'wasm' && kernel !== 'tfjs') {
@@ -52,8 +76,9 @@ export class KernelStates {
   constructor(
     private readonly config: CellConfig,
     weights: Readonly<Record<string, CellWeights>>,
+    threads = 1,
   ) {
-    for (const [group, w] of Object.entries(weights)) this.cells.set(group, loadKernelCell(config, w)!);
+    for (const [group, w] of Object.entries(weights)) this.cells.set(group, loadKernelCell(config, w, threads)!);
   }
 
   /** One step of `group`'s cell for variable `name`: returns the update (state kept here). */

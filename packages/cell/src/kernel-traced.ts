@@ -65,9 +65,9 @@ function freeTrace(t: KernelTrace): void {
   finalizer.unregister(t);
 }
 
-function kernelCellOf(config: CellConfig, weights: CellWeights, where: string): KernelCell {
+function kernelCellOf(config: CellConfig, weights: CellWeights, where: string, threads: number): KernelCell {
   assertCellWeights(config, weights, where);
-  const cell = loadKernelCell(config, weights);
+  const cell = loadKernelCell(config, weights, threads);
   if (cell === null) {
     throw new LoptError('UNSUPPORTED', `${where}: the lstm-kernel module cannot run this cell.`, { hint: "Use the LSTM family with kernel: 'tfjs'." });
   }
@@ -75,14 +75,14 @@ function kernelCellOf(config: CellConfig, weights: CellWeights, where: string): 
 }
 
 /** The LSTM family's prepare/stepTraced/backward/release on the kernel (see the top of this file). */
-export function kernelTracedFunctions(config: CellConfig) {
+export function kernelTracedFunctions(config: CellConfig, threads = 1) {
   const names = cellWeightShapes(config).map(([name]) => name);
   const shapes = cellWeightShapes(config);
   const lstmRows = config.hiddenSizes.flatMap((h) => [h, h]);
   const moments = momentumStateCount(config);
 
   const prepare = (weights: CellWeights): PreparedWeights => {
-    const cell = kernelCellOf(config, weights, 'lstmFamily.prepare');
+    const cell = kernelCellOf(config, weights, 'lstmFamily.prepare', threads);
     let disposed = false;
     const prepared: KernelPrepared = Object.freeze({
       cell,
@@ -110,7 +110,7 @@ export function kernelTracedFunctions(config: CellConfig) {
     if (own?.disposed === true) {
       throw new LoptError('INVALID_ARGUMENT', 'lstmFamily.stepTraced: these prepared weights were disposed.', { hint: 'Prepare the weights again (family.prepare).' });
     }
-    const cell = own?.cell ?? kernelCellOf(config, weights, 'lstmFamily.stepTraced');
+    const cell = own?.cell ?? kernelCellOf(config, weights, 'lstmFamily.stepTraced', threads);
     const cached = liveBlock(stateBlocks, state, n);
     const prev = cached ?? stateToBlock(cell, config, state, n);
     const { update, record } = cell.stepTraced(prev, grads.dataSync() as Float32Array);

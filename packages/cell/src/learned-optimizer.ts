@@ -5,8 +5,8 @@ import type { FamilyState, FamilyWeights, OptimizerFamily } from './family.js';
 import { checkGradientPairs } from './gradient-pairs.js';
 import type { GroupOf } from './group-rules.js';
 import { compileGroupOf } from './group-rules.js';
-import type { KernelChoice } from './kernel-states.js';
-import { KernelStates, assertKernelChoice, useKernel } from './kernel-states.js';
+import type { KernelChoice, KernelThreadsChoice } from './kernel-states.js';
+import { KernelStates, assertKernelChoice, resolveKernelThreads, useKernel } from './kernel-states.js';
 import { isLstmFamily } from './lstm-family.js';
 import { decodeOptimizerConfig, encodeOptimizerConfig } from './optimizer-config.js';
 import type { LearnedOptimizerSpec } from './optimizer-spec.js';
@@ -41,6 +41,12 @@ export interface LearnedOptimizerOptions {
    * Other families always run their own step ('wasm' is refused for them).
    */
   readonly kernel?: KernelChoice;
+  /**
+   * Threads the lstm-kernel module splits each variable's step across when it runs the cell
+   * (Node only; one elsewhere): a count, or 'auto' (default: the machine's cores, at most 4).
+   * Variables of fewer than 2,048 coordinates stay on one thread. The updates do not depend on it.
+   */
+  readonly threads?: KernelThreadsChoice;
 }
 
 /** Marks real LearnedOptimizers, also across two copies of @lopt/cell in one program. */
@@ -114,12 +120,13 @@ export class LearnedOptimizer extends tf.Optimizer {
       });
     }
     this.batch = batch;
-    this.kernel = this.kernelFor(assertKernelChoice(options.kernel, 'LearnedOptimizer'));
+    const threads = resolveKernelThreads(options.threads, 'LearnedOptimizer', 'auto');
+    this.kernel = this.kernelFor(assertKernelChoice(options.kernel, 'LearnedOptimizer'), threads);
   }
 
-  private kernelFor(choice: KernelChoice): KernelStates | null {
+  private kernelFor(choice: KernelChoice, threads: number): KernelStates | null {
     if (isLstmFamily(this.family)) {
-      return useKernel(this.family.config, choice, 'LearnedOptimizer') ? new KernelStates(this.family.config, this.weights) : null;
+      return useKernel(this.family.config, choice, 'LearnedOptimizer') ? new KernelStates(this.family.config, this.weights, threads) : null;
     }
     if (choice === 'wasm') {
       throw new LoptError('UNSUPPORTED', `LearnedOptimizer: kernel 'wasm' runs the LSTM family only; this optimizer is of the "${this.family.name}" family.`, {

@@ -1,3 +1,5 @@
+import { threadsAvailable } from '@lopt/lstm-kernel';
+
 import type { CellConfig } from './cell-config.js';
 import { cellConfig } from './cell-config.js';
 import { initCellState } from './cell-state.js';
@@ -6,8 +8,8 @@ import { cellStep, cellStepBackward, cellStepTraced, prepareCellWeights } from '
 import { cellWeightShapes, initCellWeights } from './cell-weights.js';
 import type { OptimizerFamily } from './family.js';
 import { kernelTracedFunctions } from './kernel-traced.js';
-import type { KernelChoice } from './kernel-states.js';
-import { assertKernelChoice, useKernel } from './kernel-states.js';
+import type { KernelChoice, KernelThreadsChoice } from './kernel-states.js';
+import { assertKernelChoice, resolveKernelThreads, useKernel } from './kernel-states.js';
 
 /** The registry name of the paper's LSTM family. */
 export const LSTM_FAMILY = 'lstm';
@@ -20,6 +22,8 @@ export type LstmFamily = OptimizerFamily<CellConfig> & {
    * parallelLstmCell) are LstmFamily values too.
    */
   readonly usesKernel?: boolean;
+  /** Threads the kernel path splits each call across (1 when it runs on tfjs ops). */
+  readonly kernelThreads?: number;
 };
 
 export interface LstmFamilyOptions {
@@ -30,6 +34,12 @@ export interface LstmFamilyOptions {
    * `step` (differentiable on a tape) always uses the ops. Not part of the family's JSON.
    */
   readonly kernel?: KernelChoice;
+  /**
+   * Threads the kernel splits each traced step and backward across (Node only): a count (default
+   * 1) or 'auto' (the cores, at most 4). Meta-gradients agree across thread counts up to the order
+   * of the f64 sums of the weight gradients. Not part of the family's JSON.
+   */
+  readonly threads?: KernelThreadsChoice;
 }
 
 /**
@@ -40,7 +50,8 @@ export interface LstmFamilyOptions {
  */
 export function lstmFamily(config: Partial<CellConfig> = {}, options: LstmFamilyOptions = {}): LstmFamily {
   const cfg = cellConfig(config);
-  const kernel = useKernel(cfg, assertKernelChoice(options.kernel, 'lstmFamily'), 'lstmFamily') ? kernelTracedFunctions(cfg) : null;
+  const threads = resolveKernelThreads(options.threads, 'lstmFamily', 1);
+  const kernel = useKernel(cfg, assertKernelChoice(options.kernel, 'lstmFamily'), 'lstmFamily') ? kernelTracedFunctions(cfg, threads) : null;
   return Object.freeze({
     name: LSTM_FAMILY,
     config: cfg,
@@ -50,6 +61,7 @@ export function lstmFamily(config: Partial<CellConfig> = {}, options: LstmFamily
     initState: (n: number) => initCellState(cfg, n),
     step: (weights, grads, state, options) => cellStep(cfg, weights, grads, state, options),
     usesKernel: kernel !== null,
+    kernelThreads: kernel !== null && threads > 1 && threadsAvailable() ? threads : 1,
     ...(kernel ?? {
       prepare: (weights) => prepareCellWeights(cfg, weights),
       stepTraced: (weights, grads, state, prepared, options) =>

@@ -7,10 +7,12 @@ import { hsum, splat } from './math';
 
 const ROW_BYTES: i32 = BV << 4;
 const ROW: usize = <usize>ROW_BYTES;
-const IN = memory.data(<i32>((MAX_UNITS * 2 + MAX_INPUTS) * ROW_BYTES), 16);
-const DZ = memory.data(<i32>(MAX_UNITS * 4 * ROW_BYTES), 16);
-const DH = memory.data(<i32>(MAX_UNITS * ROW_BYTES), 16);
-const DU = memory.data(ROW_BYTES, 16);
+// Offsets in the call's scratch: [x; h_prev] of a layer, the gate gradients, dL/dh, dL/d(update).
+const IN_OFFSET: usize = 0;
+const DZ_OFFSET: usize = IN_OFFSET + <usize>((MAX_UNITS * 2 + MAX_INPUTS) * ROW_BYTES);
+const DH_OFFSET: usize = DZ_OFFSET + <usize>(MAX_UNITS * 4 * ROW_BYTES);
+const DU_OFFSET: usize = DH_OFFSET + <usize>(MAX_UNITS * ROW_BYTES);
+export const BACKWARD_SCRATCH_BYTES: usize = DU_OFFSET + ROW;
 
 @inline function addGrad(dW: usize, index: i32, x: f64): void {
   const p = dW + (<usize>index << 3);
@@ -18,7 +20,9 @@ const DU = memory.data(ROW_BYTES, 16);
 }
 
 /** Gate pre-activation gradients of layer l into DZ ([u·4 + gate] rows) and dL/dc_prev into dsOut. */
-function gateGradients(cell: usize, l: i32, stride: i32, b: i32, nv: i32, dsIn: usize, dsOut: usize, sPrev: usize, acts: usize): void {
+function gateGradients(cell: usize, l: i32, stride: i32, b: i32, nv: i32, dsIn: usize, dsOut: usize, sPrev: usize, acts: usize, scratch: usize): void {
+  const DH = scratch + DH_OFFSET;
+  const DZ = scratch + DZ_OFFSET;
   const hUnits = units(cell, l);
   const hRow = stateRow(cell, l);
   const cRow = hRow + hUnits;
@@ -52,7 +56,9 @@ function gateGradients(cell: usize, l: i32, stride: i32, b: i32, nv: i32, dsIn: 
 }
 
 /** W^T·dz: the input gradient of layer l; rows of x go to DH (for the layer below), rows of h_prev to dsOut. */
-function inputGradients(cell: usize, l: i32, stride: i32, b: i32, nv: i32, dsOut: usize): void {
+function inputGradients(cell: usize, l: i32, stride: i32, b: i32, nv: i32, dsOut: usize, scratch: usize): void {
+  const DH = scratch + DH_OFFSET;
+  const DZ = scratch + DZ_OFFSET;
   const hUnits = units(cell, l);
   const fin = layerInputs(cell, l);
   const k = fin + hUnits;
@@ -84,7 +90,9 @@ function inputGradients(cell: usize, l: i32, stride: i32, b: i32, nv: i32, dsOut
 }
 
 /** dz·[x; h_prev]^T and Σ dz, added to the f64 accumulators. */
-function weightGradients(cell: usize, l: i32, nv: i32, dW: usize): void {
+function weightGradients(cell: usize, l: i32, nv: i32, dW: usize, scratch: usize): void {
+  const IN = scratch + IN_OFFSET;
+  const DZ = scratch + DZ_OFFSET;
   const hUnits = units(cell, l);
   const k = fin_plus(cell, l);
   const base = gradIndex(cell, l);
@@ -128,7 +136,8 @@ function weightGradients(cell: usize, l: i32, nv: i32, dW: usize): void {
 }
 
 /** [x; h_prev] of layer l for one block into IN. */
-function gatherInputs(cell: usize, l: i32, stride: i32, b: i32, nv: i32, sPrev: usize, sCur: usize, x0: usize): void {
+function gatherInputs(cell: usize, l: i32, stride: i32, b: i32, nv: i32, sPrev: usize, sCur: usize, x0: usize, scratch: usize): void {
+  const IN = scratch + IN_OFFSET;
   const fin = layerInputs(cell, l);
   const hUnits = units(cell, l);
   const bytes = <usize>nv << 4;
@@ -141,12 +150,19 @@ function gatherInputs(cell: usize, l: i32, stride: i32, b: i32, nv: i32, sPrev: 
 }
 
 /**
- * Backward of one traced step. `dUpd`: dL/d(update) [stride]; `dsIn`: dL/d(new state) as a block
- * of the state's LSTM rows (0: zero); `dsOut` receives dL/d(state in) (may equal dsIn); `sPrev`
- * and `sCur`: the state blocks before and after the step; `acts`, `x0`: what forward saved.
- * The weight gradients are added to the f64 accumulators at `dW`.
+ * Backward of one traced step, for the coordinates [from, to) (multiples of 8) of blocks of
+ * `stride` per row. `dUpd`: dL/d(update) [stride]; `dsIn`: dL/d(new state) as a block of the
+ * state's LSTM rows (0: zero); `dsOut` receives dL/d(state in) (may equal dsIn); `sPrev` and
+ * `sCur`: the state blocks before and after the step; `acts`, `x0`: what forward saved. The
+ * weight gradients of these coordinates are added to the f64 accumulators at `dW`. `scratch`:
+ * SCRATCH_BYTES of this call's own (one per thread, like dW).
  */
-export function backward(cell: usize, stride: i32, dUpd: usize, dsIn: usize, dsOut: usize, sPrev: usize, sCur: usize, acts: usize, x0: usize, dW: usize): void {
+export function backward(
+  cell: usize, stride: i32, from: i32, to: i32, dUpd: usize, dsIn: usize, dsOut: usize, sPrev: usize, sCur: usize, acts: usize, x0: usize,
+  dW: usize, scratch: usize,
+): void {
+  const DH = scratch + DH_OFFSET;
+  const DU = scratch + DU_OFFSET;
   const nl = layers(cell);
   const top = nl - 1;
   const topUnits = units(cell, top);
@@ -154,8 +170,8 @@ export function backward(cell: usize, stride: i32, dUpd: usize, dsIn: usize, dsO
   const wOut = outKernel(cell);
   const scale = splat(outScale(cell));
   const outIndex = outGradIndex(cell);
-  for (let b = 0; b < stride; b += BV << 2) {
-    const nv = min(BV, (stride - b) >> 2);
+  for (let b = from; b < to; b += BV << 2) {
+    const nv = min(BV, (to - b) >> 2);
     let sb = splat(0);
     for (let v = 0; v < nv; v++) {
       const du = f32x4.mul(v128.load(at(dUpd, 0, 0, b + (v << 2))), scale);
@@ -174,10 +190,10 @@ export function backward(cell: usize, stride: i32, dUpd: usize, dsIn: usize, dsO
       addGrad(dW, outIndex + u, hsum(s));
     }
     for (let l = top; l >= 0; l--) {
-      gatherInputs(cell, l, stride, b, nv, sPrev, sCur, x0);
-      gateGradients(cell, l, stride, b, nv, dsIn, dsOut, sPrev, acts);
-      inputGradients(cell, l, stride, b, nv, dsOut);
-      weightGradients(cell, l, nv, dW);
+      gatherInputs(cell, l, stride, b, nv, sPrev, sCur, x0, scratch);
+      gateGradients(cell, l, stride, b, nv, dsIn, dsOut, sPrev, acts, scratch);
+      inputGradients(cell, l, stride, b, nv, dsOut, scratch);
+      weightGradients(cell, l, nv, dW, scratch);
     }
   }
 }

@@ -13,9 +13,8 @@ const FLOAT32_MAX: f32 = 3.4028234663852886e38;
 const MOMENT_CLIP: f32 = 1e18;
 const ROW_BYTES: i32 = BV << 4;
 const ROW: usize = <usize>ROW_BYTES;
-// Two input blocks ([x; h_prev] of the layer being computed, and the next layer's), BV vectors per row.
-const IN_A = memory.data(<i32>((MAX_UNITS * 2 + MAX_INPUTS) * ROW_BYTES), 16);
-const IN_B = memory.data(<i32>((MAX_UNITS * 2 + MAX_INPUTS) * ROW_BYTES), 16);
+/** One input block ([x; h_prev] of a layer, BV vectors per row); forward's scratch holds two. */
+export const FORWARD_IN_BYTES: usize = <usize>((MAX_UNITS * 2 + MAX_INPUTS) * ROW_BYTES);
 
 /** The input features of one block into rows 0.. of `dst` (and of the saved x0 block if any). */
 function features(cell: usize, stride: i32, b: i32, nv: i32, grad: usize, sIn: usize, sOut: usize, x0: usize, dst: usize): void {
@@ -133,20 +132,24 @@ function layer(cell: usize, l: i32, stride: i32, b: i32, nv: i32, sIn: usize, sO
 }
 
 /**
- * One step for `stride` coordinates (a multiple of 8; pad with zero gradients): reads the
- * gradients and the state block `sIn`, writes the updates and the new state to `sOut` (may equal
- * sIn). With `acts`/`x0` non-zero, also saves the activations and input features for backward.
+ * One step for the coordinates [from, to) of blocks of `stride` coordinates per row (a multiple of
+ * 8; pad with zero gradients; from and to multiples of 8): reads the gradients and the state block
+ * `sIn`, writes the updates and the new state to `sOut` (may equal sIn). With `acts`/`x0`
+ * non-zero, also saves the activations and input features for backward. `scratch` is
+ * SCRATCH_BYTES of memory of this call's own (one per thread).
  */
-export function forward(cell: usize, stride: i32, grad: usize, update: usize, sIn: usize, sOut: usize, acts: usize, x0: usize): void {
+export function forward(
+  cell: usize, stride: i32, from: i32, to: i32, grad: usize, update: usize, sIn: usize, sOut: usize, acts: usize, x0: usize, scratch: usize,
+): void {
   const nl = layers(cell);
   const wOut = outKernel(cell);
   const bOut = splat(outBias(cell));
   const scale = splat(outScale(cell));
-  for (let b = 0; b < stride; b += BV << 2) {
-    const nv = min(BV, (stride - b) >> 2);
-    features(cell, stride, b, nv, grad, sIn, sOut, x0, IN_A);
-    let src = IN_A;
-    let dst = IN_B;
+  for (let b = from; b < to; b += BV << 2) {
+    const nv = min(BV, (to - b) >> 2);
+    features(cell, stride, b, nv, grad, sIn, sOut, x0, scratch);
+    let src = scratch;
+    let dst = scratch + FORWARD_IN_BYTES;
     let fin = inputs0(cell);
     for (let l = 0; l < nl; l++) {
       layer(cell, l, stride, b, nv, sIn, sOut, acts, src, dst, fin);

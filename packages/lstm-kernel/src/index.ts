@@ -1,5 +1,6 @@
-export { loadLstmKernel, lstmKernelSync, requireLstmKernel } from './load.js';
-export { KernelModule } from './module.js';
+export { loadLstmKernel, lstmKernelSync, lstmKernelThreadsSync, requireLstmKernel } from './load.js';
+export { KernelModule, MIN_SHARE, shares } from './module.js';
+export { threadsAvailable } from './threads.js';
 export type { KernelExports, Region } from './module.js';
 export { KernelCell } from './kernel-cell.js';
 export type { Block, StepRecord } from './kernel-cell.js';

@@ -39,7 +39,8 @@ export class KernelCell {
     this.spec = spec;
     this.layout = cellLayout(spec);
     this.weights = module.allocate(DESCRIPTOR_BYTES + 4 * this.layout.weightFloats);
-    this.grads = module.allocate(8 * this.layout.gradCount, true);
+    // One f64 accumulator per weight for each thread; backward sums them into the first.
+    this.grads = module.allocate(8 * this.layout.gradCount * module.threads, true);
     writeCell(module.exports.memory.buffer, this.weights.ptr, spec, this.layout, weights);
   }
 
@@ -107,7 +108,7 @@ export class KernelCell {
     const g = this.vector(grads, state.stride);
     const u = this.module.allocate(4 * state.stride);
     try {
-      this.module.exports.forward(this.weights.ptr, state.stride, g.ptr, u.ptr, state.region.ptr, state.region.ptr, 0, 0);
+      this.module.forward(this.weights.ptr, state.stride, g.ptr, u.ptr, state.region.ptr, state.region.ptr, 0, 0);
       return this.module.f32(u.ptr, state.n).slice();
     } finally {
       g.free();
@@ -124,7 +125,7 @@ export class KernelCell {
     const g = this.vector(grads, prev.stride);
     const u = this.module.allocate(4 * prev.stride);
     try {
-      this.module.exports.forward(this.weights.ptr, prev.stride, g.ptr, u.ptr, prev.region.ptr, next.region.ptr, acts.region.ptr, x0.region.ptr);
+      this.module.forward(this.weights.ptr, prev.stride, g.ptr, u.ptr, prev.region.ptr, next.region.ptr, acts.region.ptr, x0.region.ptr);
       return { update: this.module.f32(u.ptr, prev.n).slice(), record: { prev, next, acts, x0 } };
     } finally {
       g.free();
@@ -139,13 +140,18 @@ export class KernelCell {
   backward(record: StepRecord, dUpdate: Float32Array, dIn: Block | null, dOut: Block): KernelWeights {
     this.checkSize(dUpdate, record.next, 'dL/d(update)');
     const du = this.vector(dUpdate, record.prev.stride);
-    this.module.f64(this.grads.ptr, this.layout.gradCount).fill(0);
+    const count = this.layout.gradCount;
+    this.module.f64(this.grads.ptr, count * this.module.threads).fill(0);
     try {
       const { prev, next, acts, x0 } = record;
-      this.module.exports.backward(
-        this.weights.ptr, prev.stride, du.ptr, dIn?.region.ptr ?? 0, dOut.region.ptr, prev.region.ptr, next.region.ptr, acts.region.ptr, x0.region.ptr, this.grads.ptr,
+      const ran = this.module.backward(
+        this.weights.ptr, prev.stride, du.ptr, dIn?.region.ptr ?? 0, dOut.region.ptr, prev.region.ptr, next.region.ptr, acts.region.ptr, x0.region.ptr,
+        this.grads.ptr, 8 * count,
       );
-      return unpackGradients(this.layout, this.module.f64(this.grads.ptr, this.layout.gradCount));
+      const all = this.module.f64(this.grads.ptr, count * ran);
+      const sum = all.subarray(0, count);
+      for (let t = 1; t < ran; t++) for (let i = 0, o = t * count; i < count; i++) sum[i]! += all[o + i]!;
+      return unpackGradients(this.layout, sum);
     } finally {
       du.free();
     }

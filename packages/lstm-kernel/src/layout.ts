@@ -47,7 +47,7 @@ export function cellLayout(spec: KernelCellSpec): CellLayout {
 }
 
 /** Writes the descriptor and the packed weights at `base` (DESCRIPTOR_BYTES + 4·weightFloats bytes). */
-export function writeCell(mem: ArrayBuffer, base: number, spec: KernelCellSpec, layout: CellLayout, w: KernelWeights): void {
+export function writeCell(mem: ArrayBufferLike, base: number, spec: KernelCellSpec, layout: CellLayout, w: KernelWeights): void {
   const words = new Int32Array(mem, base, DESCRIPTOR_BYTES >> 2).fill(0);
   const floats = new Float32Array(mem, base, DESCRIPTOR_BYTES >> 2);
   const p = spec.logSignP ?? 1;

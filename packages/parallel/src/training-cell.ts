@@ -1,5 +1,6 @@
 import { lstmFamily } from '@lopt/cell';
 import type { CellConfig, KernelChoice, OptimizerFamily } from '@lopt/cell';
+import { LoptError } from '@lopt/core';
 import type { BackendName, Task } from '@lopt/core';
 
 import { defaultWorkers, parallelLstmCell, usefulWorkers } from './parallel-cell.js';
@@ -17,8 +18,15 @@ export interface TrainingCellOptions {
   readonly workers?: number;
   /** The backend the workers select: the one this thread runs on. */
   readonly backend: BackendName;
-  /** What runs the one-thread cell's traced unrolls (see lstmFamily's `kernel`; default 'auto'). */
+  /** What runs the cell's traced unrolls (see lstmFamily's `kernel`; default 'auto'). */
   readonly kernel?: KernelChoice;
+  /**
+   * How the workers split the cell: 'auto' (default) as threads of the lstm-kernel module on one
+   * shared memory (lstmFamily's `threads`) when the kernel runs the cell, else as
+   * parallelLstmCell's workers (each with its own tfjs, states handed over per step); or either
+   * one by name, to compare them (apps/bench PERF.md).
+   */
+  readonly split?: 'auto' | 'kernel' | 'workers';
 }
 
 /**
@@ -29,7 +37,18 @@ export interface TrainingCellOptions {
 export async function trainingCell(config: CellConfig, task: Task, options: TrainingCellOptions): Promise<TrainingCell> {
   const wanted = options.workers ?? defaultWorkers(options.backend);
   const workers = wanted > 0 && config.averagedUnits === undefined ? usefulWorkers(task, wanted) : 0;
-  if (workers === 0) return { cell: lstmFamily(config, { kernel: options.kernel }), workers: 0, dispose: async () => undefined };
+  const one = lstmFamily(config, { kernel: options.kernel });
+  if (workers === 0) return { cell: one, workers: 0, dispose: async () => undefined };
+  const split = options.split ?? 'auto';
+  if (split === 'kernel' || (split === 'auto' && one.usesKernel === true)) {
+    const cell = lstmFamily(config, { kernel: options.kernel ?? 'auto', threads: workers + 1 });
+    if (cell.usesKernel !== true) {
+      throw new LoptError('UNSUPPORTED', 'trainingCell: split "kernel" needs the lstm-kernel module, which cannot run this cell here.', {
+        hint: "Use split: 'workers' (or 'auto').",
+      });
+    }
+    return { cell, workers: (cell.kernelThreads ?? 1) - 1, dispose: async () => undefined };
+  }
   const parallel = await parallelLstmCell(config, { workers, backend: options.backend });
   return { cell: parallel, workers: parallel.workers, dispose: () => parallel.dispose() };
 }
