@@ -5,57 +5,8 @@ import { expect, it } from 'vitest';
 
 import type { CellConfig } from './cell-config.js';
 import { cellConfig } from './cell-config.js';
-import type { FamilyState } from './family.js';
-import { relativeError } from './kernel.fixture.js';
+import { relativeError, unroll } from './kernel.fixture.js';
 import { lstmFamily } from './lstm-family.js';
-import type { LstmFamily } from './lstm-family.js';
-
-interface Unroll {
-  updates: Float32Array[];
-  states: Float32Array[];
-  dWeights: Record<string, Float32Array>;
-  dState: Float32Array[];
-}
-
-/** A `steps`-step traced unroll and its backward for d/dθ Σ_k <update_k, target_k>, read back as arrays. */
-function unroll(family: LstmFamily, weights: Record<string, tf.Tensor>, grads: tf.Tensor[], targets: tf.Tensor[], n: number): Unroll {
-  const prepared = family.prepare!(weights);
-  let state: FamilyState = family.initState(n);
-  const traces: unknown[] = [];
-  const updates: Float32Array[] = [];
-  for (const g of grads) {
-    const r = family.stepTraced!(weights, g, state, prepared);
-    tf.dispose([...state]);
-    state = r.state;
-    traces.push(r.trace);
-    updates.push(r.update.dataSync() as Float32Array);
-    r.update.dispose();
-  }
-  const states = state.map((t) => t.dataSync() as Float32Array);
-  tf.dispose([...state]);
-  const sums: Record<string, tf.Tensor> = {};
-  let dState: FamilyState | null = null;
-  for (let k = grads.length - 1; k >= 0; k--) {
-    const r = family.backward!(traces[k], targets[k]!, dState);
-    if (dState !== null) tf.dispose([...dState]);
-    dState = r.dState;
-    for (const [name, g] of Object.entries(r.dWeights)) {
-      const acc = sums[name];
-      sums[name] = acc === undefined ? g : tf.add(acc, g);
-      if (acc !== undefined) tf.dispose([acc, g]);
-    }
-  }
-  family.release?.([dState]);
-  const out: Unroll = {
-    updates,
-    states,
-    dWeights: Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v.dataSync() as Float32Array])),
-    dState: dState!.map((t) => t.dataSync() as Float32Array),
-  };
-  tf.dispose([...Object.values(sums), ...dState!]);
-  prepared.dispose();
-  return out;
-}
 
 describeEachBackend('the LSTM family\'s traced unroll on the lstm-kernel module', () => {
   it('gives the tfjs path\'s updates, states and meta-gradients over a 20-step unroll (paper inputs; momentum inputs; raw inputs, layers of 6 and 4)', async () => {
