@@ -194,15 +194,21 @@ describe('bench (smoke suites)', () => {
     expect(saved.traced.map((t) => t.n)).toEqual([1280]);
     expect(saved.traced[0]!.kernelMs).toBeGreaterThan(0);
     expect(saved.traced[0]!.tfjsMs).toBeGreaterThan(0);
-    for (const m of saved.meta.filter((x) => x.threads > 1)) expect(m.task).toContain('mnist');
+    expect(saved.traced[0]!.threadedMs).toBeGreaterThan(0);
+    expect(saved.traced[0]!.threads).toBeGreaterThanOrEqual(1);
+    // Across threads: the kernel's own threads, then parallelLstmCell's workers, both on MNIST.
+    const parallel = saved.meta.filter((x) => x.threads > 1);
+    for (const m of parallel) expect(m.task).toContain('mnist');
+    if (parallel.length > 0) expect(parallel.map((m) => m.cell)).toEqual(['kernel', 'workers']);
     for (const m of saved.meta) expect(new Set(m.tensorCounts).size).toBe(1);
     expect(saved.tasks.map((t) => t.task)).toEqual(['convnet 4/4/4 + 8 (MNIST), batch 8', 'neural art, 16×16']);
     for (const t of saved.tasks) expect(t.valueAndGradMs).toBeGreaterThan(0);
     expect(r.metaPeakRssMiB).toBeGreaterThan(0);
     // trainOnBatch under Adam, the LSTM optimizer on the kernel and on tfjs ops, and the MLP family.
     expect(saved.optimizers).toHaveLength(1);
-    expect(saved.optimizers[0]!.optimizers).toHaveLength(4);
-    expect(saved.optimizers[0]!.optimizers[3]).toContain('MLP family');
+    expect(saved.optimizers[0]!.optimizers).toHaveLength(5);
+    expect(saved.optimizers[0]!.optimizers[1]).toContain('1 thread');
+    expect(saved.optimizers[0]!.optimizers[4]).toContain('MLP family');
     for (const ms of saved.optimizers[0]!.ms) expect(ms).toBeGreaterThan(0);
     const md = await readFile(join(out, 'PERF.md'), 'utf8');
     expect(md).toContain('| wasm | 1,280 |');

@@ -11,7 +11,7 @@ export interface TracedCellPerf {
   readonly n: number;
   /** Median ms of the unroll's forward + backward (all weight gradients) with tfjs ops. */
   readonly tfjsMs: number;
-  /** The same on the lstm-kernel module. */
+  /** The same on the lstm-kernel module, one thread. */
   readonly kernelMs: number;
   /** tfjsMs / kernelMs (target ≥ 3 at n = 15,910). */
   readonly speedup: number;
@@ -19,6 +19,10 @@ export interface TracedCellPerf {
   readonly kernelGflops: number;
   /** The same unroll in the PyTorch peer (peers/torch_cell.py, one thread), interleaved; absent without the peer. */
   readonly peerMs?: number;
+  /** Threads of the threaded kernel row ('auto': the cores, at most 4). */
+  readonly threads: number;
+  /** The same unroll on the lstm-kernel module split across `threads` threads. */
+  readonly threadedMs: number;
 }
 
 function tracedUnroll(family: LstmFamily, weights: Record<string, tf.Tensor>, grads: readonly tf.Tensor[], n: number): void {
@@ -61,7 +65,7 @@ function forwardFlops(n: number): number {
  */
 export async function measureTracedCell(backend: string, n: number, reps: number, steps = 20, peer?: () => Promise<number | null>): Promise<TracedCellPerf> {
   const config = cellConfig();
-  const families = [lstmFamily(config, { kernel: 'tfjs' }), lstmFamily(config, { kernel: 'wasm' })];
+  const families = [lstmFamily(config, { kernel: 'tfjs' }), lstmFamily(config, { kernel: 'wasm' }), lstmFamily(config, { kernel: 'wasm', threads: 'auto' })];
   const weights = families[0]!.init(1);
   const grads = Array.from({ length: steps }, (_, i) => tf.tensor1d(normalArray(createRng(i), n, 1e-3)));
   const local = families.map((f) => (): number => {
@@ -78,7 +82,7 @@ export async function measureTracedCell(backend: string, n: number, reps: number
   } finally {
     tf.dispose([...Object.values(weights), ...grads]);
   }
-  const [tfjsMs, kernelMs, peerMs] = medians as [number, number, number | undefined];
+  const [tfjsMs, kernelMs, threadedMs, peerMs] = medians as [number, number, number, number | undefined];
   return {
     backend,
     n,
@@ -86,6 +90,8 @@ export async function measureTracedCell(backend: string, n: number, reps: number
     kernelMs,
     speedup: tfjsMs / kernelMs,
     kernelGflops: (3 * steps * forwardFlops(n)) / kernelMs / 1e6,
+    threads: families[2]!.kernelThreads ?? 1,
+    threadedMs,
     ...(peerMs === undefined || peerFailed ? {} : { peerMs }),
   };
 }

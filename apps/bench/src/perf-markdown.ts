@@ -1,4 +1,4 @@
-import type { PerfResult } from './perf-types.js';
+import type { MetaPerf, PerfResult } from './perf-types.js';
 
 /** A peer column's cell: the value, or why there is none. */
 function peerCell(r: PerfResult, value: number | undefined, digits: number): string {
@@ -7,6 +7,12 @@ function peerCell(r: PerfResult, value: number | undefined, digits: number): str
 }
 
 /** What the PyTorch peer was, or why it was skipped, for under its tables. */
+/** What ran a meta-iteration's cell, as PERF.md says it. */
+function cellLabel(m: MetaPerf): string {
+  if (m.cell === 'kernel') return m.threads > 1 ? 'lstm-kernel, its own threads' : 'lstm-kernel';
+  return m.cell === 'workers' ? 'parallelLstmCell workers' : 'tfjs ops';
+}
+
 function peerNote(r: PerfResult): string {
   const p = r.peer;
   if (p === undefined) return 'No PyTorch peer in this run (a result from before the peer existed).';
@@ -34,11 +40,11 @@ export function perfMarkdown(r: PerfResult): string {
     '',
     '## The cell on the lstm-kernel module (20-step traced unroll, forward + backward to every weight, interleaved)',
     '',
-    '| backend | n | tfjs ops (ms) | lstm-kernel (ms) | speed-up (target ≥ 3 at 15,910) | kernel GFLOP/s (target ≥ 25) | PyTorch peer (ms) | lstm-kernel / PyTorch |',
-    '|---|---|---|---|---|---|---|---|',
+    '| backend | n | tfjs ops (ms) | lstm-kernel, 1 thread (ms) | speed-up (target ≥ 3 at 15,910) | kernel GFLOP/s (target ≥ 25) | lstm-kernel, k threads (ms) | speed-up on k threads | PyTorch peer, 1 thread (ms) | lstm-kernel 1 thread / PyTorch |',
+    '|---|---|---|---|---|---|---|---|---|---|',
     ...r.traced.map(
       (t) =>
-        `| ${t.backend} | ${t.n.toLocaleString('en-US')} | ${t.tfjsMs.toFixed(1)} | ${t.kernelMs.toFixed(1)} | ${t.speedup.toFixed(2)} | ${t.kernelGflops.toFixed(1)} | ${peerCell(r, t.peerMs, 1)} | ${ratio(t.kernelMs, t.peerMs)} |`,
+        `| ${t.backend} | ${t.n.toLocaleString('en-US')} | ${t.tfjsMs.toFixed(1)} | ${t.kernelMs.toFixed(1)} | ${t.speedup.toFixed(2)} | ${t.kernelGflops.toFixed(1)} | ${t.threadedMs.toFixed(1)} (k = ${t.threads}) | ${(t.tfjsMs / t.threadedMs).toFixed(2)} | ${peerCell(r, t.peerMs, 1)} | ${ratio(t.kernelMs, t.peerMs)} |`,
     ),
     '',
     peerNote(r),
@@ -65,7 +71,7 @@ export function perfMarkdown(r: PerfResult): string {
     '|---|---|---|---|---|---|---|---|---|',
     ...r.meta.map((m) => {
       const peer = m.peerSeconds !== undefined || (m.threads === 1 && m.task.startsWith('mnist') && m.backend === 'wasm') ? peerCell(r, m.peerSeconds, 3) : '–';
-      return `| ${m.backend} | ${m.task} | ${m.threads} | ${m.cell === 'kernel' ? 'lstm-kernel' : 'tfjs ops'} | ${m.secondsPerIteration.toFixed(3)} | ≤ ${m.target} | ${peer} | ${ratio(m.secondsPerIteration, m.peerSeconds)} | ${m.tensorCounts.join(', ')} |`;
+      return `| ${m.backend} | ${m.task} | ${m.threads} | ${cellLabel(m)} | ${m.secondsPerIteration.toFixed(3)} | ≤ ${m.target} | ${peer} | ${ratio(m.secondsPerIteration, m.peerSeconds)} | ${m.tensorCounts.join(', ')} |`;
     }),
     '',
     peerNote(r),
@@ -88,8 +94,8 @@ function ratioSection(r: PerfResult): string[] {
   const rows: string[] = [];
   for (const b of others) {
     for (const m of r.meta.filter((x) => x.backend === b)) {
-      const w = r.meta.find((x) => x.backend === 'wasm' && x.task === m.task && x.threads === m.threads);
-      if (w) rows.push(`| ${b} | meta-iteration, ${m.task}, ${m.threads} thread(s) | ${ratio(m.secondsPerIteration, w.secondsPerIteration)} |`);
+      const w = r.meta.find((x) => x.backend === 'wasm' && x.task === m.task && x.threads === m.threads && x.cell === m.cell);
+      if (w) rows.push(`| ${b} | meta-iteration, ${m.task}, ${m.threads} thread(s), ${cellLabel(m)} | ${ratio(m.secondsPerIteration, w.secondsPerIteration)} |`);
     }
     for (const t of r.tasks.filter((x) => x.backend === b)) {
       const w = r.tasks.find((x) => x.backend === 'wasm' && x.task === t.task);

@@ -37,9 +37,13 @@ export async function measureTrainOnBatch(backend: string, reps: number): Promis
   const spec = await loadPretrained('mnist');
   const family = mlpFamily();
   const mlpSpec = { family, weights: { default: adamLikeMlpWeights(family.config) } };
+  const probe = new LearnedOptimizer(spec, { kernel: 'wasm' });
+  const threads = probe.kernelThreads;
+  probe.dispose();
   const optimizers: { name: string; make: () => tf.Optimizer }[] = [
     { name: 'tf.train.adam(1e-3)', make: () => tf.train.adam(1e-3) },
-    { name: "LearnedOptimizer (mnist), kernel 'wasm'", make: () => new LearnedOptimizer(spec, { kernel: 'wasm' }) },
+    { name: "LearnedOptimizer (mnist), kernel 'wasm', 1 thread", make: () => new LearnedOptimizer(spec, { kernel: 'wasm', threads: 1 }) },
+    { name: `LearnedOptimizer (mnist), kernel 'wasm', ${threads} threads (auto)`, make: () => new LearnedOptimizer(spec, { kernel: 'wasm' }) },
     { name: "LearnedOptimizer (mnist), kernel 'tfjs'", make: () => new LearnedOptimizer(spec, { kernel: 'tfjs' }) },
     { name: 'LearnedOptimizer (MLP family, lopt-mlp)', make: () => new LearnedOptimizer(mlpSpec) },
   ];

@@ -27,10 +27,13 @@ export interface CellPerf {
 export interface MetaPerf {
   readonly backend: string;
   readonly task: string;
-  /** Threads computing the cell: 1, or 1 + the workers of parallelLstmCell. */
+  /** Threads computing the cell: 1, or this one + the workers. */
   readonly threads: number;
-  /** What ran the cell's traced unrolls: the lstm-kernel module or tfjs ops. */
-  readonly cell: 'kernel' | 'tfjs';
+  /**
+   * What ran the cell's traced unrolls: the lstm-kernel module (on its own threads when threads >
+   * 1), tfjs ops, or parallelLstmCell's workers (each with its own tfjs; the kernel inside each).
+   */
+  readonly cell: 'kernel' | 'tfjs' | 'workers';
   /** Median seconds of one meta-iteration (T = 100 in unrolls of 20). */
   readonly secondsPerIteration: number;
   readonly target: number;

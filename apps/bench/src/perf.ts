@@ -118,15 +118,16 @@ async function measureMeta(
   workers = 0,
   kernel: KernelChoice = 'auto',
   peer?: () => Promise<number | null>,
+  split: 'auto' | 'workers' = 'auto',
 ): Promise<MetaPerf> {
   const counts: number[] = [];
   const peerMs: (number | null)[] = [];
   const seconds: number[] = [];
   const config = cellConfig(cell);
   const settings = resolveMetaTrainOptions({ ...run, validateEvery: run.iterations + 1 });
-  let usedKernel = false;
-  const threads = await withTrainingCell(config, task, { workers, backend: backend as BackendName, kernel }, async (learned, used) => {
-    usedKernel = (learned as LstmFamily).usesKernel === true;
+  let ran: MetaPerf['cell'] = 'tfjs';
+  const threads = await withTrainingCell(config, task, { workers, backend: backend as BackendName, kernel, split }, async (learned, used) => {
+    ran = 'remoteObjects' in learned ? 'workers' : (learned as LstmFamily).usesKernel === true ? 'kernel' : 'tfjs';
     const result = await metaTrain(
       metaTrainOptions(settings, {
         task,
@@ -155,7 +156,7 @@ async function measureMeta(
     backend,
     task: name,
     threads,
-    cell: usedKernel ? 'kernel' : 'tfjs',
+    cell: ran,
     secondsPerIteration: median(seconds.slice(1)),
     target,
     tensorCounts: counts,
@@ -266,19 +267,20 @@ async function runPerfWith(
   // this is the measurement defaultWorkers follows), then on one thread.
   const workers = defaultWorkers();
   if (workers === 0) skipped.push('parallel MNIST meta-iteration: this machine has one core');
-  // The kernel runs: 'wasm' (the module) on every thread, then on one; tfjs ops on one for reference.
-  const mnistRuns: { w: number; kernel: KernelChoice; target: number }[] = [
-    ...(workers > 0 ? [{ w: workers, kernel: 'wasm' as const, target: 0.9 }] : []),
+  // The kernel runs: 'wasm' (the module) on its own threads, then in parallelLstmCell's tfjs
+  // workers, then on one thread; tfjs ops on one for reference.
+  const mnistRuns: { w: number; kernel: KernelChoice; target: number; split?: 'workers' }[] = [
+    ...(workers > 0 ? [{ w: workers, kernel: 'wasm' as const, target: 0.9 }, { w: workers, kernel: 'wasm' as const, target: 0.9, split: 'workers' as const }] : []),
     { w: 0, kernel: 'wasm', target: 1.5 },
     { w: 0, kernel: 'tfjs', target: 4 },
   ];
-  for (const { w, kernel, target } of mnistRuns) {
+  for (const { w, kernel, target, split } of mnistRuns) {
     await onEach(async (backend) => {
       if (backend === 'cpu' && !smoke) return;
       const mnist = mlpTask(smoke ? { batchSize: 16 } : {});
       // On one thread, the PyTorch peer's meta-iteration (same sizes, random data) after each of lopt's.
       const peerRun = w === 0 ? onWasm(backend, { workload: 'mnist', batch: smoke ? 16 : 128, steps: run.steps, unroll: run.unroll, hidden: 20 }) : undefined;
-      const m = await measureMeta(backend, 'mnist (784-20-10, batch 128)', mnist, {}, run, target, w, kernel, peerRun);
+      const m = await measureMeta(backend, 'mnist (784-20-10, batch 128)', mnist, {}, run, target, w, kernel, peerRun, split);
       meta.push(m);
       logMeta(m);
     });
@@ -300,7 +302,7 @@ async function runPerfWith(
       const t = await measureTracedCell(backend, n, smoke ? 1 : 5, 20, onWasm(backend, { workload: 'cell', n, steps: 20 }));
       traced.push(t);
       const vsPeer = t.peerMs === undefined ? '' : `, PyTorch peer ${t.peerMs.toFixed(1)} ms (kernel / PyTorch ${(t.kernelMs / t.peerMs).toFixed(2)})`;
-      log(`perf ${backend} n=${n} 20-step traced fwd+bwd: tfjs ${t.tfjsMs.toFixed(1)} ms, kernel ${t.kernelMs.toFixed(1)} ms (×${t.speedup.toFixed(2)} faster, ${t.kernelGflops.toFixed(1)} GFLOP/s)${vsPeer}`);
+      log(`perf ${backend} n=${n} 20-step traced fwd+bwd: tfjs ${t.tfjsMs.toFixed(1)} ms, kernel ${t.kernelMs.toFixed(1)} ms (×${t.speedup.toFixed(2)} faster, ${t.kernelGflops.toFixed(1)} GFLOP/s), kernel on ${t.threads} threads ${t.threadedMs.toFixed(1)} ms (×${(t.tfjsMs / t.threadedMs).toFixed(2)})${vsPeer}`);
     });
   }
   for (const t of perfTasks(opts.suite, 'wasm')) {

@@ -81,6 +81,11 @@ export class KernelStates {
     for (const [group, w] of Object.entries(weights)) this.cells.set(group, loadKernelCell(config, w, threads)!);
   }
 
+  /** Threads the module splits each step across. */
+  get threads(): number {
+    return this.cells.values().next().value?.threads ?? 1;
+  }
+
   /** One step of `group`'s cell for variable `name`: returns the update (state kept here). */
   step(name: string, group: string, grads: Float32Array): Float32Array {
     const cell = this.cells.get(group)!;

@@ -34,6 +34,7 @@ describeEachBackend('the lstm-kernel module on several threads', () => {
     const rng = createRng(2);
     await expectNoLeak(async () => {
       const opts = [1, 2, 3].map((threads) => new LearnedOptimizer({ family: lstmFamily(config), weights: { default: weights } }, { kernel: 'wasm', threads }));
+      expect(opts.map((o) => o.kernelThreads)).toEqual(canThread ? [1, 2, 3] : [1, 1, 1]);
       const vars = opts.map((_, k) => tf.tidy(() => tf.variable(tf.zeros(shape), true, `kernel-threads-${tf.getBackend()}-${k}`)));
       for (let t = 0; t < 6; t++) {
         const g = normalArray(rng, shape[0]! * shape[1]!, 10 ** -(t % 4));
@@ -79,8 +80,13 @@ describeEachBackend('the lstm-kernel module on several threads', () => {
       expectLoptError(() => new LearnedOptimizer(spec, { threads: bad as number }), 'INVALID_ARGUMENT', /threads is/);
       expectLoptError(() => lstmFamily(config, { threads: bad as number }), 'INVALID_ARGUMENT', /threads is/);
     }
-    const auto = new LearnedOptimizer(spec, { threads: 'auto' });
+    const auto = new LearnedOptimizer(spec, { threads: 'auto', kernel: 'wasm' });
+    expect(auto.kernelThreads).toBeGreaterThanOrEqual(1);
+    expect(auto.kernelThreads).toBeLessThanOrEqual(4);
     auto.dispose();
+    const ops = new LearnedOptimizer(spec, { threads: 3, kernel: 'tfjs' });
+    expect(ops.kernelThreads).toBe(1);
+    ops.dispose();
     tf.dispose(Object.values(weights));
   });
 });

@@ -141,6 +141,11 @@ export class LearnedOptimizer extends tf.Optimizer {
     return this.kernel !== null;
   }
 
+  /** Threads the lstm-kernel module splits each variable's step across (1 on the tfjs path; see LearnedOptimizerOptions.threads). */
+  get kernelThreads(): number {
+    return this.kernel?.threads ?? 1;
+  }
+
   /** The parameter groups this optimizer has cells for. */
   get groups(): readonly string[] {
     return Object.keys(this.weights);

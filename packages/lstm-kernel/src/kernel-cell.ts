@@ -44,6 +44,11 @@ export class KernelCell {
     writeCell(module.exports.memory.buffer, this.weights.ptr, spec, this.layout, weights);
   }
 
+  /** Threads each call of this cell runs on (its module's). */
+  get threads(): number {
+    return this.module.threads;
+  }
+
   dispose(): void {
     this.weights.free();
     this.grads.free();
