@@ -351,7 +351,10 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
   // Workers only where the problems are large enough to split (not the 1,280-coordinate quadratics);
   // a cell with averaging units stays on one thread.
   const trainer = familyName === 'lstm' ? await trainingCell(config, task, { workers, backend: backendName }) : { cell: family, workers: 0, dispose: async () => {} };
-  if (trainer.workers > 0) out.info(`computing on ${trainer.workers + 1} threads (${trainer.workers} worker${trainer.workers === 1 ? '' : 's'}; --workers 0 for one)`);
+  if (trainer.workers > 0) {
+    const how = 'remoteObjects' in trainer.cell ? 'tfjs in each' : 'the lstm-kernel module on one shared memory';
+    out.info(`computing on ${trainer.workers + 1} threads (${trainer.workers} worker${trainer.workers === 1 ? '' : 's'}, ${how}; --workers 0 for one)`);
+  }
   const started = performance.now();
   let result;
   try {

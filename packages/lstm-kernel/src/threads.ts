@@ -27,8 +27,10 @@ export const BACKWARD: KernelOp = 1;
 const BROKEN = 2;
 
 // The worker: instantiates the module on the shared memory and serves calls until told to stop.
+// (It names the module without the node: prefix, so that browser bundles, which carry this string,
+// hold no node: import.)
 const WORKER_SOURCE = `
-const { workerData } = require('node:worker_threads');
+const { workerData } = require('worker_threads');
 const { module, memory, control, slot } = workerData;
 const ctl = new Int32Array(control, slot * ${SLOT_WORDS * 4}, ${SLOT_WORDS});
 let exports = null;
