@@ -132,7 +132,7 @@ describe('PERF.md columns of the PyTorch peer', () => {
     cell: [],
     tasks: [],
     optimizers: [],
-    traced: [{ backend: 'wasm', n: 15910, tfjsMs: 900, kernelMs: 300, speedup: 3, kernelGflops: 30, ...(peerMs === undefined ? {} : { peerMs }) }],
+    traced: [{ backend: 'wasm', n: 15910, tfjsMs: 900, kernelMs: 300, speedup: 3, kernelGflops: 30, threads: 2, threadedMs: 180, ...(peerMs === undefined ? {} : { peerMs }) }],
     meta: [
       { backend: 'wasm', task: 'mnist (784-20-10, batch 128)', threads: 1, cell: 'kernel', secondsPerIteration: 1.5, target: 1.5, tensorCounts: [26], ...(peerMs === undefined ? {} : { peerSeconds: 2 }) },
       { backend: 'wasm', task: 'quadratic (128 problems)', threads: 1, cell: 'kernel', secondsPerIteration: 0.2, target: 0.2, tensorCounts: [26] },
@@ -146,7 +146,7 @@ describe('PERF.md columns of the PyTorch peer', () => {
 
   it('shows the peer times and the ratios where the peer ran', () => {
     const md = perfMarkdown(result({ status: 'ran', python: '3.11.2', torch: '1.13.0', threads: 1, blas: 'libopenblas.so' }, 600));
-    expect(md).toContain('| wasm | 15,910 | 900.0 | 300.0 | 3.00 | 30.0 | 600.0 | 0.50 |');
+    expect(md).toContain('| wasm | 15,910 | 900.0 | 300.0 | 3.00 | 30.0 | 180.0 (k = 2) | 5.00 | 600.0 | 0.50 |');
     expect(md).toContain('| wasm | mnist (784-20-10, batch 128) | 1 | lstm-kernel | 1.500 | ≤ 1.5 | 2.000 | 0.75 | 26 |');
     expect(md).toContain('| wasm | quadratic (128 problems) | 1 | lstm-kernel | 0.200 | ≤ 0.2 | – | – | 26 |');
     expect(md).toContain('PyTorch 1.13.0 (Python 3.11.2, 1 thread, BLAS `libopenblas.so`)');
@@ -155,7 +155,7 @@ describe('PERF.md columns of the PyTorch peer', () => {
   it('says why in place of the values where the peer was skipped', () => {
     const reason = 'PyTorch peer skipped: no python3 with torch (tried python3 (not found)).';
     const md = perfMarkdown(result({ status: 'skipped', reason }));
-    expect(md).toContain('| wasm | 15,910 | 900.0 | 300.0 | 3.00 | 30.0 | skipped | – |');
+    expect(md).toContain('| wasm | 15,910 | 900.0 | 300.0 | 3.00 | 30.0 | 180.0 (k = 2) | 5.00 | skipped | – |');
     expect(md).toContain('| wasm | mnist (784-20-10, batch 128) | 1 | lstm-kernel | 1.500 | ≤ 1.5 | skipped | – | 26 |');
     expect(md.split(reason)).toHaveLength(3);
   });
