@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { LoptError } from '@lopt/core';
+import { threadsAvailable } from '@lopt/lstm-kernel';
 import type { Block, KernelCell } from '@lopt/lstm-kernel';
 
 import type { CellConfig } from './cell-config.js';
@@ -45,14 +46,15 @@ export function assertKernelChoice(kernel: unknown, where: string): KernelChoice
 }
 
 /**
- * Whether to use the kernel for `config` under `choice`; throws for 'wasm' when it cannot. 'auto'
- * keeps tfjs ops on tfjs-node ('tensorflow'), whose multithreaded ops beat the single-threaded
- * module from a few tens of thousands of coordinates up (apps/bench PERF.md: trainOnBatch of the
- * 784-256-256-10 MLP, 154 ms on ops against 226 ms on the module, same run).
+ * Whether to use the kernel for `config` under `choice` on `threads` threads; throws for 'wasm'
+ * when it cannot. On tfjs-node ('tensorflow'), 'auto' uses the module only on several threads:
+ * TensorFlow's multithreaded ops beat one thread of it but not two (apps/bench PERF.md,
+ * trainOnBatch of the 784-256-256-10 MLP in one run: 148 ms on ops, 173 ms on one kernel thread,
+ * 108 ms on two).
  */
-export function useKernel(config: CellConfig, choice: KernelChoice, where: string): boolean {
+export function useKernel(config: CellConfig, choice: KernelChoice, where: string, threads = 1): boolean {
   if (choice === 'tfjs') return false;
-  if (choice === 'auto' && tf.getBackend() === 'tensorflow') return false;
+  if (choice === 'auto' && tf.getBackend() === 'tensorflow' && !(threads > 1 && threadsAvailable())) return false;
   const refusal = kernelRefusal(config);
   if (refusal === null) return true;
   if (choice === 'wasm') {

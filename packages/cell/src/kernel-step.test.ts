@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { createRng, normalArray } from '@lopt/core';
+import { threadsAvailable } from '@lopt/lstm-kernel';
 import { describeEachBackend, expectLoptError, expectNoLeak } from '@lopt/test-utils';
 import { expect, it } from 'vitest';
 
@@ -86,12 +87,15 @@ describeEachBackend('LearnedOptimizer on the lstm-kernel module', () => {
     tf.dispose(Object.values(weights));
   }
 
-  it("uses the module under auto on every backend but tfjs-node ('tensorflow'), where tfjs ops are faster", () => {
+  it("uses the module under auto on every backend, on tfjs-node ('tensorflow') only on several threads (its ops beat one)", () => {
     const config = cellConfig({});
     const weights = initCellWeights(config, 1);
-    const auto = new LearnedOptimizer({ family: lstmFamily(config), weights: { default: weights } });
-    expect(auto.usesKernel).toBe(tf.getBackend() !== 'tensorflow');
-    auto.dispose();
+    const spec = { family: lstmFamily(config), weights: { default: weights } };
+    const one = new LearnedOptimizer(spec, { threads: 1 });
+    expect(one.usesKernel).toBe(tf.getBackend() !== 'tensorflow');
+    const two = new LearnedOptimizer(spec, { threads: 2 });
+    expect(two.usesKernel).toBe(tf.getBackend() !== 'tensorflow' || threadsAvailable());
+    [one, two].forEach((o) => o.dispose());
     tf.dispose(Object.values(weights));
   });
 

@@ -6,23 +6,12 @@ import { expect, it } from 'vitest';
 
 import { cellConfig } from './cell-config.js';
 import { initCellWeights } from './cell-weights.js';
-import { unroll } from './kernel.fixture.js';
+import { relativeError, unroll } from './kernel.fixture.js';
 import { LearnedOptimizer } from './learned-optimizer.js';
 import { lstmFamily } from './lstm-family.js';
 
 const canThread = threadsAvailable();
 if (!canThread) console.warn('worker threads are not available here: the kernel runs on one thread, and these tests check that it says so');
-
-/** Largest |a − b| over max |b| (0 for equal arrays). */
-function maxRelative(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < b.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i]! - b[i]!));
-    scale = Math.max(scale, Math.abs(b[i]!));
-  }
-  return diff === 0 ? 0 : diff / scale;
-}
 
 describeEachBackend('the lstm-kernel module on several threads', () => {
   const config = cellConfig({ momentum: [0.9], secondMoment: 0.999 });
@@ -46,8 +35,8 @@ describeEachBackend('the lstm-kernel module on several threads', () => {
       }
       const values = vars.map((v) => v.dataSync());
       expect(Math.max(...values[0]!.map(Math.abs))).toBeGreaterThan(0);
-      expect(maxRelative(values[1]!, values[0]!), '2 threads').toBe(0);
-      expect(maxRelative(values[2]!, values[0]!), '3 threads').toBe(0);
+      expect(relativeError(values[1]!, values[0]!), '2 threads').toBe(0);
+      expect(relativeError(values[2]!, values[0]!), '3 threads').toBe(0);
       tf.dispose(vars);
       opts.forEach((o) => o.dispose());
     });
@@ -67,9 +56,9 @@ describeEachBackend('the lstm-kernel module on several threads', () => {
     const before = tf.memory().numTensors;
     const [a, b] = [one, two].map((f) => unroll(f, weights, grads, targets, n));
     expect(tf.memory().numTensors).toBe(before);
-    a!.updates.forEach((u, k) => expect(maxRelative(b!.updates[k]!, u), `update ${k}`).toBe(0));
-    a!.dState.forEach((d, k) => expect(maxRelative(b!.dState[k]!, d), `dState ${k}`).toBe(0));
-    for (const [name, g] of Object.entries(a!.dWeights)) expect(maxRelative(b!.dWeights[name]!, g), name).toBeLessThanOrEqual(1e-6);
+    a!.updates.forEach((u, k) => expect(relativeError(b!.updates[k]!, u), `update ${k}`).toBe(0));
+    a!.dState.forEach((d, k) => expect(relativeError(b!.dState[k]!, d), `dState ${k}`).toBe(0));
+    for (const [name, g] of Object.entries(a!.dWeights)) expect(relativeError(b!.dWeights[name]!, g), name).toBeLessThanOrEqual(1e-6);
     tf.dispose([...Object.values(weights), ...grads, ...targets]);
   });
 

@@ -34,8 +34,8 @@ export interface LearnedOptimizerOptions {
   /**
    * For the LSTM family: which implementation runs the cell. 'auto' (default) uses
    * @lopt/lstm-kernel's WebAssembly module whenever it can run this config (every config without
-   * averaging units, on any tfjs backend but tfjs-node, whose own multithreaded ops are faster; in
-   * browsers after `await loadLstmKernel()`), with the LSTM
+   * averaging units, on any tfjs backend; on tfjs-node only with threads > 1, since its own
+   * multithreaded ops beat one thread of the module; in browsers after `await loadLstmKernel()`), with the LSTM
    * state kept inside the module between steps, and the family's step (tfjs ops) otherwise; 'wasm'
    * insists on the module; 'tfjs' never uses it. Both compute the same cell (to ~1e-6 relative).
    * Other families always run their own step ('wasm' is refused for them).
@@ -126,7 +126,7 @@ export class LearnedOptimizer extends tf.Optimizer {
 
   private kernelFor(choice: KernelChoice, threads: number): KernelStates | null {
     if (isLstmFamily(this.family)) {
-      return useKernel(this.family.config, choice, 'LearnedOptimizer') ? new KernelStates(this.family.config, this.weights, threads) : null;
+      return useKernel(this.family.config, choice, 'LearnedOptimizer', threads) ? new KernelStates(this.family.config, this.weights, threads) : null;
     }
     if (choice === 'wasm') {
       throw new LoptError('UNSUPPORTED', `LearnedOptimizer: kernel 'wasm' runs the LSTM family only; this optimizer is of the "${this.family.name}" family.`, {

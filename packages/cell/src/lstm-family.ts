@@ -51,7 +51,7 @@ export interface LstmFamilyOptions {
 export function lstmFamily(config: Partial<CellConfig> = {}, options: LstmFamilyOptions = {}): LstmFamily {
   const cfg = cellConfig(config);
   const threads = resolveKernelThreads(options.threads, 'lstmFamily', 1);
-  const kernel = useKernel(cfg, assertKernelChoice(options.kernel, 'lstmFamily'), 'lstmFamily') ? kernelTracedFunctions(cfg, threads) : null;
+  const kernel = useKernel(cfg, assertKernelChoice(options.kernel, 'lstmFamily'), 'lstmFamily', threads) ? kernelTracedFunctions(cfg, threads) : null;
   return Object.freeze({
     name: LSTM_FAMILY,
     config: cfg,

@@ -5,27 +5,14 @@ import { describe, expect, it } from 'vitest';
 import { KernelCell } from './kernel-cell.js';
 import type { Block, StepRecord } from './kernel-cell.js';
 import { requireLstmKernel } from './load.js';
-import { refInit, refStep } from './reference.fixture.js';
+import { randomWeights, refInit, refStep } from './reference.fixture.js';
 import type { RefState } from './reference.fixture.js';
 import type { KernelCellSpec, KernelWeights } from './spec.js';
-import { inputCount, unsupportedReason } from './spec.js';
+import { unsupportedReason } from './spec.js';
 
 const spec: KernelCellSpec = { hiddenSizes: [3, 2], logSignP: 10, outputScale: 0.3, momentum: [0.9], secondMoment: 0.99 };
 const n = 13; // not a multiple of the kernel's 8-coordinate rows
 const steps = 3;
-
-function weightsFor(s: KernelCellSpec, seed: number): KernelWeights {
-  const rng = createRng(seed);
-  let fin = inputCount(s);
-  const kernels: Float32Array[] = [];
-  const biases: Float32Array[] = [];
-  for (const u of s.hiddenSizes) {
-    kernels.push(new Float32Array(normalArray(rng, 4 * u * (fin + u), 0.7)));
-    biases.push(new Float32Array(normalArray(rng, 4 * u, 0.3)));
-    fin = u;
-  }
-  return { kernels, biases, outKernel: new Float32Array(normalArray(rng, fin, 0.5)), outBias: 0.05 };
-}
 
 const rng = createRng(9);
 // Gradients of every scale, some below the log-sign threshold e^-10, one zero.
@@ -58,7 +45,7 @@ function expectNear(actual: ArrayLike<number>, expected: ArrayLike<number>, tol:
 
 describe('KernelCell', () => {
   const module = requireLstmKernel();
-  const weights = weightsFor(spec, 4);
+  const weights = randomWeights(spec, 4);
 
   it('steps like the textbook cell (log-sign and momentum inputs, state in place)', () => {
     const cell = new KernelCell(module, spec, weights);

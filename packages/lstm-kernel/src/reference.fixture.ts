@@ -1,4 +1,7 @@
+import { createRng, normalArray } from '@lopt/core';
+
 import type { KernelCellSpec, KernelWeights } from './spec.js';
+import { inputCount } from './spec.js';
 
 /*
  * A textbook scalar implementation of the cell in f64, one coordinate at a time, for tests: no
@@ -52,4 +55,18 @@ export function refStep(spec: KernelCellSpec, w: KernelWeights, g: number, s: Re
   });
   const update = spec.outputScale * x.reduce((acc, hi, u) => acc + w.outKernel[u]! * hi, w.outBias);
   return { update, state: next };
+}
+
+/** Random weights for `spec`: kernels N(0, kernelScale²), biases N(0, 0.09), read-out N(0, 0.25), bias 0.05. */
+export function randomWeights(spec: KernelCellSpec, seed: number, kernelScale = 0.7): KernelWeights {
+  const rng = createRng(seed);
+  let fin = inputCount(spec);
+  const kernels: Float32Array[] = [];
+  const biases: Float32Array[] = [];
+  for (const u of spec.hiddenSizes) {
+    kernels.push(new Float32Array(normalArray(rng, 4 * u * (fin + u), kernelScale)));
+    biases.push(new Float32Array(normalArray(rng, 4 * u, 0.3)));
+    fin = u;
+  }
+  return { kernels, biases, outKernel: new Float32Array(normalArray(rng, fin, 0.5)), outBias: 0.05 };
 }

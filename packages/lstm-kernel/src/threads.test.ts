@@ -6,26 +6,13 @@ import { KernelCell } from './kernel-cell.js';
 import type { Block, StepRecord } from './kernel-cell.js';
 import { lstmKernelSync, lstmKernelThreadsSync, requireLstmKernel } from './load.js';
 import { MIN_SHARE, shares } from './module.js';
+import { randomWeights } from './reference.fixture.js';
 import type { KernelCellSpec, KernelWeights } from './spec.js';
-import { inputCount } from './spec.js';
 import { FORWARD, KernelThreads, threadsAvailable } from './threads.js';
 
 const spec: KernelCellSpec = { hiddenSizes: [20, 20], logSignP: 10, outputScale: 0.1, momentum: [0.5, 0.9], secondMoment: 0.99 };
 const n = 5003; // three shares of whole 64-coordinate blocks and a ragged end
 const steps = 3;
-
-function weightsFor(seed: number): KernelWeights {
-  const rng = createRng(seed);
-  let fin = inputCount(spec);
-  const kernels: Float32Array[] = [];
-  const biases: Float32Array[] = [];
-  for (const u of spec.hiddenSizes) {
-    kernels.push(new Float32Array(normalArray(rng, 4 * u * (fin + u), 0.4)));
-    biases.push(new Float32Array(normalArray(rng, 4 * u, 0.3)));
-    fin = u;
-  }
-  return { kernels, biases, outKernel: new Float32Array(normalArray(rng, fin, 0.5)), outBias: 0.05 };
-}
 
 const rng = createRng(3);
 const grads = Array.from({ length: steps }, (_, t) => new Float32Array(normalArray(rng, n).map((g, j) => g * 10 ** (-(j % 9) - t))));
@@ -101,7 +88,7 @@ it('gives a threaded module exactly where worker threads can run', () => {
 });
 
 describe.runIf(canThread)('the kernel on worker threads', () => {
-  const w = weightsFor(8);
+  const w = randomWeights(spec, 8, 0.4);
   const one = unroll(1, w);
 
   for (const threads of [2, 3]) {

@@ -40,8 +40,8 @@ export async function trainingCell(config: CellConfig, task: Task, options: Trai
   const one = lstmFamily(config, { kernel: options.kernel });
   if (workers === 0) return { cell: one, workers: 0, dispose: async () => undefined };
   const split = options.split ?? 'auto';
-  if (split === 'kernel' || (split === 'auto' && one.usesKernel === true)) {
-    const cell = lstmFamily(config, { kernel: options.kernel ?? 'auto', threads: workers + 1 });
+  const cell = lstmFamily(config, { kernel: options.kernel ?? 'auto', threads: workers + 1 });
+  if (split === 'kernel' || (split === 'auto' && cell.usesKernel === true)) {
     if (cell.usesKernel !== true) {
       throw new LoptError('UNSUPPORTED', 'trainingCell: split "kernel" needs the lstm-kernel module, which cannot run this cell here.', {
         hint: "Use split: 'workers' (or 'auto').",
