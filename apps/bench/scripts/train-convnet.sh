@@ -7,15 +7,19 @@
 # Recipe A: the quick suite's 50 meta-iterations at meta-lr 0.01 were unstable (validation 0.6-1.3);
 # here meta-lr 3e-3 decays along a cosine to 3e-4 over 300 iterations, with the meta-gradient
 # clipped to norm 1.
-# Usage: bash apps/bench/scripts/train-convnet.sh [iterations=300] [out=apps/bench/results/convnet-run-a]
+# Usage: bash apps/bench/scripts/train-convnet.sh [iterations=300] [out=apps/bench/results/convnet-run-a] [labels=all]
+# labels: e.g. 0,1,2,3,4 for the 5-class experiment (digits 0-4; training and evaluation alike).
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 iterations="${1:-300}"
 out="${2:-apps/bench/results/convnet-run-a}"
+labels="${3:-all}"
+options='{"channels":[8,8,8],"hidden":[32],"batchSize":32}'
+if [ "$labels" != all ]; then options="{\"channels\":[8,8,8],\"hidden\":[32],\"batchSize\":32,\"labels\":[$labels]}"; fi
 if [ -f "$out/checkpoint.json" ]; then
   exec node apps/cli/dist/bin.js train --out "$out" --resume --iterations "$iterations"
 fi
-exec node apps/cli/dist/bin.js train --task convnet --task-options '{"channels":[8,8,8],"hidden":[32],"batchSize":32}' \
+exec node apps/cli/dist/bin.js train --task convnet --task-options "$options" \
   --steps 100 --unroll 20 --iterations "$iterations" --meta-lr 0.003 --meta-lr-schedule cosine --meta-lr-final 0.0003 \
   --clip-norm 1 --seed 0 --validate-every 10 --validation-problems 8 --checkpoint-every 5 --problems 10 \
   --backend wasm --out "$out"
