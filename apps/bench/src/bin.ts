@@ -18,7 +18,7 @@ import { CLI_DIR } from './cli-path.js';
 import { reliabilityReport, runReliability } from './reliability.js';
 import { rebuildReport } from './report.js';
 import type { PerfSuite } from './perf.js';
-import { SUITE_NAMES } from './suites.js';
+import { SCALE_NAMES, SUITE_NAMES } from './suites.js';
 import type { SuiteName } from './suites.js';
 
 const USAGE = `Usage: pnpm bench <paper|general|report|perf|reliability> [options]
@@ -27,7 +27,11 @@ const USAGE = `Usage: pnpm bench <paper|general|report|perf|reliability> [option
           (mnist, mnist-200-steps, mnist-40-units, mnist-2-layers, mnist-relu), §3.3 convnets
           (cifar-10, cifar-5, cifar-2: separate conv/fc cells, plus LSTM-sub on the subsets), §3.4 neural
           art (neural-art-64, neural-art-128, neural-art-new-style: held-out scenes; images written too)
-          --suite smoke|quick|full (default quick)  --out DIR (default apps/bench/results)
+          --suite smoke|quick|full (default quick): every experiment, at three scales
+          --suite convnet|neural-art: §3.3 or §3.4 alone, with the recipe and budget of the committed results
+          --resume  continue an interrupted run in --out: finished trainings and experiments are kept,
+                    a training with a checkpoint continues from it
+          --out DIR (default apps/bench/results; for convnet and neural-art apps/bench/results/<suite>)
           --only quadratic,mnist,cifar-10,...  --pretrained DIR|shipped (evaluate saved optimizers, or @lopt/cell's, instead of training)
           --cifar-dir DIR  CIFAR-10 binary batches (cifar-10-batches-bin) for §3.3 (default: $LOPT_CIFAR_DIR);
                            without it the §3.3 experiments run on MNIST, as mnist-convnet-10/-5/-2
@@ -95,6 +99,7 @@ async function main(argv: string[]): Promise<number> {
       baselines: { type: 'string' },
       cache: { type: 'string' },
       grid: { type: 'string' },
+      resume: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -153,7 +158,8 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const suite = suiteOf(values.suite);
-  const outDir = values.out ?? 'apps/bench/results';
+  // A named suite reruns committed results of its own: they go to their own directory (and REPORT.md).
+  const outDir = values.out ?? ((SCALE_NAMES as readonly string[]).includes(suite) ? 'apps/bench/results' : `apps/bench/results/${suite}`);
   if (command === 'report') {
     process.stdout.write(`wrote ${await rebuildReport(outDir)}\n`);
     return 0;
@@ -176,9 +182,11 @@ async function main(argv: string[]): Promise<number> {
       ...(cifarDir === undefined ? {} : { cifarDir }),
       seed: Number(values.seed ?? 0),
       ...(values.workers === undefined ? {} : { workers: workersOf(values.workers) }),
+      ...(values.resume === true ? { resume: true } : {}),
     });
     process.stdout.write(`done in ${((performance.now() - started) / 60000).toFixed(1)} min; see ${outDir}/REPORT.md\n`);
   } else {
+    if (!(SCALE_NAMES as readonly string[]).includes(suite)) throw new Error(`bench perf --suite takes ${SCALE_NAMES.join(', ')}; got ${suite}`);
     await runPerf({
       suite: suite as PerfSuite,
       outDir,

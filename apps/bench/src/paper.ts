@@ -1,4 +1,5 @@
-import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 
 import { cellConfig, disposeOptimizerSpec, loadOptimizer, lstmFamily, pretrainedDir, saveOptimizer } from '@lopt/cell';
@@ -9,7 +10,7 @@ import type { Task } from '@lopt/core';
 import { currentBackendName } from '@lopt/backends';
 import { compareOptimizers, heldOutSeeds, learnedOptimizerFactory, metaTrain, metaTrainOptions, onProgress, resolveMetaTrainOptions } from '@lopt/meta';
 import type { Curves } from '@lopt/meta';
-import { runDirectory } from '@lopt/meta/node';
+import { CHECKPOINT_FILE, readCheckpoint, runDirectory } from '@lopt/meta/node';
 import { withTrainingCell } from '@lopt/parallel';
 
 import { environment } from './environment.js';
@@ -40,8 +41,17 @@ export interface PaperOptions {
    * problems of ≥ 4,096 parameters are split). Default: one per core beyond the first, at most 3.
    */
   readonly workers?: number;
+  /**
+   * Continue an interrupted run in `outDir`: a training whose optimizer was saved with the same
+   * settings is reused, one with a checkpoint in `runs/<id>/` continues from it, and an experiment
+   * whose results were written with the same optimizers is kept. Without it every training starts over.
+   */
+  readonly resume?: boolean;
   readonly log?: (line: string) => void;
 }
+
+/** Written beside a training's run directory once it is done, for `resume`. */
+const TRAINED_FILE = 'trained.json';
 
 function optimizerResult(curves: Curves, learned: Curves | undefined, learningRate?: number): OptimizerResult {
   const steps = curves.mean.length - 1;
@@ -73,6 +83,7 @@ interface Trained {
 
 async function train(t: TrainingSpec, s: Suite, opts: PaperOptions, log: (l: string) => void): Promise<Trained> {
   const config = cellConfig(t.cell);
+  const { checkpointEvery, ...recipe } = t.recipe ?? {};
   const run = {
     iterations: t.iterations,
     learningRate: t.learningRate,
@@ -81,6 +92,7 @@ async function train(t: TrainingSpec, s: Suite, opts: PaperOptions, log: (l: str
     validateEvery: t.validateEvery,
     validationProblems: t.validationProblems,
     seed: opts.seed ?? 0,
+    ...recipe,
   };
   const settings = { ...run, cell: config };
   if (opts.pretrainedDir !== undefined) {
@@ -105,13 +117,25 @@ async function train(t: TrainingSpec, s: Suite, opts: PaperOptions, log: (l: str
       },
     };
   }
+  const runDir = join(opts.outDir, 'runs', t.id);
+  const optimizerDir = join(opts.outDir, 'optimizers', t.id);
+  const resolved = resolveMetaTrainOptions({ ...run, checkpointEvery: checkpointEvery ?? Math.max(1, t.validateEvery) });
+  let resuming = false;
+  if (opts.resume === true) {
+    const done = await finishedTraining(runDir, optimizerDir, settings);
+    if (done !== undefined) {
+      log(`${t.id}: reusing the optimizer trained with these settings in ${optimizerDir} (--resume)`);
+      return done;
+    }
+    resuming = existsSync(join(runDir, CHECKPOINT_FILE));
+    if (resuming) await checkResumable(runDir, { ...resolved }, t.id);
+  }
   const started = performance.now();
   const task = t.task();
   const validationTask = t.validationTask();
   // A fresh run: metrics.jsonl of an earlier run of the same training must not be appended to.
-  const runDir = join(opts.outDir, 'runs', t.id);
-  await rm(runDir, { recursive: true, force: true });
-  const resolved = resolveMetaTrainOptions({ ...run, checkpointEvery: Math.max(1, t.validateEvery) });
+  if (!resuming) await rm(runDir, { recursive: true, force: true });
+  if (resuming) log(`${t.id}: resuming from the checkpoint in ${runDir}`);
   let result;
   try {
     result = await withTrainingCell(config, task, { ...(opts.workers === undefined ? {} : { workers: opts.workers }), backend: currentBackendName() }, (cell) =>
@@ -121,7 +145,7 @@ async function train(t: TrainingSpec, s: Suite, opts: PaperOptions, log: (l: str
           family: cell,
           validationTask,
           callbacks: [
-            ...runDirectory(runDir, resolved),
+            ...runDirectory(runDir, resolved, { resume: resuming }),
             onProgress((e) => {
               if (e.validationLoss !== undefined || e.iteration === e.iterations) {
                 log(`${t.id}: meta-iteration ${e.iteration}/${e.iterations}, meta-loss ${e.metaLoss.toPrecision(4)}, validation ${e.validationLoss?.toPrecision(4) ?? '-'} (best ${e.bestValidationLoss.toPrecision(4)}), ${e.iterationSeconds.toFixed(2)} s/it`);
@@ -164,8 +188,32 @@ async function train(t: TrainingSpec, s: Suite, opts: PaperOptions, log: (l: str
       settings,
     },
   };
-  await saveOptimizer(spec, join(opts.outDir, 'optimizers', t.id));
+  await saveOptimizer(spec, optimizerDir);
+  await writeFile(join(runDir, TRAINED_FILE), `${JSON.stringify(record, null, 1)}\n`);
   return { spec, record };
+}
+
+/** With --resume: the training already done with `settings` (its record and saved optimizer), if any. */
+async function finishedTraining(runDir: string, optimizerDir: string, settings: Readonly<Record<string, unknown>>): Promise<Trained | undefined> {
+  const file = join(runDir, TRAINED_FILE);
+  if (!existsSync(file) || !existsSync(join(optimizerDir, 'optimizer.json'))) return undefined;
+  const record = JSON.parse(await readFile(file, 'utf8')) as TrainingRecord;
+  if (JSON.stringify(record.settings) !== JSON.stringify(settings)) return undefined;
+  return { spec: await loadOptimizer(optimizerDir), record };
+}
+
+/** With --resume: the checkpoint must be of a run with these settings, or resuming would mix two runs. */
+async function checkResumable(runDir: string, settings: Readonly<Record<string, unknown>>, id: string): Promise<void> {
+  const saved = (await readCheckpoint(runDir)).settings as Readonly<Record<string, unknown>>;
+  // The checkpoint records the estimator by its instance's name, e.g. 'truncated-bptt(order 1)'.
+  const same = (k: string): boolean =>
+    k === 'estimator' ? String(saved[k]).split('(')[0] === settings[k] : JSON.stringify(saved[k]) === JSON.stringify(settings[k]);
+  const differ = Object.keys(settings).filter((k) => k !== 'iterations' && k !== 'checkpointEvery' && !same(k));
+  if (differ.length > 0) {
+    throw new LoptError('INVALID_ARGUMENT', `The checkpoint of training ${id} in ${runDir} was written with other settings (${differ.map((k) => `${k}: ${JSON.stringify(saved[k])} there, ${JSON.stringify(settings[k])} now`).join('; ')}).`, {
+      hint: 'Run without --resume to start that training over, or pass another --out.',
+    });
+  }
 }
 
 function median(xs: readonly number[]): number {
@@ -282,6 +330,18 @@ async function evaluateExperiment(task: Task, ...[e, s, trained, runStarted, opt
   return result;
 }
 
+/** With --resume: the experiment's results if they were written by this suite with the same learned optimizers. */
+async function finishedExperiment(e: ExperimentSpec, s: Suite, trained: ReadonlyMap<string, Trained>, outDir: string): Promise<ExperimentResult | undefined> {
+  const file = join(outDir, `${e.id}.json`);
+  if (!existsSync(file)) return undefined;
+  const result = JSON.parse(await readFile(file, 'utf8')) as ExperimentResult;
+  if (result.suite !== s.name || result.problems !== e.problems || result.steps !== e.steps) return undefined;
+  const same = (a: TrainingRecord | undefined, b: TrainingRecord): boolean =>
+    a !== undefined && a.id === b.id && a.bestIteration === b.bestIteration && a.iterations === b.iterations && JSON.stringify(a.settings) === JSON.stringify(b.settings);
+  const keys = Object.keys(e.learned);
+  return keys.every((k) => same(result.learned?.[k], trained.get(e.learned[k]!)!.record)) ? result : undefined;
+}
+
 /** The experiments `only` names (ids or aliases), in suite order; unknown names are an error. */
 export function selectExperiments(s: Suite, only: readonly string[] | undefined): ExperimentSpec[] {
   if (only === undefined) return [...s.experiments];
@@ -325,7 +385,11 @@ export async function runPaper(opts: PaperOptions): Promise<ExperimentResult[]> 
   const results: ExperimentResult[] = [];
   try {
     for (const t of s.trainings) if (needed.has(t.id)) trained.set(t.id, await train(t, s, opts, log));
-    for (const e of experiments) results.push(await runExperiment(e, s, trained, runStarted, opts, log));
+    for (const e of experiments) {
+      const kept = opts.resume === true ? await finishedExperiment(e, s, trained, opts.outDir) : undefined;
+      if (kept !== undefined) log(`${e.id}: keeping the results in ${join(opts.outDir, `${e.id}.json`)}, written with the same optimizers (--resume)`);
+      results.push(kept ?? (await runExperiment(e, s, trained, runStarted, opts, log)));
+    }
   } finally {
     for (const t of trained.values()) disposeOptimizerSpec(t.spec);
   }

@@ -23,7 +23,56 @@ function trainingText(t: TrainingRecord): string {
   const on = t.description === undefined ? '' : ` (${t.description})`;
   if (t.source === 'pretrained') return `\`${t.id}\`${on}: a pretrained optimizer (${t.iterations} meta-iterations)`;
   const perIteration = Number.isFinite(t.secondsPerIteration) ? t.secondsPerIteration.toFixed(2) : '–';
-  return `\`${t.id}\`${on}: ${t.iterations} meta-iteration${t.iterations === 1 ? '' : 's'} in ${minutes(t.seconds)} (${perIteration} s per iteration; best validation at ${t.bestIteration}; ${t.skipped} skipped updates)`;
+  return `\`${t.id}\`${on}: ${t.iterations} meta-iteration${t.iterations === 1 ? '' : 's'} in ${minutes(t.seconds)} (${recipeText(t)}; ${perIteration} s per iteration; best validation at ${t.bestIteration}; ${t.skipped} skipped updates)`;
+}
+
+/** A training's meta-training recipe in one line, from its recorded settings (older results: the paper's constant rate). */
+export function recipeText(t: TrainingRecord): string {
+  const st = t.settings;
+  const num = (k: string): number | undefined => (typeof st[k] === 'number' ? (st[k] as number) : undefined);
+  // The bench records metaTrain's names; `lopt train` (a pretrained optimizer's provenance) its flags' names.
+  const lr = num('learningRate') ?? num('metaLearningRate');
+  const schedule = st['learningRateSchedule'] ?? st['metaLearningRateSchedule'];
+  const parts: string[] = [];
+  if (lr !== undefined) {
+    const final = num('finalLearningRate') ?? num('finalMetaLearningRate');
+    parts.push(schedule === 'cosine' ? `meta-lr ${lr} → ${final ?? lr / 10} (cosine)` : `meta-lr ${lr}`);
+  }
+  const clip = num('clipNorm');
+  parts.push(clip === undefined ? 'no clipping' : `clip ${clip}`);
+  parts.push(st['objective'] === 'log' ? 'sum of log losses' : 'sum of losses');
+  if (typeof st['validationMetric'] === 'string' && st['validationMetric'] !== 'mean') parts.push(`validation on the ${st['validationMetric'] === 'log' ? 'mean log' : 'final'} loss`);
+  return parts.join(', ');
+}
+
+/**
+ * The table of recipes in a report: for every learned optimizer of every experiment, how it was
+ * meta-trained and where it ended against tuned Adam.
+ */
+export function recipeTable(results: readonly ExperimentResult[]): string[] {
+  const rows = results.flatMap((r) => {
+    const adam = r.optimizers['adam'];
+    if (adam === undefined) return [];
+    const learned = learnedOf(r);
+    return Object.entries(learned)
+      .filter(([k]) => r.optimizers[k] !== undefined)
+      .map(([k, t]) => {
+        const o = r.optimizers[k]!;
+        const iterations = t.source === 'pretrained' ? `${t.iterations} (pretrained)` : `${t.iterations} (best ${t.bestIteration})`;
+        return `| \`${r.experiment}\` | ${displayName(k, Object.keys(learned))} | \`${t.id}\` | ${recipeText(t)} | ${iterations} | ${(o.final.mean / adam.final.mean).toFixed(3)} | ${(o.sum / adam.sum).toFixed(3)} |`;
+      });
+  });
+  if (rows.length === 0) return [];
+  return [
+    '## Meta-training recipes',
+    '',
+    'How each learned optimizer in this report was meta-trained, and its final loss and sum of losses over tuned Adam\'s (below 1: better than Adam).',
+    '',
+    '| experiment | optimizer | training | recipe | meta-iterations | final / Adam | sum / Adam |',
+    '|---|---|---|---|---|---|---|',
+    ...rows,
+    '',
+  ];
 }
 
 /** One Markdown section per experiment: settings, the table, the plot, any extra artifacts. */
@@ -137,5 +186,5 @@ export async function writeReport(path: string, results: readonly ExperimentResu
     'Lower is better everywhere. "LSTM better on" counts the held-out problems on which the learned optimizer ends with a lower loss than that baseline. "(grid edge)" marks a tuned learning rate at the end of the grid searched.',
     '',
   ];
-  await writeFile(path, [...head, ...results.map(experimentMarkdown)].join('\n'));
+  await writeFile(path, [...head, ...recipeTable(results), ...results.map(experimentMarkdown)].join('\n'));
 }

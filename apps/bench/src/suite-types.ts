@@ -2,10 +2,25 @@
 
 import type { CellConfig, LearnedOptimizerSpec } from '@lopt/cell';
 import type { Task } from '@lopt/core';
-import type { OptimizerFactory, TunedBaseline } from '@lopt/meta';
+import type { MetaTrainSettings, OptimizerFactory, TunedBaseline } from '@lopt/meta';
 
-export type SuiteName = 'smoke' | 'quick' | 'full';
-export const SUITE_NAMES: readonly SuiteName[] = ['smoke', 'quick', 'full'];
+/** The suites that run every experiment of the paper, at three scales. */
+export type ScaleName = 'smoke' | 'quick' | 'full';
+/**
+ * The scales, and the named suites that rerun one section's committed results with the recipe that
+ * made them: 'convnet' (§3.3) and 'neural-art' (§3.4).
+ */
+export type SuiteName = ScaleName | 'convnet' | 'neural-art';
+export const SCALE_NAMES: readonly ScaleName[] = ['smoke', 'quick', 'full'];
+export const SUITE_NAMES: readonly SuiteName[] = [...SCALE_NAMES, 'convnet', 'neural-art'];
+
+/**
+ * Meta-training settings beyond the paper's (a constant Adam rate, the sum of the losses, no
+ * clipping), as `lopt train`'s flags set them; `checkpointEvery` defaults to `validateEvery`.
+ */
+export type TrainingRecipe = Partial<
+  Pick<MetaTrainSettings, 'learningRateSchedule' | 'finalLearningRate' | 'clipNorm' | 'objective' | 'validationMetric' | 'checkpointEvery'>
+>;
 
 /** How one learned optimizer is meta-trained. */
 export interface TrainingSpec {
@@ -23,6 +38,7 @@ export interface TrainingSpec {
   readonly unroll: number;
   readonly validateEvery: number;
   readonly validationProblems: number;
+  readonly recipe?: TrainingRecipe;
 }
 
 /** Where an experiment's images come from, written into its results and shown in the report. */
