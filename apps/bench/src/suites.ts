@@ -280,10 +280,8 @@ export function suite(name: SuiteName, options: SuiteOptions = {}): Suite {
  * both cores: ~4.5 s per meta-iteration, ~25 min per training, ~8 min per experiment.
  */
 export const CONVNET_RECIPE: ConvnetScale = {
+  ...SCALES.quick.convnet,
   iterations: 300,
-  batchSize: 32,
-  channels: [8, 8, 8],
-  hidden: [32],
   problems: 10,
   tuningProblems: 3,
   grid: logGrid(-4, 1, 2),
