@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 
 import { cellConfig, disposeOptimizerSpec, loadOptimizer, lstmFamily, pretrainedDir, saveOptimizer } from '@lopt/cell';
@@ -10,7 +10,7 @@ import type { Task } from '@lopt/core';
 import { currentBackendName } from '@lopt/backends';
 import { compareOptimizers, heldOutSeeds, learnedOptimizerFactory, metaTrain, metaTrainOptions, onProgress, resolveMetaTrainOptions } from '@lopt/meta';
 import type { Curves } from '@lopt/meta';
-import { CHECKPOINT_FILE, readCheckpoint, runDirectory } from '@lopt/meta/node';
+import { CHECKPOINT_FILE, readCheckpoint, runDirectory, writeFileAtomic } from '@lopt/meta/node';
 import { withTrainingCell } from '@lopt/parallel';
 
 import { environment } from './environment.js';
@@ -189,7 +189,8 @@ async function train(t: TrainingSpec, s: Suite, opts: PaperOptions, log: (l: str
     },
   };
   await saveOptimizer(spec, optimizerDir);
-  await writeFile(join(runDir, TRAINED_FILE), `${JSON.stringify(record, null, 1)}\n`);
+  // Atomic: --resume must never find half a record (it would then train again, not fail).
+  await writeFileAtomic(join(runDir, TRAINED_FILE), `${JSON.stringify(record, null, 1)}\n`);
   return { spec, record };
 }
 
@@ -197,8 +198,14 @@ async function train(t: TrainingSpec, s: Suite, opts: PaperOptions, log: (l: str
 async function finishedTraining(runDir: string, optimizerDir: string, settings: Readonly<Record<string, unknown>>): Promise<Trained | undefined> {
   const file = join(runDir, TRAINED_FILE);
   if (!existsSync(file) || !existsSync(join(optimizerDir, 'optimizer.json'))) return undefined;
-  const record = JSON.parse(await readFile(file, 'utf8')) as TrainingRecord;
-  if (JSON.stringify(record.settings) !== JSON.stringify(settings)) return undefined;
+  let record: TrainingRecord;
+  try {
+    record = JSON.parse(await readFile(file, 'utf8')) as TrainingRecord;
+  } catch {
+    // Written atomically, so only damage outside lopt gets here: treat the training as not done.
+    return undefined;
+  }
+  if (typeof record !== 'object' || record === null || JSON.stringify(record.settings) !== JSON.stringify(settings)) return undefined;
   return { spec: await loadOptimizer(optimizerDir), record };
 }
 
@@ -318,7 +325,7 @@ async function evaluateExperiment(task: Task, ...[e, s, trained, runStarted, opt
     runStarted,
     seconds: (performance.now() - started) / 1000,
   };
-  await writeFile(join(opts.outDir, `${e.id}.json`), `${JSON.stringify(result, null, 1)}\n`);
+  await writeFileAtomic(join(opts.outDir, `${e.id}.json`), `${JSON.stringify(result, null, 1)}\n`);
   await writeLossPlot(
     join(opts.outDir, e.id),
     Object.entries(optimizers).map(([name, o]) => ({ name: displayName(name, learnedKeys), mean: o.mean, stderr: o.stderr })),
@@ -334,8 +341,14 @@ async function evaluateExperiment(task: Task, ...[e, s, trained, runStarted, opt
 async function finishedExperiment(e: ExperimentSpec, s: Suite, trained: ReadonlyMap<string, Trained>, outDir: string): Promise<ExperimentResult | undefined> {
   const file = join(outDir, `${e.id}.json`);
   if (!existsSync(file)) return undefined;
-  const result = JSON.parse(await readFile(file, 'utf8')) as ExperimentResult;
+  let result: ExperimentResult;
+  try {
+    result = JSON.parse(await readFile(file, 'utf8')) as ExperimentResult;
+  } catch {
+    return undefined; // damaged outside lopt (it is written atomically): run the experiment again
+  }
   if (result.suite !== s.name || result.problems !== e.problems || result.steps !== e.steps) return undefined;
+  if (result.seeds?.tuning?.length !== (e.tuningProblems ?? s.tuningProblems)) return undefined;
   const same = (a: TrainingRecord | undefined, b: TrainingRecord): boolean =>
     a !== undefined && a.id === b.id && a.bestIteration === b.bestIteration && a.iterations === b.iterations && JSON.stringify(a.settings) === JSON.stringify(b.settings);
   const keys = Object.keys(e.learned);

@@ -1,4 +1,4 @@
-import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -80,6 +80,21 @@ describe('bench paper: recipes and --resume', () => {
     const error = await runPaper({ suite: tiny(4, 0.003), outDir: out, resume: true, log: () => {} }).catch((e: unknown) => e);
     expect(isLoptError(error) && error.code === 'INVALID_ARGUMENT').toBe(true);
     expect(String((error as Error).message)).toContain('learningRate: 0.01 there, 0.003 now');
+    await rm(out, { recursive: true });
+  }, 120_000);
+
+  it('treats a damaged trained.json as an unfinished training and resumes it from its checkpoint', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'lopt-resume-d-'));
+    await runPaper({ suite: tiny(2), outDir: out, log: () => {} });
+    const file = join(out, 'runs', 'quadratic', 'trained.json');
+    const whole = await readFile(file, 'utf8');
+    await writeFile(file, whole.slice(0, whole.length >> 1));
+    const lines: string[] = [];
+    await runPaper({ suite: tiny(2), outDir: out, resume: true, log: (l) => lines.push(l) });
+    expect(lines.some((l) => l.startsWith('quadratic: resuming from the checkpoint'))).toBe(true);
+    expect(lines.some((l) => l.startsWith('quadratic: reusing'))).toBe(false);
+    // Written again, whole: the next resume reuses it.
+    expect(JSON.parse(await readFile(file, 'utf8'))).toMatchObject({ id: 'quadratic', iterations: 2 });
     await rm(out, { recursive: true });
   }, 120_000);
 
