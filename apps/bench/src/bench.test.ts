@@ -98,7 +98,7 @@ describe('bench (smoke suites)', () => {
     expect(report).toContain('## MNIST convnet, digits 0, 1, 2, 3, 4: stand-in for CIFAR-5, no CIFAR-10 directory given (§3.3)');
     expect(report).toContain('Data: **MNIST, not CIFAR-10**');
     expect(report).toContain('| LSTM-sub (held-out labels) | – |');
-    expect(report).toMatch(/LSTM-sub \/ tuned Adam, final loss: \*\*[\d.]+\*\*/);
+    expect(report).toMatch(/LSTM-sub \/ tuned Adam, final loss: \*\*[\d.]+ ± [\d.]+\*\* \(paired s\.e\.\)/);
     expect(report).toContain('## Quadratics, d = 10 (§3.1)');
     expect(report).toContain('Results of 2 runs on this machine');
     expect(report.indexOf('## Quadratics')).toBeLessThan(report.indexOf('## MNIST convnet'));

@@ -14,6 +14,30 @@ function minutes(seconds: number): string {
   return `${(seconds / 60).toFixed(1)} min`;
 }
 
+/**
+ * The ratio of two optimizers' mean final losses over the same problems, with its standard error
+ * from the paired per-problem losses (delta method: the spread of l_i − R·a_i, over the mean of a).
+ * Problems where either diverged are left out; null with fewer than 2 left.
+ */
+export function pairedRatio(l: readonly number[], a: readonly number[]): { ratio: number; stderr: number; problems: number } | null {
+  const pairs = l.map((x, i) => [x, a[i]!] as const).filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y));
+  const n = pairs.length;
+  if (n < 2) return null;
+  const meanL = pairs.reduce((s, [x]) => s + x, 0) / n;
+  const meanA = pairs.reduce((s, [, y]) => s + y, 0) / n;
+  const ratio = meanL / meanA;
+  const d = pairs.map(([x, y]) => x - ratio * y);
+  const meanD = d.reduce((s, x) => s + x, 0) / n;
+  const variance = d.reduce((s, x) => s + (x - meanD) ** 2, 0) / (n - 1);
+  return { ratio, stderr: Math.sqrt(variance / n) / Math.abs(meanA), problems: n };
+}
+
+/** `0.873 ± 0.061` for a learned optimizer's final loss over tuned Adam's, or the plain ratio where the per-problem losses are missing. */
+function ratioText(o: ExperimentResult['optimizers'][string], adam: ExperimentResult['optimizers'][string]): string {
+  const p = o.perProblemFinal.length === adam.perProblemFinal.length ? pairedRatio(o.perProblemFinal, adam.perProblemFinal) : null;
+  return p === null ? (o.final.mean / adam.final.mean).toFixed(3) : `${p.ratio.toFixed(3)} ± ${p.stderr.toFixed(3)}`;
+}
+
 /** The learned optimizers of a result, by key, 'lstm' first (older results record only 'lstm'). */
 function learnedOf(r: ExperimentResult): Record<string, TrainingRecord> {
   return r.learned ?? { lstm: r.training };
@@ -59,14 +83,14 @@ export function recipeTable(results: readonly ExperimentResult[]): string[] {
       .map(([k, t]) => {
         const o = r.optimizers[k]!;
         const iterations = t.source === 'pretrained' ? `${t.iterations} (pretrained)` : `${t.iterations} (best ${t.bestIteration})`;
-        return `| \`${r.experiment}\` | ${displayName(k, Object.keys(learned))} | \`${t.id}\` | ${recipeText(t)} | ${iterations} | ${(o.final.mean / adam.final.mean).toFixed(3)} | ${(o.sum / adam.sum).toFixed(3)} |`;
+        return `| \`${r.experiment}\` | ${displayName(k, Object.keys(learned))} | \`${t.id}\` | ${recipeText(t)} | ${iterations} | ${ratioText(o, adam)} | ${(o.sum / adam.sum).toFixed(3)} |`;
       });
   });
   if (rows.length === 0) return [];
   return [
     '## Meta-training recipes',
     '',
-    'How each learned optimizer in this report was meta-trained, and its final loss and sum of losses over tuned Adam\'s (below 1: better than Adam).',
+    'How each learned optimizer in this report was meta-trained, and its final loss and sum of losses over tuned Adam\'s (below 1: better than Adam; ± the standard error of the final-loss ratio, from the per-problem losses, which are paired: every optimizer runs on the same problems).',
     '',
     '| experiment | optimizer | training | recipe | meta-iterations | final / Adam | sum / Adam |',
     '|---|---|---|---|---|---|---|',
@@ -100,7 +124,7 @@ export function experimentMarkdown(r: ExperimentResult): string {
           .map((k) => {
             const o = r.optimizers[k]!;
             const who = k === 'lstm' ? 'LSTM' : displayName(k, learnedKeys).replace(/ \(.*\)$/, '');
-            return `${who} / tuned Adam, final loss: **${(o.final.mean / adam.final.mean).toFixed(3)}**; sum of losses: **${(o.sum / adam.sum).toFixed(3)}**.`;
+            return `${who} / tuned Adam, final loss: **${ratioText(o, adam)}** (paired s.e.); sum of losses: **${(o.sum / adam.sum).toFixed(3)}**.`;
           });
   const artifacts = (r.artifacts ?? []).flatMap((a) =>
     /\.(png|svg|jpe?g|gif|webp)$/i.test(a.path) ? [`![${a.caption}](${a.path})`, '', `*${a.caption}*`, ''] : [`- [${a.caption}](${a.path})`, ''],
