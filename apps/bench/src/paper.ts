@@ -8,7 +8,7 @@ import { writeLossPlot } from '@lopt/plot/node';
 import { LoptError } from '@lopt/core';
 import type { Task } from '@lopt/core';
 import { currentBackendName } from '@lopt/backends';
-import { compareOptimizers, heldOutSeeds, learnedOptimizerFactory, metaTrain, metaTrainOptions, onProgress, resolveMetaTrainOptions } from '@lopt/meta';
+import { compareOptimizers, finalLoss, heldOutSeeds, learnedOptimizerFactory, metaTrain, metaTrainOptions, onProgress, resolveMetaTrainOptions } from '@lopt/meta';
 import type { Curves } from '@lopt/meta';
 import { CHECKPOINT_FILE, readCheckpoint, runDirectory, writeFileAtomic } from '@lopt/meta/node';
 import { withTrainingCell } from '@lopt/parallel';
@@ -53,27 +53,38 @@ export interface PaperOptions {
 /** Written beside a training's run directory once it is done, for `resume`. */
 const TRAINED_FILE = 'trained.json';
 
-function optimizerResult(curves: Curves, learned: Curves | undefined, learningRate?: number): OptimizerResult {
+function optimizerResult(curves: Curves, learned: Curves | undefined, finalSteps: number, learningRate?: number): OptimizerResult {
   const steps = curves.mean.length - 1;
-  const perProblemFinal = curves.perProblem.map((c) => c[steps]!);
+  const perProblemFinal = curves.perProblem.map((c) => finalLoss(c, finalSteps));
+  const learnedFinal = learned?.perProblem.map((c) => finalLoss(c, finalSteps));
   return {
     ...(learningRate === undefined ? {} : { learningRate }),
     mean: curves.mean,
     stderr: curves.stderr,
-    final: { mean: curves.mean[steps]!, stderr: curves.stderr[steps]! },
+    final:
+      finalSteps === 1
+        ? { mean: curves.mean[steps]!, stderr: curves.stderr[steps]! }
+        : { mean: finalLoss(curves.mean, finalSteps), stderr: standardError(perProblemFinal) },
     sum: curves.mean.slice(1).reduce((a, b) => a + b, 0),
     diverged: curves.diverged,
-    ...(learned === undefined
+    ...(learnedFinal === undefined
       ? {}
       : {
-          learnedWins: learned.perProblem.filter((c, i) => {
-            const mine = c[steps]!;
+          learnedWins: learnedFinal.filter((mine, i) => {
             const theirs = perProblemFinal[i]!;
             return Number.isFinite(mine) && (!Number.isFinite(theirs) || mine < theirs);
           }).length,
         }),
     perProblemFinal,
   };
+}
+
+/** The standard error of the mean of `xs` (NaN where any is not finite, as for a diverged run). */
+function standardError(xs: readonly number[]): number {
+  const n = xs.length;
+  if (n < 2 || xs.some((x) => !Number.isFinite(x))) return Number.NaN;
+  const mean = xs.reduce((a, b) => a + b, 0) / n;
+  return Math.sqrt(xs.reduce((a, x) => a + (x - mean) ** 2, 0) / (n - 1) / n);
 }
 
 interface Trained {
@@ -266,6 +277,7 @@ async function evaluateExperiment(task: Task, ...[e, s, trained, runStarted, opt
   const started = performance.now();
   const tuningSeeds = heldOutSeeds('tuning', e.tuningProblems ?? s.tuningProblems);
   const evaluationSeeds = heldOutSeeds('evaluation', e.problems);
+  const finalSteps = e.finalSteps ?? 1;
   // 'lstm' first, then the other learned optimizers in the order the experiment lists them.
   const learnedKeys = ['lstm', ...Object.keys(e.learned).filter((k) => k !== 'lstm')];
   const learned = Object.fromEntries(learnedKeys.map((k) => [k, trained.get(e.learned[k]!)!]));
@@ -277,6 +289,7 @@ async function evaluateExperiment(task: Task, ...[e, s, trained, runStarted, opt
       tuningSeeds,
       evaluationSeeds,
       steps: e.steps,
+      finalSteps,
       onTuned: (tuned) => {
         for (const [name, t] of Object.entries(tuned)) {
           log(`${e.id}: tuned ${name} learning rate ${t.learningRate}${t.atGridEdge ? ' (at the edge of the grid)' : ''}`);
@@ -288,7 +301,7 @@ async function evaluateExperiment(task: Task, ...[e, s, trained, runStarted, opt
   const optimizers = Object.fromEntries(
     Object.entries(curves).map(([name, c]) => [
       name,
-      optimizerResult(c, name === 'lstm' ? undefined : main, tuning[name]?.learningRate),
+      optimizerResult(c, name === 'lstm' ? undefined : main, finalSteps, tuning[name]?.learningRate),
     ]),
   );
   const artifacts =
@@ -313,6 +326,7 @@ async function evaluateExperiment(task: Task, ...[e, s, trained, runStarted, opt
     paper: e.paper,
     suite: s.name,
     steps: e.steps,
+    ...(finalSteps === 1 ? {} : { finalSteps }),
     problems: e.problems,
     seeds: { evaluation: evaluationSeeds, tuning: tuningSeeds },
     training: learned['lstm']!.record,
@@ -348,7 +362,7 @@ async function finishedExperiment(e: ExperimentSpec, s: Suite, trained: Readonly
     return undefined; // damaged outside lopt (it is written atomically): run the experiment again
   }
   if (result.suite !== s.name || result.problems !== e.problems || result.steps !== e.steps) return undefined;
-  if (result.seeds?.tuning?.length !== (e.tuningProblems ?? s.tuningProblems)) return undefined;
+  if (result.seeds?.tuning?.length !== (e.tuningProblems ?? s.tuningProblems) || (result.finalSteps ?? 1) !== (e.finalSteps ?? 1)) return undefined;
   const same = (a: TrainingRecord | undefined, b: TrainingRecord): boolean =>
     a !== undefined && a.id === b.id && a.bestIteration === b.bestIteration && a.iterations === b.iterations && JSON.stringify(a.settings) === JSON.stringify(b.settings);
   const keys = Object.keys(e.learned);

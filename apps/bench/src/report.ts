@@ -38,6 +38,12 @@ function ratioText(o: ExperimentResult['optimizers'][string], adam: ExperimentRe
   return p === null ? (o.final.mean / adam.final.mean).toFixed(3) : `${p.ratio.toFixed(3)} ± ${p.stderr.toFixed(3)}`;
 }
 
+/** What an experiment's final loss is: the loss at its last step, or the mean over its last steps. */
+function finalHeading(r: ExperimentResult): string {
+  const k = r.finalSteps ?? 1;
+  return k === 1 ? `loss at step ${r.steps}` : `loss over steps ${r.steps - k + 1}–${r.steps}`;
+}
+
 /** The learned optimizers of a result, by key, 'lstm' first (older results record only 'lstm'). */
 function learnedOf(r: ExperimentResult): Record<string, TrainingRecord> {
   return r.learned ?? { lstm: r.training };
@@ -111,7 +117,8 @@ export function experimentMarkdown(r: ExperimentResult): string {
     const div = o.diverged > 0 ? ` (${o.diverged} diverged)` : '';
     return `| ${displayName(name, learnedKeys)} | ${lr} | ${fmt(o.final.mean)} ± ${fmt(o.final.stderr)}${div} | ${fmt(o.sum)} | ${wins} |`;
   });
-  const evaluated = `Baselines' learning rates tuned on ${r.seeds.tuning.length} separate problems; evaluated on ${r.problems} held-out problems for ${r.steps} steps${r.runStarted === undefined ? '' : ` (tuning and evaluation: ${minutes(r.seconds)})`}.`;
+  const window = (r.finalSteps ?? 1) > 1 ? ` The final loss is the mean loss over the last ${r.finalSteps} steps (a minibatch each), for the tuning too.` : '';
+  const evaluated = `Baselines' learning rates tuned on ${r.seeds.tuning.length} separate problems; evaluated on ${r.problems} held-out problems for ${r.steps} steps${r.runStarted === undefined ? '' : ` (tuning and evaluation: ${minutes(r.seconds)})`}.${window}`;
   const trainedLines =
     learnedKeys.length === 1
       ? [`Learned optimizer trained on ${trainingText(learned['lstm']!)}. ${evaluated}`]
@@ -137,7 +144,7 @@ export function experimentMarkdown(r: ExperimentResult): string {
     ...(r.data === undefined ? [] : [`Data: ${r.data.note}`, '']),
     ...trainedLines,
     '',
-    `| optimizer | learning rate | loss at step ${r.steps} (mean ± s.e.) | sum of losses | LSTM better on |`,
+    `| optimizer | learning rate | ${finalHeading(r)} (mean ± s.e.) | sum of losses | LSTM better on |`,
     '|---|---|---|---|---|',
     ...rows,
     '',

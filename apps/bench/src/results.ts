@@ -23,6 +23,7 @@ export interface OptimizerResult {
   readonly learningRate?: number;
   readonly mean: readonly number[];
   readonly stderr: readonly number[];
+  /** The final loss: at the last step, or averaged over the experiment's last `finalSteps` steps. */
   readonly final: { readonly mean: number; readonly stderr: number };
   /** Sum over steps 1..T of the mean loss (the paper's "sum of losses"). */
   readonly sum: number;
@@ -38,6 +39,8 @@ export interface ExperimentResult {
   readonly paper: string;
   readonly suite: SuiteName;
   readonly steps: number;
+  /** The final loss is the mean over this many last steps (absent: 1, the loss after the last step). */
+  readonly finalSteps?: number;
   readonly problems: number;
   readonly seeds: { readonly evaluation: readonly number[]; readonly tuning: readonly number[] };
   /** The main learned optimizer's ('lstm') training. */

@@ -98,6 +98,30 @@ describe('bench paper: recipes and --resume', () => {
     await rm(out, { recursive: true });
   }, 120_000);
 
+  it('with finalSteps, tunes and reports the mean loss over the last steps', async () => {
+    const out = await mkdtemp(join(tmpdir(), 'lopt-final-steps-'));
+    const base = tiny(1);
+    const s: Suite = { ...base, experiments: base.experiments.map((e) => ({ ...e, finalSteps: 3 })) };
+    const [r] = await runPaper({ suite: s, outDir: out, log: () => {} });
+    const steps = r!.steps;
+    expect(r!.finalSteps).toBe(3);
+    for (const o of Object.values(r!.optimizers)) {
+      const m = o.mean;
+      expect(o.final.mean).toBeCloseTo((m[steps]! + m[steps - 1]! + m[steps - 2]!) / 3, 10);
+      expect(o.perProblemFinal).toHaveLength(r!.problems);
+    }
+    const adam = r!.tuning['adam']!;
+    expect(adam.score).toBe(Math.min(...Object.values(adam.scores).filter(Number.isFinite)));
+    const report = await readFile(join(out, 'REPORT.md'), 'utf8');
+    expect(report).toContain(`loss over steps ${steps - 2}–${steps} (mean ± s.e.)`);
+    expect(report).toContain('the mean loss over the last 3 steps');
+    // A result written with another window is not kept by --resume.
+    const lines: string[] = [];
+    await runPaper({ suite: tiny(1), outDir: out, resume: true, log: (l) => lines.push(l) });
+    expect(lines.some((l) => l.startsWith('quadratic: keeping the results'))).toBe(false);
+    await rm(out, { recursive: true });
+  }, 120_000);
+
   it('the named suites carry the recipes of the committed §3.3 and §3.4 results', () => {
     const convnet = suite('convnet');
     expect(convnet.trainings.map((t) => t.id)).toEqual(['mnist-convnet', 'mnist-convnet-sub']);
@@ -106,7 +130,11 @@ describe('bench paper: recipes and --resume', () => {
       expect(t.iterations).toBe(CONVNET_RECIPE.iterations);
       expect(t.recipe).toMatchObject({ learningRateSchedule: 'cosine', clipNorm: 1 });
     }
-    for (const e of convnet.experiments) expect(e.problems).toBeGreaterThanOrEqual(10);
+    for (const e of convnet.experiments) {
+      expect(e.problems).toBeGreaterThanOrEqual(20);
+      expect(e.tuningProblems).toBe(8);
+      expect(e.finalSteps).toBe(10);
+    }
     const art = suite('neural-art');
     expect(art.trainings.map((t) => t.id)).toEqual(['neural-art']);
     expect(art.experiments.map((e) => e.id)).toEqual(['neural-art-64', 'neural-art-128', 'neural-art-new-style']);

@@ -95,6 +95,12 @@ export interface ExperimentSpec {
   /** Learning-rate grid and tuning problems for this experiment's baselines (default: the suite's). */
   readonly grid?: readonly number[];
   readonly tuningProblems?: number;
+  /**
+   * The final loss (what the baselines are tuned on and the results report) is the mean loss over
+   * the last this many steps (default 1: the loss after the last step). For minibatch tasks, whose
+   * one-step loss is one small minibatch's.
+   */
+  readonly finalSteps?: number;
   /** Writes extra files (e.g. images) once the experiment is evaluated; they are listed in REPORT.md. */
   readonly artifacts?: (ctx: ArtifactContext) => Promise<readonly Artifact[]>;
 }

@@ -17,6 +17,8 @@ export interface CompareOptions {
   readonly grid?: readonly number[];
   /** What tuning minimizes: the mean loss at the last step (default) or over all steps. */
   readonly metric?: 'final' | 'mean';
+  /** With metric 'final': tune on the mean loss over the last this many steps (default 1; see TuneOptions). */
+  readonly finalSteps?: number;
   /** Tuning problems (default 4 seeds of the tuning range). */
   readonly tuningSeeds?: readonly number[];
   /** Evaluation problems (default 10 seeds of the evaluation range). */
@@ -56,6 +58,7 @@ export function compareOptimizers(task: Task, optimizers: Readonly<Record<string
           seeds: options.tuningSeeds ?? heldOutSeeds('tuning', 4),
           steps,
           metric: options.metric ?? 'final',
+          ...(options.finalSteps === undefined ? {} : { finalSteps: options.finalSteps }),
           ...(options.onTune === undefined ? {} : { onProgress: options.onTune }),
         });
   options.onTuned?.(tuned);

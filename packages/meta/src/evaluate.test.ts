@@ -9,7 +9,7 @@ import { baseline, logGrid } from './baselines.js';
 import { evaluate, summarize } from './evaluate.js';
 import { learnedOptimizerFactory } from './learned-factory.js';
 import { toyQuadratic } from './toy.fixture.js';
-import { tuneBaselines } from './tune.js';
+import { finalLoss, tuneBaselines } from './tune.js';
 
 const task = toyQuadratic(4);
 
@@ -52,6 +52,31 @@ describeEachBackend('evaluate', () => {
       expect(t.score).toBe(Math.min(...finite));
     }
   });
+});
+
+it('tunes on the mean loss over the last finalSteps steps when asked, and refuses a window outside the run', () => {
+  const grid = [1e-3, 1e-2, 1e-1];
+  const one = tuneBaselines(task, { baselines: ['sgd'], grid, steps: 12, seeds: [7] });
+  const five = tuneBaselines(task, { baselines: ['sgd'], grid, steps: 12, seeds: [7], finalSteps: 5 });
+  for (const lr of grid) {
+    const curve = evaluate(task, { sgd: () => baseline('sgd', lr) }, { steps: 12, seeds: [7], role: 'tuning' }).sgd!.mean;
+    expect(one.sgd!.scores[String(lr)]).toBeCloseTo(curve[12]!, 12);
+    expect(five.sgd!.scores[String(lr)]).toBeCloseTo((curve[8]! + curve[9]! + curve[10]! + curve[11]! + curve[12]!) / 5, 12);
+  }
+  expect(finalLoss([4, 3, 2, 1], 2)).toBe(1.5);
+  expect(finalLoss([4, 3, 2, 1])).toBe(1);
+  for (const bad of [0, 13, 2.5]) {
+    const error = (() => {
+      try {
+        tuneBaselines(task, { baselines: ['sgd'], grid, steps: 12, seeds: [7], finalSteps: bad });
+      } catch (e) {
+        return e;
+      }
+      return undefined;
+    })();
+    expect(isLoptError(error) && error.code === 'INVALID_ARGUMENT').toBe(true);
+    expect(String((error as Error).message)).toContain('from 1 to 12');
+  }
 });
 
 it('summarize computes mean and standard error per step', () => {

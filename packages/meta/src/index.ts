@@ -29,7 +29,7 @@ export { evaluate, problemVariables, runOptimizer, summarize } from './evaluate.
 export type { Curves, EvaluateOptions, OptimizerFactory } from './evaluate.js';
 export { BASELINE_NAMES, baseline, logGrid } from './baselines.js';
 export type { BaselineName } from './baselines.js';
-export { tuneBaselines } from './tune.js';
+export { finalLoss, tuneBaselines } from './tune.js';
 export type { TuneOptions, TunedBaseline } from './tune.js';
 export { heldOutSeeds, seedRanges } from './seeds.js';
 export type { SeedRange } from './seeds.js';
