@@ -3,12 +3,14 @@
 // nearly flat. This runs the `neural-art` suite's 64×64 experiment (same held-out scenes and seeds)
 // for many more steps: Adam tuned for that horizon on the suite's tuning problems, and the learned
 // optimizer in <optimizer dir> (default: the committed recipe-B run), and prints the mean loss at
-// steps 128, 256, 512, … against tuned Adam's loss at step 128 (tuned for 128 steps).
+// steps 128, 256, 512, … against tuned Adam's loss at step 128 (tuned for 128 steps); also Adam
+// at the rate tuned for the long run with that rate annealed to 0 along a cosine over it.
 // After `pnpm build`:
 //   node apps/bench/scripts/neural-art-floor.mjs [steps=1024] [optimizer dir] [out json]
 import { writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 
+import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '@lopt/backends';
 import { loadOptimizer } from '@lopt/cell';
 import { baseline, evaluate, heldOutSeeds, learnedOptimizerFactory, logGrid, tuneBaselines } from '@lopt/meta';
@@ -34,10 +36,22 @@ for (const h of horizons) {
   log(`Adam tuned for ${h} steps: learning rate ${tuned[h].learningRate}${tuned[h].atGridEdge ? ' (grid edge)' : ''}`);
 }
 const spec = await loadOptimizer(optimizerDir);
+/** Adam whose learning rate decays from lr to 0 along half a cosine over `horizon` steps: what annealing adds. */
+const cosineAdam = (lr, horizon) => () => {
+  const o = tf.train.adam(lr);
+  const apply = o.applyGradients.bind(o);
+  let t = 0;
+  o.applyGradients = (g) => {
+    o.learningRate = lr * 0.5 * (1 + Math.cos((Math.PI * Math.min(t++, horizon)) / horizon));
+    return apply(g);
+  };
+  return o;
+};
 const factories = {
   lstm: learnedOptimizerFactory(spec),
   'adam-128': () => baseline('adam', tuned[128].learningRate),
-  [`adam-${steps}`]: () => baseline('adam', tuned[steps].learningRate),
+  ...(tuned[steps].learningRate === tuned[128].learningRate ? {} : { [`adam-${steps}`]: () => baseline('adam', tuned[steps].learningRate) }),
+  [`adam-cosine-${steps}`]: cosineAdam(tuned[steps].learningRate, steps),
 };
 const curves = evaluate(task, factories, { steps, seeds, nonFinite: 'skip' });
 const marks = [];

@@ -15,6 +15,6 @@ export type {
   TrainingSpec,
 } from './suites.js';
 export { displayName } from './names.js';
-export { experimentMarkdown, rebuildReport, writeReport } from './report.js';
+export { experimentMarkdown, pairedRatio, rebuildReport, writeReport } from './report.js';
 export { environment } from './environment.js';
 export type { Environment } from './environment.js';

@@ -1,0 +1,44 @@
+// Evaluates saved learned optimizers on the held-out problems of a finished `bench paper`
+// experiment and compares them with the baselines recorded there (already tuned), without tuning
+// again: a cheap way to screen another optimizer against exactly the problems and tuned rates of a
+// committed result. The comparison uses the experiment's final-loss window (`finalSteps`).
+// After `pnpm build`:
+//   node apps/bench/scripts/compare-to-results.mjs <experiment json> <suite> name=<optimizer dir> [name=<dir> …]
+// e.g. node apps/bench/scripts/compare-to-results.mjs apps/bench/results/convnet/mnist-convnet-10.json convnet \
+//        recipe-a=apps/bench/results/convnet-run-a/optimizer
+import { readFileSync } from 'node:fs';
+
+import { useBackend } from '@lopt/backends';
+import { disposeOptimizerSpec, loadOptimizer } from '@lopt/cell';
+import { evaluate, finalLoss, learnedOptimizerFactory } from '@lopt/meta';
+import { pairedRatio, suite } from '../dist/index.js';
+
+const [file, suiteName, ...pairs] = process.argv.slice(2);
+if (file === undefined || suiteName === undefined || pairs.length === 0 || pairs.some((p) => !p.includes('='))) {
+  console.error('usage: compare-to-results.mjs <experiment json> <suite> name=<optimizer dir> [name=<dir> …]');
+  process.exit(2);
+}
+const result = JSON.parse(readFileSync(file, 'utf8'));
+const e = suite(suiteName).experiments.find((x) => x.id === result.experiment);
+if (e === undefined) throw new Error(`The ${suiteName} suite has no experiment ${result.experiment}; pass the suite that wrote ${file}.`);
+await useBackend(result.environment?.backend ?? 'wasm');
+const k = result.finalSteps ?? 1;
+const task = e.task();
+const specs = Object.fromEntries(await Promise.all(pairs.map(async (p) => [p.slice(0, p.indexOf('=')), await loadOptimizer(p.slice(p.indexOf('=') + 1))])));
+const curves = evaluate(
+  task,
+  Object.fromEntries(Object.entries(specs).map(([name, spec]) => [name, learnedOptimizerFactory(spec)])),
+  { steps: result.steps, seeds: result.seeds.evaluation, nonFinite: 'skip' },
+);
+const adam = result.optimizers.adam.perProblemFinal;
+const show = (name, perProblem, mean) => {
+  const p = pairedRatio(perProblem, adam);
+  const wins = perProblem.filter((x, i) => x < adam[i]).length;
+  const at = [10, 20, 40, 60, 80, result.steps].map((t) => `${t}:${mean[t].toFixed(3)}`).join(' ');
+  console.log(`${name}: final ${(perProblem.reduce((a, b) => a + b, 0) / perProblem.length).toPrecision(4)}, / tuned Adam ${p === null ? '–' : `${p.ratio.toFixed(3)} ± ${p.stderr.toFixed(3)}`}, below Adam on ${wins}/${perProblem.length}; mean loss at ${at}`);
+};
+console.log(`${result.experiment}: ${result.problems} problems, ${result.steps} steps, final loss over the last ${k} step(s); tuned Adam lr ${result.optimizers.adam.learningRate}`);
+for (const [name, o] of Object.entries(result.optimizers)) show(`${name} (recorded)`, o.perProblemFinal, o.mean);
+for (const [name, c] of Object.entries(curves)) show(name, c.perProblem.map((x) => finalLoss(x, k)), c.mean);
+for (const spec of Object.values(specs)) disposeOptimizerSpec(spec);
+task.dispose?.();
