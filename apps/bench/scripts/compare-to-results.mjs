@@ -4,9 +4,10 @@
 // committed result. The comparison uses the experiment's final-loss window (`finalSteps`).
 // After `pnpm build`:
 //   node apps/bench/scripts/compare-to-results.mjs <experiment json> <suite> name=<optimizer dir> [name=<dir> …]
+// With OUT=<file.json> it also writes what it printed, per optimizer, to that file.
 // e.g. node apps/bench/scripts/compare-to-results.mjs apps/bench/results/convnet/mnist-convnet-10.json convnet \
 //        recipe-a=apps/bench/results/convnet-run-a/optimizer
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 
 import { useBackend } from '@lopt/backends';
 import { disposeOptimizerSpec, loadOptimizer } from '@lopt/cell';
@@ -31,14 +32,21 @@ const curves = evaluate(
   { steps: result.steps, seeds: result.seeds.evaluation, nonFinite: 'skip' },
 );
 const adam = result.optimizers.adam.perProblemFinal;
+const rows = {};
 const show = (name, perProblem, mean) => {
   const p = pairedRatio(perProblem, adam);
   const wins = perProblem.filter((x, i) => x < adam[i]).length;
+  rows[name] = { final: perProblem.reduce((a, b) => a + b, 0) / perProblem.length, ratio: p?.ratio ?? null, stderr: p?.stderr ?? null, belowAdam: wins, perProblemFinal: perProblem, mean };
   const at = [10, 20, 40, 60, 80, result.steps].map((t) => `${t}:${mean[t].toFixed(3)}`).join(' ');
   console.log(`${name}: final ${(perProblem.reduce((a, b) => a + b, 0) / perProblem.length).toPrecision(4)}, / tuned Adam ${p === null ? '–' : `${p.ratio.toFixed(3)} ± ${p.stderr.toFixed(3)}`}, below Adam on ${wins}/${perProblem.length}; mean loss at ${at}`);
 };
 console.log(`${result.experiment}: ${result.problems} problems, ${result.steps} steps, final loss over the last ${k} step(s); tuned Adam lr ${result.optimizers.adam.learningRate}`);
 for (const [name, o] of Object.entries(result.optimizers)) show(`${name} (recorded)`, o.perProblemFinal, o.mean);
 for (const [name, c] of Object.entries(curves)) show(name, c.perProblem.map((x) => finalLoss(x, k)), c.mean);
+if (process.env.OUT) {
+  const dirs = Object.fromEntries(pairs.map((p) => [p.slice(0, p.indexOf('=')), p.slice(p.indexOf('=') + 1)]));
+  writeFileSync(process.env.OUT, `${JSON.stringify({ experiment: result.experiment, against: file, finalSteps: k, problems: result.problems, steps: result.steps, adamLearningRate: result.optimizers.adam.learningRate, optimizers: dirs, rows }, null, 1)}\n`);
+  console.log(`wrote ${process.env.OUT}`);
+}
 for (const spec of Object.values(specs)) disposeOptimizerSpec(spec);
 task.dispose?.();

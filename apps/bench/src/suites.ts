@@ -38,6 +38,8 @@ interface ConvnetScale {
   recipe?: TrainingRecipe;
   /** The experiments' final loss is the mean over this many last steps (default 1: the last step's loss). */
   finalSteps?: number;
+  /** The learned optimizers' cell (default the paper's MNIST cell). */
+  cell?: Partial<CellConfig>;
 }
 
 interface Scale {
@@ -346,7 +348,7 @@ function convnetExperiments(
     description,
     task: task('optimizer-train', labels),
     validationTask: task('optimizer-train', labels),
-    cell: PAPER_CELL,
+    cell: c.cell ?? PAPER_CELL,
     iterations: c.iterations,
     learningRate: c.learningRate ?? 0.01,
     steps: s.steps,
