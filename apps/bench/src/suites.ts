@@ -38,8 +38,6 @@ interface ConvnetScale {
   recipe?: TrainingRecipe;
   /** The experiments' final loss is the mean over this many last steps (default 1: the last step's loss). */
   finalSteps?: number;
-  /** The learned optimizers' cell (default the paper's MNIST cell). */
-  cell?: Partial<CellConfig>;
 }
 
 interface Scale {
@@ -348,7 +346,7 @@ function convnetExperiments(
     description,
     task: task('optimizer-train', labels),
     validationTask: task('optimizer-train', labels),
-    cell: c.cell ?? PAPER_CELL,
+    cell: PAPER_CELL,
     iterations: c.iterations,
     learningRate: c.learningRate ?? 0.01,
     steps: s.steps,
