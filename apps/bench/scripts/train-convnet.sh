@@ -16,7 +16,9 @@
 # objective: sum (recipe A) or log (recipe B). SKIP_EVAL=1 saves the optimizer without the evaluation
 # (e.g. for LSTM-sub, which the bench's `convnet` suite evaluates on the labels it never saw).
 # MOMENTUM=0.9,0.99 adds the cell's RNNprop-style momentum inputs at those rates (recipe C: recipe B
-# with MOMENTUM=0.9,0.99); screen the result with scripts/compare-to-results.mjs.
+# with MOMENTUM=0.9,0.99); screen the result with scripts/compare-to-results.mjs. META_BATCH=n
+# trains on n problems per meta-iteration (recipe D: recipe C with META_BATCH=2 and 150 iterations,
+# the same number of training problems).
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 iterations="${1:-300}"
@@ -27,8 +29,9 @@ validation=mean
 eval=(--problems 10)
 if [ "${SKIP_EVAL:-0}" = 1 ]; then eval=(--skip-eval); fi
 if [ "$objective" = log ]; then validation=log; fi
-cell=()
-if [ -n "${MOMENTUM:-}" ]; then cell=(--momentum "$MOMENTUM"); fi
+extra=()
+if [ -n "${MOMENTUM:-}" ]; then extra=(--momentum "$MOMENTUM"); fi
+if [ -n "${META_BATCH:-}" ]; then extra+=(--meta-batch "$META_BATCH"); fi
 options='{"channels":[8,8,8],"hidden":[32],"batchSize":32}'
 if [ "$labels" != all ]; then options="{\"channels\":[8,8,8],\"hidden\":[32],\"batchSize\":32,\"labels\":[$labels]}"; fi
 if [ -f "$out/checkpoint.json" ]; then
@@ -36,5 +39,5 @@ if [ -f "$out/checkpoint.json" ]; then
 fi
 exec node apps/cli/dist/bin.js train --task convnet --task-options "$options" \
   --steps 100 --unroll 20 --iterations "$iterations" --meta-lr 0.003 --meta-lr-schedule cosine --meta-lr-final 0.0003 \
-  --clip-norm 1 --objective "$objective" --validation-metric "$validation" --seed 0 --validate-every 10 --validation-problems 8 --checkpoint-every 5 "${eval[@]}" "${cell[@]}" \
+  --clip-norm 1 --objective "$objective" --validation-metric "$validation" --seed 0 --validate-every 10 --validation-problems 8 --checkpoint-every 5 "${eval[@]}" "${extra[@]}" \
   --backend wasm --out "$out"
