@@ -8,7 +8,7 @@ import { writeLossPlot } from '@lopt/plot/node';
 import { LoptError } from '@lopt/core';
 import type { Task } from '@lopt/core';
 import { currentBackendName } from '@lopt/backends';
-import { compareOptimizers, finalLoss, heldOutSeeds, learnedOptimizerFactory, metaTrain, metaTrainOptions, onProgress, resolveMetaTrainOptions } from '@lopt/meta';
+import { compareOptimizers, finalLoss, heldOutSeeds, learnedOptimizerFactory, metaTrain, metaTrainOptions, onProgress, resolveMetaTrainOptions, summarize } from '@lopt/meta';
 import type { Curves } from '@lopt/meta';
 import { CHECKPOINT_FILE, readCheckpoint, runDirectory, writeFileAtomic } from '@lopt/meta/node';
 import { withTrainingCell } from '@lopt/parallel';
@@ -54,17 +54,15 @@ export interface PaperOptions {
 const TRAINED_FILE = 'trained.json';
 
 function optimizerResult(curves: Curves, learned: Curves | undefined, finalSteps: number, learningRate?: number): OptimizerResult {
-  const steps = curves.mean.length - 1;
   const perProblemFinal = curves.perProblem.map((c) => finalLoss(c, finalSteps));
   const learnedFinal = learned?.perProblem.map((c) => finalLoss(c, finalSteps));
+  // With finalSteps 1 this is curves.mean and curves.stderr at the last step.
+  const final = summarize(perProblemFinal.map((x) => [x]));
   return {
     ...(learningRate === undefined ? {} : { learningRate }),
     mean: curves.mean,
     stderr: curves.stderr,
-    final:
-      finalSteps === 1
-        ? { mean: curves.mean[steps]!, stderr: curves.stderr[steps]! }
-        : { mean: finalLoss(curves.mean, finalSteps), stderr: standardError(perProblemFinal) },
+    final: { mean: final.mean[0]!, stderr: final.stderr[0]! },
     sum: curves.mean.slice(1).reduce((a, b) => a + b, 0),
     diverged: curves.diverged,
     ...(learnedFinal === undefined
@@ -77,14 +75,6 @@ function optimizerResult(curves: Curves, learned: Curves | undefined, finalSteps
         }),
     perProblemFinal,
   };
-}
-
-/** The standard error of the mean of `xs` (NaN where any is not finite, as for a diverged run). */
-function standardError(xs: readonly number[]): number {
-  const n = xs.length;
-  if (n < 2 || xs.some((x) => !Number.isFinite(x))) return Number.NaN;
-  const mean = xs.reduce((a, b) => a + b, 0) / n;
-  return Math.sqrt(xs.reduce((a, x) => a + (x - mean) ** 2, 0) / (n - 1) / n);
 }
 
 interface Trained {
