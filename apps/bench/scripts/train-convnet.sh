@@ -18,7 +18,9 @@
 # MOMENTUM=0.9,0.99 adds the cell's RNNprop-style momentum inputs at those rates (recipe C: recipe B
 # with MOMENTUM=0.9,0.99); screen the result with scripts/compare-to-results.mjs. META_BATCH=n
 # trains on n problems per meta-iteration (recipe D: recipe C with META_BATCH=2 and 150 iterations,
-# the same number of training problems).
+# the same number of training problems). UNROLL=n truncates the 100-step runs into unrolls of n steps
+# (default 20, the paper's); recipe E is recipe D with UNROLL=100: one truncation per run, so the
+# meta-gradient sees the whole horizon and has no truncation bias.
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 iterations="${1:-300}"
@@ -32,12 +34,13 @@ if [ "$objective" = log ]; then validation=log; fi
 extra=()
 if [ -n "${MOMENTUM:-}" ]; then extra=(--momentum "$MOMENTUM"); fi
 if [ -n "${META_BATCH:-}" ]; then extra+=(--meta-batch "$META_BATCH"); fi
+unroll="${UNROLL:-20}"
 options='{"channels":[8,8,8],"hidden":[32],"batchSize":32}'
 if [ "$labels" != all ]; then options="{\"channels\":[8,8,8],\"hidden\":[32],\"batchSize\":32,\"labels\":[$labels]}"; fi
 if [ -f "$out/checkpoint.json" ]; then
   exec node apps/cli/dist/bin.js train --out "$out" --resume --iterations "$iterations" "${eval[@]}"
 fi
 exec node apps/cli/dist/bin.js train --task convnet --task-options "$options" \
-  --steps 100 --unroll 20 --iterations "$iterations" --meta-lr 0.003 --meta-lr-schedule cosine --meta-lr-final 0.0003 \
+  --steps 100 --unroll "$unroll" --iterations "$iterations" --meta-lr 0.003 --meta-lr-schedule cosine --meta-lr-final 0.0003 \
   --clip-norm 1 --objective "$objective" --validation-metric "$validation" --seed 0 --validate-every 10 --validation-problems 8 --checkpoint-every 5 "${eval[@]}" "${extra[@]}" \
   --backend wasm --out "$out"
