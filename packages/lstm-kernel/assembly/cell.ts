@@ -48,3 +48,21 @@ export const MAX_INPUTS = 8;
 @inline export function at(base: usize, row: i32, stride: i32, col: i32): usize {
   return base + ((<usize>row * <usize>stride + <usize>col) << 2);
 }
+
+/** Rows of an activation block (every layer's i, f, g, o, tanh c per unit). */
+@inline export function actRowCount(cell: usize): i32 {
+  const top = layers(cell) - 1;
+  return actRow(cell, top) + units(cell, top) * 5;
+}
+
+/**
+ * Address of coordinate column `col` (a multiple of 4) of row `row` of an activation block, which
+ * is block-major (unlike the state blocks): the rows of each block of BV·4 coordinates are contiguous (the host allocates
+ * whole blocks: `actRows · ⌈stride / 64⌉ · 64` floats), so the
+ * backward reads them as one stream instead of one per row.
+ */
+@inline export function actAt(acts: usize, rows: i32, row: i32, col: i32): usize {
+  const c = <u32>col;
+  const block = c / <u32>(BV << 2);
+  return acts + <usize>(block * <u32>rows + <u32>row) * <usize>(BV << 4) + (<usize>(c % <u32>(BV << 2)) << 2);
+}

@@ -4,7 +4,7 @@
 // each) then the momentum means; an activation block holds, per layer and unit, i, f, g, o, tanh c.
 
 import {
-  BV, MAX_INPUTS, MAX_UNITS, actRow, at, beta, beta2, expP, forwardBias, forwardWeights, inputs0, layers, logSign,
+  BV, MAX_INPUTS, MAX_UNITS, actAt, actRow, actRowCount, at, beta, beta2, expP, forwardBias, forwardWeights, inputs0, layers, logSign,
   momentRow, oneMinusBeta, oneMinusBeta2, outBias, outKernel, outScale, pOf, rates, stateRow, threshold, units,
 } from './cell';
 import { splat, vlog, vsigmoid } from './math';
@@ -76,6 +76,7 @@ function layer(cell: usize, l: i32, stride: i32, b: i32, nv: i32, sIn: usize, sO
   const wAll = forwardWeights(cell, l);
   const bAll = forwardBias(cell, l);
   const aRow = actRow(cell, l);
+  const actRows = actRowCount(cell);
   for (let u = 0; u < hUnits; u++) {
     const wu = wAll + (<usize>(u * k) << 4);
     const bu = bAll + (<usize>u << 4);
@@ -100,15 +101,15 @@ function layer(cell: usize, l: i32, stride: i32, b: i32, nv: i32, sIn: usize, sO
       }
       const col = b + (v << 2);
       const hd = dst + <usize>u * ROW + (<usize>v << 4);
-      finish(sIn, sOut, acts, stride, col, cRow, hRow, aRow, u, hd, i0, f0, g0, o0);
-      finish(sIn, sOut, acts, stride, col + 4, cRow, hRow, aRow, u, hd + 16, i1, f1, g1, o1);
+      finish(sIn, sOut, acts, actRows, stride, col, cRow, hRow, aRow, u, hd, i0, f0, g0, o0);
+      finish(sIn, sOut, acts, actRows, stride, col + 4, cRow, hRow, aRow, u, hd + 16, i1, f1, g1, o1);
     }
   }
 }
 
 /** Gates → c, h for one vector of coordinates of unit u. */
 @inline function finish(
-  sIn: usize, sOut: usize, acts: usize, stride: i32, col: i32, cRow: i32, hRow: i32, aRow: i32, u: i32, hDst: usize,
+  sIn: usize, sOut: usize, acts: usize, actRows: i32, stride: i32, col: i32, cRow: i32, hRow: i32, aRow: i32, u: i32, hDst: usize,
   zi: v128, zf: v128, zg: v128, zo: v128,
 ): void {
   const i = vsigmoid(zi);
@@ -122,12 +123,12 @@ function layer(cell: usize, l: i32, stride: i32, b: i32, nv: i32, sIn: usize, sO
   v128.store(at(sOut, hRow + u, stride, col), h);
   v128.store(hDst, h);
   if (acts != 0) {
-    const r = aRow + u * 5;
-    v128.store(at(acts, r, stride, col), i);
-    v128.store(at(acts, r + 1, stride, col), f);
-    v128.store(at(acts, r + 2, stride, col), g);
-    v128.store(at(acts, r + 3, stride, col), o);
-    v128.store(at(acts, r + 4, stride, col), tc);
+    const p = actAt(acts, actRows, aRow + u * 5, col);
+    v128.store(p, i);
+    v128.store(p + ROW, f);
+    v128.store(p + 2 * ROW, g);
+    v128.store(p + 3 * ROW, o);
+    v128.store(p + 4 * ROW, tc);
   }
 }
 

@@ -2,6 +2,7 @@ import { LoptError } from '@lopt/core';
 
 import type { CellLayout } from './layout.js';
 import { DESCRIPTOR_BYTES, cellLayout, unpackGradients, writeCell } from './layout.js';
+import { KERNEL_BLOCK } from './module.js';
 import type { KernelModule, Region } from './module.js';
 import type { KernelCellSpec, KernelWeights } from './spec.js';
 import { assertSupported, strideOf } from './spec.js';
@@ -58,6 +59,16 @@ export class KernelCell {
   block(n: number, rows: number, zero = false): Block {
     const stride = strideOf(n);
     return { region: this.module.allocate(4 * rows * stride, zero), n, stride, rows };
+  }
+
+  /**
+   * A block for what a traced step saves for its backward. The kernel stores it block-major (all rows
+   * of each 64 coordinates together), so it spans whole blocks of 64 columns; only the kernel reads it.
+   */
+  private activations(n: number): Block {
+    const stride = strideOf(n);
+    const rows = this.layout.actRows;
+    return { region: this.module.allocate(4 * rows * Math.ceil(stride / KERNEL_BLOCK) * KERNEL_BLOCK), n, stride, rows };
   }
 
   /**
@@ -125,7 +136,7 @@ export class KernelCell {
   stepTraced(prev: Block, grads: Float32Array): { update: Float32Array; record: StepRecord } {
     this.checkSize(grads, prev, 'the gradient');
     const next = this.block(prev.n, this.layout.stateRows);
-    const acts = this.block(prev.n, this.layout.actRows);
+    const acts = this.activations(prev.n);
     const x0 = this.block(prev.n, this.layout.inputs);
     const g = this.vector(grads, prev.stride);
     const u = this.module.allocate(4 * prev.stride);

@@ -24,13 +24,13 @@ export interface KernelExports {
 
 /** Coordinates per share below which a call is not split further (a share's dispatch costs ~10 µs; 1,024 coordinates of forward ~0.7 ms). */
 export const MIN_SHARE = 1024;
-/** Shares are whole blocks of the kernel (64 coordinates). */
-const BLOCK = 64;
+/** Coordinates per block of the kernel's loops (BV f32x4 vectors in assembly/cell.ts); shares are whole blocks. */
+export const KERNEL_BLOCK = 64;
 
 /** [from, to) of each share of `stride` coordinates over at most `threads` threads. */
 export function shares(stride: number, threads: number): Array<readonly [number, number]> {
   const parts = Math.max(1, Math.min(threads, Math.floor(stride / MIN_SHARE)));
-  const size = Math.ceil(stride / BLOCK / parts) * BLOCK;
+  const size = Math.ceil(stride / KERNEL_BLOCK / parts) * KERNEL_BLOCK;
   const out: Array<readonly [number, number]> = [];
   for (let from = 0; from < stride; from += size) out.push([from, Math.min(stride, from + size)]);
   return out;
