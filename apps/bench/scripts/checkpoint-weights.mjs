@@ -4,6 +4,7 @@
 //   node apps/bench/scripts/checkpoint-weights.mjs <run dir> <out dir>
 // <run dir> holds checkpoint.json and optimizer/ (from `lopt train --out`). The new optimizer.json
 // is the saved one with the last iteration's weights, their digest and that iteration.
+import { Buffer } from 'node:buffer';
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';

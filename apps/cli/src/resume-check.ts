@@ -29,6 +29,7 @@ const FLAGS: Readonly<Record<string, string>> = {
   finalLearningRate: '--meta-lr-final',
   init: '--init',
   objective: '--objective',
+  lossWeights: '--loss-weights',
   validationMetric: '--validation-metric',
   metaBatch: '--meta-batch',
   clipNorm: '--clip-norm',
@@ -48,6 +49,7 @@ const IMPLIED: Readonly<Record<string, unknown>> = {
   metaLearningRateSchedule: 'constant',
   learningRateSchedule: 'constant',
   objective: 'sum',
+  lossWeights: 'uniform',
   validationMetric: 'mean',
   order: 1,
 };
@@ -93,7 +95,7 @@ export function assertSameRun(dir: string, previous: RunSettings, next: RunSetti
 }
 
 /** The fields of the meta-trainer's own copy of the settings (in checkpoint.json) that define the run. */
-const CHECKPOINT_FIELDS = ['steps', 'unroll', 'metaBatch', 'learningRate', 'learningRateSchedule', 'finalLearningRate', 'clipNorm', 'objective', 'order', 'seed', 'validationProblems', 'validationMetric'] as const;
+const CHECKPOINT_FIELDS = ['steps', 'unroll', 'metaBatch', 'learningRate', 'learningRateSchedule', 'finalLearningRate', 'clipNorm', 'objective', 'lossWeights', 'order', 'seed', 'validationProblems', 'validationMetric'] as const;
 
 /**
  * Throws CHECKPOINT_CORRUPT when the checkpoint's own copy of the settings (written by the

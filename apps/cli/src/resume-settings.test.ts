@@ -37,8 +37,8 @@ beforeAll(async () => {
 
 describe('--resume refuses to continue a run under other settings', () => {
   test('names every differing setting with its old and new value, and changes nothing', async () => {
-    const r = await runCli(['train', '--resume', '--out', run, '--steps', '20', '--seed', '4', '--objective', 'log', '--task-options', '{"dims":5}', '--preprocess', 'none', '--iterations', '3']);
-    expectError(r, 2, /--resume would continue the run in .*run under other settings/, /--steps: 10 → 20/, /--seed: 0 → 4/, /--objective: "sum" → "log"/, /--task-options: \{"dims":3\} → \{"dims":5\}/, /the cell \(--preprocess/);
+    const r = await runCli(['train', '--resume', '--out', run, '--steps', '20', '--seed', '4', '--objective', 'log', '--loss-weights', 'linear', '--task-options', '{"dims":5}', '--preprocess', 'none', '--iterations', '3']);
+    expectError(r, 2, /--resume would continue the run in .*run under other settings/, /--steps: 10 → 20/, /--seed: 0 → 4/, /--objective: "sum" → "log"/, /--loss-weights: "uniform" → "linear"/, /--task-options: \{"dims":3\} → \{"dims":5\}/, /the cell \(--preprocess/);
     expect(r.stderr).toMatch(/only --iterations, --checkpoint-every, --validate-every and --backend may change/);
     expect(r.stderr).not.toMatch(/iterations: 2 → 3/);
     expect(await readFile(join(run, 'run.json'), 'utf8')).toBe(runJson);

@@ -27,7 +27,9 @@ export interface RunSettings {
   readonly init?: string;
   /** Absent in runs written before objectives existed ('sum'). */
   readonly objective?: 'sum' | 'log';
-  readonly validationMetric?: 'mean' | 'final' | 'log';
+  /** Absent in runs written before step weights existed, and for uniform weights. */
+  readonly lossWeights?: 'uniform' | 'linear';
+  readonly validationMetric?: 'mean' | 'final' | 'log' | 'late';
   readonly metaBatch: number;
   readonly clipNorm?: number;
   readonly seed: number;
@@ -71,7 +73,8 @@ function runSettingsProblem(data: unknown): string | undefined {
     ['finalMetaLearningRate', d.finalMetaLearningRate === undefined || isPositive(d.finalMetaLearningRate), 'a positive number'],
     ['init', d.init === undefined || typeof d.init === 'string', 'a directory'],
     ['objective', d.objective === undefined || d.objective === 'sum' || d.objective === 'log', '"sum" or "log"'],
-    ['validationMetric', d.validationMetric === undefined || d.validationMetric === 'mean' || d.validationMetric === 'final' || d.validationMetric === 'log', '"mean", "final" or "log"'],
+    ['lossWeights', d.lossWeights === undefined || d.lossWeights === 'uniform' || d.lossWeights === 'linear', '"uniform" or "linear"'],
+    ['validationMetric', d.validationMetric === undefined || ['mean', 'final', 'log', 'late'].includes(d.validationMetric as string), '"mean", "final", "log" or "late"'],
     ['metaBatch', isInt(d.metaBatch, 1), 'an integer of at least 1'],
     ['clipNorm', d.clipNorm === undefined || isPositive(d.clipNorm), 'a positive number'],
     ['seed', isInt(d.seed, 0), 'an integer of at least 0'],

@@ -60,10 +60,15 @@ Task and run:
                             starts from weights whose update is Adam's m̂/√v̂, normalized per tensor, × 0.004
   --objective sum|log       meta-loss over the steps: the sum of the losses (default, the paper's), or the sum of
                             their logarithms, which weighs the late steps (small losses) as much as the first
-  --validation-metric mean|final|log
+  --loss-weights uniform|linear
+                            weights of the steps' losses in the meta-loss: all 1 (default, the paper's), or
+                            2t / (T + 1), the last step about T times the first, to train for the final loss
+                            more than for a fast start (not with --estimator pes)
+  --validation-metric mean|final|log|late
                             early stopping on the mean loss over the steps (default; the meta-objective),
-                            on the loss after the last step, or on the mean log loss (for --task-family,
-                            whose problems' losses differ by orders of magnitude)
+                            on the loss after the last step, on the mean log loss (for --task-family,
+                            whose problems' losses differ by orders of magnitude), or on the mean log loss
+                            over the last tenth of the steps (the final loss, averaged over minibatches)
   --meta-batch <n>          problems per meta-iteration (default ${TRAIN_DEFAULTS.metaBatch})
   --workers <n>             worker threads that share each step's coordinates with this one (default: one per
                             core beyond the first, at most 3; 0 computes on this thread only)
@@ -118,6 +123,7 @@ const TRAIN_OPTIONS = {
   init: { type: 'string' },
   'validation-metric': { type: 'string' },
   objective: { type: 'string' },
+  'loss-weights': { type: 'string' },
   'meta-batch': { type: 'string' },
   'clip-norm': { type: 'string' },
   workers: { type: 'string' },
@@ -289,6 +295,7 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
     ...(adamStart ? { init: ADAM_START } : initDir === undefined ? {} : { init: initDir }),
     estimator: settings.estimator,
     objective: settings.objective,
+    ...(settings.lossWeights === 'linear' ? { lossWeights: settings.lossWeights } : {}),
     validationMetric: settings.validationMetric,
     validateEvery: settings.validateEvery,
     validationProblems: settings.validationProblems,
@@ -318,7 +325,7 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
   if (fallback !== undefined) out.info(`--backend auto: on wasm, since the node backend did not load (${fallback})`);
   out.info(`task ${task.name}${task.description === undefined ? '' : `: ${task.description}`}`);
   out.info(
-    `${values.resume === true ? `resuming at iteration ${startIteration} of` : 'meta-training'} ${iterations} iterations · T=${steps}, unroll ${unroll} · meta-lr ${settings.learningRate}${settings.learningRateSchedule === 'cosine' ? ` → ${settings.finalLearningRate} (cosine)` : ''}${settings.objective === 'log' ? ' · log objective' : ''} · seed ${seed}${settings.estimator === 'pes' ? ` · PES: σ ${settings.sigma}, ${settings.pairs} pairs, horizons ${settings.horizon.join('–')}, ${settings.truncationsPerIteration} truncations per iteration` : ''} · ${describeOptimizer(family, config)}`,
+    `${values.resume === true ? `resuming at iteration ${startIteration} of` : 'meta-training'} ${iterations} iterations · T=${steps}, unroll ${unroll} · meta-lr ${settings.learningRate}${settings.learningRateSchedule === 'cosine' ? ` → ${settings.finalLearningRate} (cosine)` : ''}${settings.objective === 'log' ? ' · log objective' : ''}${settings.lossWeights === 'linear' ? ' · linear step weights' : ''} · seed ${seed}${settings.estimator === 'pes' ? ` · PES: σ ${settings.sigma}, ${settings.pairs} pairs, horizons ${settings.horizon.join('–')}, ${settings.truncationsPerIteration} truncations per iteration` : ''} · ${describeOptimizer(family, config)}`,
   );
   if (initDir !== undefined) out.info(`starting from the optimizer in ${initDir}`);
   if (adamStart) out.info('starting from the Adam-like weights of the MLP family (its update is Adam\'s m̂/√v̂, normalized per tensor, × 0.004)');

@@ -65,10 +65,10 @@ describe('lopt train → eval → plot', () => {
     expect(checkpoint.iteration).toBe(5);
   }, 120_000);
 
-  test('--init starts from a saved optimizer (its cell and weights); the schedule, metric and objective are kept in run.json', async () => {
+  test('--init starts from a saved optimizer (its cell and weights); the schedule, metric, objective and step weights are kept in run.json', async () => {
     const source = join(tmp.dir, 'run', 'optimizer');
     const out = join(tmp.dir, 'run-init');
-    const args = ['train', '--init', source, '--iterations', '0', '--out', out, '--skip-eval', '--meta-lr-schedule', 'cosine', '--validation-metric', 'final', '--objective', 'log'];
+    const args = ['train', '--init', source, '--iterations', '0', '--out', out, '--skip-eval', '--meta-lr-schedule', 'cosine', '--validation-metric', 'late', '--objective', 'log', '--loss-weights', 'linear'];
     const r = await runCli([...args, '--steps', '20', '--unroll', '10']);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
@@ -76,7 +76,7 @@ describe('lopt train → eval → plot', () => {
     const weightsOf = async (dir: string) => readFile(join(dir, (JSON.parse(await readFile(join(dir, 'optimizer.json'), 'utf8')) as { weightsManifest: Array<{ paths: string[] }> }).weightsManifest[0]!.paths[0]!));
     expect(await weightsOf(join(out, 'optimizer'))).toEqual(await weightsOf(source));
     const run = JSON.parse(await readFile(join(out, 'run.json'), 'utf8')) as Record<string, unknown>;
-    expect(run).toMatchObject({ init: source, metaLearningRateSchedule: 'cosine', finalMetaLearningRate: 0.001, validationMetric: 'final', objective: 'log' });
+    expect(run).toMatchObject({ init: source, metaLearningRateSchedule: 'cosine', finalMetaLearningRate: 0.001, validationMetric: 'late', objective: 'log', lossWeights: 'linear' });
     const bad = await runCli(['train', '--init', source, '--hidden', '10,10', '--out', join(tmp.dir, 'run-init-bad'), '--skip-eval']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--init takes the cell settings');

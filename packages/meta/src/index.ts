@@ -1,14 +1,15 @@
 
 export { metaTrain } from './train/meta-train.js';
 export type { MetaTrainOptions, MetaTrainResult } from './train/meta-train.js';
-export { META_TRAIN_DEFAULTS, QUICK_START_SETTINGS, metaTrainOptions, resolveMetaTrainOptions } from './train/settings.js';
+export { META_TRAIN_DEFAULTS, QUICK_START_SETTINGS, linearLossWeight, metaTrainOptions, resolveMetaTrainOptions } from './train/settings.js';
 export type { MetaTrainParts, MetaTrainSettings } from './train/settings.js';
 export { onProgress } from './train/callbacks.js';
 export type { MetaProgress, MetaTrainCallback, MetaTrainRun } from './train/callbacks.js';
 export { validation } from './train/validation.js';
 export type { ValidationOptions } from './train/validation.js';
 export { TrainingState } from './train/training-state.js';
-export { validationLoss } from './validation-loss.js';
+export { lateSteps, validationLoss } from './validation-loss.js';
+export type { ValidationMetric } from './validation-loss.js';
 
 export { TRUNCATED_BPTT_DEFAULTS, truncatedBptt } from './estimators/truncated-bptt.js';
 export type { TruncatedBpttOptions } from './estimators/truncated-bptt.js';

@@ -18,7 +18,19 @@ export interface ValidationScore {
   readonly nonFinite: number;
 }
 
-/** The 'log' metric takes log(max(loss, LOG_FLOOR)): a loss of exactly 0 stays finite. */
+/**
+ * What validation minimizes per problem: the mean loss over the steps, the loss after the last
+ * step, the mean log loss over the steps, or ('late') the mean log loss over the last tenth of the
+ * steps (at least one): a final loss that one minibatch's noise does not decide.
+ */
+export type ValidationMetric = 'mean' | 'final' | 'log' | 'late';
+
+/** Steps of the 'late' metric: the last tenth of `steps`, at least 1. */
+export function lateSteps(steps: number): number {
+  return Math.max(1, Math.round(steps / 10));
+}
+
+/** The 'log' and 'late' metrics take log(max(loss, LOG_FLOOR)): a loss of exactly 0 stays finite. */
 const LOG_FLOOR = 1e-30;
 
 /** Whether `a` is better than `b`: one with a finite loss beats one without; then fewer non-finite problems; then the lower mean. */
@@ -41,7 +53,7 @@ export function validationScore(
   groups: readonly string[],
   seeds: readonly number[],
   steps: number,
-  metric: 'mean' | 'final' | 'log' = 'mean',
+  metric: ValidationMetric = 'mean',
 ): ValidationScore {
   let total = 0;
   let nonFinite = 0;
@@ -54,6 +66,10 @@ export function validationScore(
         if (losses.length < steps || losses.some((l) => !Number.isFinite(l))) nonFinite += 1;
         else if (metric === 'final') total += losses[steps - 1]!;
         else if (metric === 'log') total += losses.reduce((a, b) => a + Math.log(Math.max(b, LOG_FLOOR)), 0) / steps;
+        else if (metric === 'late') {
+          const k = lateSteps(steps);
+          total += losses.slice(steps - k).reduce((a, b) => a + Math.log(Math.max(b, LOG_FLOOR)), 0) / k;
+        }
         else total += losses.reduce((a, b) => a + b, 0) / steps;
       } finally {
         disposeTrajectory(tr, cells);

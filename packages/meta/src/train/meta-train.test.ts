@@ -14,7 +14,8 @@ import { CHECKPOINT_FILE, readCheckpoint } from '../node/checkpoint.js';
 import { toyCell, toyQuadratic } from '../toy.fixture.js';
 import { metaTrain as realMetaTrain } from './meta-train.js';
 import type { MetaTrainOptions } from './meta-train.js';
-import { metaTrainOptions, resolveMetaTrainOptions } from './settings.js';
+import { lateSteps } from '../validation-loss.js';
+import { linearLossWeight, metaTrainOptions, resolveMetaTrainOptions } from './settings.js';
 import type { MetaTrainParts } from './settings.js';
 import { train as metaTrain } from './train.fixture.js';
 import type { TrainArgs } from './train.fixture.js';
@@ -147,7 +148,16 @@ describe('metaTrain', () => {
     expect(values(log.weights)).toEqual(values(mean.weights));
     expect(log.bestValidationLoss).toBeLessThan(Math.log(mean.bestValidationLoss));
     expect(Number.isFinite(log.bestValidationLoss)).toBe(true);
-    [mean, final, log].forEach((r) => disposeWeights(r.weights));
+    // 'late': the mean log loss of the last tenth of the steps (2 of 20), below the mean over all of a descent.
+    const late = await metaTrain({ ...base, iterations: 2, validationMetric: 'late' });
+    expect(values(late.weights)).toEqual(values(mean.weights));
+    expect(late.bestValidationLoss).toBeLessThan(log.bestValidationLoss);
+    expect(Number.isFinite(late.bestValidationLoss)).toBe(true);
+    [mean, final, log, late].forEach((r) => disposeWeights(r.weights));
+  });
+
+  it("'late' averages the last tenth of the steps, at least one", () => {
+    expect([1, 5, 20, 100, 1000].map(lateSteps)).toEqual([1, 1, 2, 10, 100]);
   });
 
   it('rejects bad settings with a hint', async () => {
@@ -176,6 +186,30 @@ describe('metaTrain', () => {
       expect((e as { hint: string }).hint).toContain("Rename the key 'cell' to 'family'");
     }
     expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it("weighs the steps linearly with lossWeights 'linear': mean weight 1, different weights from uniform, still learning", async () => {
+    const T = 20;
+    const w = Array.from({ length: T }, (_, i) => linearLossWeight(i + 1, T));
+    expect(w.reduce((a, b) => a + b, 0) / T).toBeCloseTo(1, 12);
+    expect(w[T - 1]! / w[0]!).toBeCloseTo(T, 12);
+    const uniform = await metaTrain({ ...base, iterations: 12, validateEvery: 1, learningRate: 0.03 });
+    const linear = await metaTrain({ ...base, iterations: 12, validateEvery: 1, learningRate: 0.03, lossWeights: 'linear' });
+    expect(values(linear.weights)).not.toEqual(values(uniform.weights));
+    expect(linear.bestValidationLoss).toBeLessThan(0.9 * linear.history[0]!.validationLoss!);
+    [uniform, linear].forEach((r) => disposeWeights(r.weights));
+  });
+
+  it("refuses lossWeights other than 'uniform' and 'linear', and 'linear' with PES, with a hint", () => {
+    expect(() => resolveMetaTrainOptions({ lossWeights: 'late' as 'linear' })).toThrow(/'uniform' or 'linear'/);
+    let pes: unknown;
+    try {
+      resolveMetaTrainOptions({ lossWeights: 'linear', estimator: 'pes' });
+    } catch (error) {
+      pes = error;
+    }
+    expect(isLoptError(pes, 'INVALID_ARGUMENT')).toBe(true);
+    expect((pes as { hint: string }).hint).toContain("estimator 'truncated-bptt'");
   });
 
   it("trains on the 'log' objective: different weights from 'sum', lower validation loss than at the start", async () => {

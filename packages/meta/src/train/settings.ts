@@ -11,6 +11,7 @@ import { chain } from '../meta-optimizer/chain.js';
 import { constant, cosine } from '../meta-optimizer/schedule.js';
 import { clipByGlobalNorm } from '../meta-optimizer/transforms.js';
 import type { MetaObjective } from '../unroll/meta-target.js';
+import type { ValidationMetric } from '../validation-loss.js';
 import type { MetaTrainCallback } from './callbacks.js';
 import type { MetaTrainOptions } from './meta-train.js';
 import { validation } from './validation.js';
@@ -32,13 +33,22 @@ export interface MetaTrainSettings {
   /** Clip the meta-gradient to this global norm (absent: no clipping). */
   readonly clipNorm?: number;
   readonly objective: MetaObjective;
+  /**
+   * Weights w_t of the steps' losses in the meta-loss (truncated BPTT): 'uniform' (absent; the
+   * paper's w_t = 1) or 'linear', w_t = 2t / (T + 1), which weighs the last step about T times the
+   * first (mean 1) and so trains for the final loss more than for a fast start.
+   */
+  readonly lossWeights?: 'uniform' | 'linear';
   /** 1: the paper's first-order meta-gradient; 2: through the optimizee's gradients too. */
   readonly order: 1 | 2;
   readonly seed: number;
   readonly validateEvery: number;
   readonly validationProblems: number;
-  /** Validation: the mean loss over the steps, the last step's loss, or the mean log loss (scale-free across a task family). */
-  readonly validationMetric: 'mean' | 'final' | 'log';
+  /**
+   * Validation: the mean loss over the steps, the last step's loss, the mean log loss (scale-free
+   * across a task family), or the mean log loss over the last tenth of the steps ('late').
+   */
+  readonly validationMetric: ValidationMetric;
   readonly checkpointEvery: number;
   /**
    * 'truncated-bptt' (default): the paper's meta-gradient over problems of `steps` steps in
@@ -101,7 +111,13 @@ export function resolveMetaTrainOptions(given: Partial<MetaTrainSettings> = {}, 
   positiveNumber('finalLearningRate', s.finalLearningRate);
   oneOf('learningRateSchedule', s.learningRateSchedule, ['constant', 'cosine']);
   oneOf('objective', s.objective, ['sum', 'log']);
-  oneOf('validationMetric', s.validationMetric, ['mean', 'final', 'log']);
+  oneOf('validationMetric', s.validationMetric, ['mean', 'final', 'log', 'late']);
+  if (s.lossWeights !== undefined) oneOf('lossWeights', s.lossWeights, ['uniform', 'linear']);
+  if (s.lossWeights === 'linear' && s.estimator === 'pes') {
+    throw new LoptError('INVALID_ARGUMENT', "lossWeights 'linear' weighs the steps of truncated BPTT's unrolls; the 'pes' estimator has no such weights.", {
+      hint: "Use estimator 'truncated-bptt' with lossWeights 'linear', or leave lossWeights out with 'pes'.",
+    });
+  }
   if (s.clipNorm !== undefined) positiveNumber('clipNorm', s.clipNorm);
   if (s.order !== 1 && s.order !== 2) throw new LoptError('INVALID_ARGUMENT', `order must be 1 or 2, got ${String(s.order)}.`, { hint: 'Pass order 1 (the default) or 2.' });
   if (!Number.isInteger(s.seed) || s.seed < 0) throw new LoptError('INVALID_ARGUMENT', `seed must be a whole number >= 0, got ${s.seed}.`, { hint: 'Pass for example seed 0.' });
@@ -114,6 +130,11 @@ export function resolveMetaTrainOptions(given: Partial<MetaTrainSettings> = {}, 
   horizonSampler(s.horizon);
   positiveInt('truncationsPerIteration', s.truncationsPerIteration);
   return s;
+}
+
+/** lossWeights 'linear': w_t = 2t / (T + 1), t = 1..T (their mean is 1). */
+export function linearLossWeight(t: number, steps: number): number {
+  return (2 * t) / (steps + 1);
 }
 
 /** What {@link metaTrainOptions} needs besides the settings. */
@@ -146,7 +167,14 @@ export function metaTrainOptions(settings: MetaTrainSettings, parts: MetaTrainPa
     estimator:
       s.estimator === 'pes'
         ? pes({ sigma: s.sigma, pairs: s.pairs, truncation: s.unroll, horizon: s.horizon, truncationsPerIteration: s.truncationsPerIteration, objective: s.objective === 'log' ? 'log' : 'mean', validationSteps: s.steps })
-        : truncatedBptt({ order: s.order, steps: s.steps, unroll: s.unroll, metaBatch: s.metaBatch, objective: s.objective }),
+        : truncatedBptt({
+            order: s.order,
+            steps: s.steps,
+            unroll: s.unroll,
+            metaBatch: s.metaBatch,
+            objective: s.objective,
+            ...(s.lossWeights === 'linear' ? { lossWeight: linearLossWeight } : {}),
+          }),
     metaOptimizer: s.clipNorm === undefined ? adam(schedule) : chain(clipByGlobalNorm(s.clipNorm), adam(schedule)),
     iterations: s.iterations,
     seed: s.seed,

@@ -4,6 +4,7 @@ import type { Task } from '@lopt/core';
 import { positiveInt } from '../checks.js';
 import { heldOutSeeds } from '../seeds.js';
 import { betterScore, validationScore } from '../validation-loss.js';
+import type { ValidationMetric } from '../validation-loss.js';
 import { byGroup } from './callbacks.js';
 import type { MetaTrainCallback } from './callbacks.js';
 
@@ -17,9 +18,11 @@ export interface ValidationOptions {
   /**
    * What is minimized: the mean loss over the steps (default, the meta-objective), the loss at the
    * last step, or the mean of the log loss over the steps (each problem weighs the same whatever
-   * its scale: for task families, whose problems' losses differ by orders of magnitude).
+   * its scale: for task families, whose problems' losses differ by orders of magnitude), or
+   * ('late') the mean log loss over the last tenth of the steps: the final loss, less noisy than
+   * one step's minibatch.
    */
-  readonly metric?: 'mean' | 'final' | 'log';
+  readonly metric?: ValidationMetric;
   /** Optimizee steps per validation problem (default: the estimator's T). */
   readonly steps?: number;
   /** Stop the run after this many validations in a row without a new best (default: never). */
