@@ -20,7 +20,9 @@
 # trains on n problems per meta-iteration (recipe D: recipe C with META_BATCH=2 and 150 iterations,
 # the same number of training problems). UNROLL=n truncates the 100-step runs into unrolls of n steps
 # (default 20, the paper's); recipe E is recipe D with UNROLL=100: one truncation per run, so the
-# meta-gradient sees the whole horizon and has no truncation bias.
+# meta-gradient sees the whole horizon and has no truncation bias. LOSS_WEIGHTS=linear weighs step t's
+# loss by 2t/(T+1) in the meta-loss, VALIDATION=late stops early on the mean log loss of the last 10
+# steps (recipe F: recipe D with both, to train for the final loss rather than a fast start).
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 iterations="${1:-300}"
@@ -31,10 +33,12 @@ validation=mean
 eval=(--problems 10)
 if [ "${SKIP_EVAL:-0}" = 1 ]; then eval=(--skip-eval); fi
 if [ "$objective" = log ]; then validation=log; fi
+validation="${VALIDATION:-$validation}"
 extra=()
 if [ -n "${MOMENTUM:-}" ]; then extra=(--momentum "$MOMENTUM"); fi
 if [ -n "${META_BATCH:-}" ]; then extra+=(--meta-batch "$META_BATCH"); fi
 unroll="${UNROLL:-20}"
+if [ -n "${LOSS_WEIGHTS:-}" ]; then extra+=(--loss-weights "$LOSS_WEIGHTS"); fi
 options='{"channels":[8,8,8],"hidden":[32],"batchSize":32}'
 if [ "$labels" != all ]; then options="{\"channels\":[8,8,8],\"hidden\":[32],\"batchSize\":32,\"labels\":[$labels]}"; fi
 if [ -f "$out/checkpoint.json" ]; then
