@@ -3,6 +3,8 @@ import { join } from 'node:path';
 
 import { LoptError } from '@lopt/core';
 import type { CellConfig, FamilyJson } from '@lopt/cell';
+import { VALIDATION_METRICS } from '@lopt/meta';
+import type { ValidationMetric } from '@lopt/meta';
 import { writeFileAtomic } from '@lopt/meta/node';
 
 export const RUN_FILE = 'run.json';
@@ -29,7 +31,7 @@ export interface RunSettings {
   readonly objective?: 'sum' | 'log';
   /** Absent in runs written before step weights existed, and for uniform weights. */
   readonly lossWeights?: 'uniform' | 'linear';
-  readonly validationMetric?: 'mean' | 'final' | 'log' | 'late';
+  readonly validationMetric?: ValidationMetric;
   readonly metaBatch: number;
   readonly clipNorm?: number;
   readonly seed: number;
@@ -74,7 +76,7 @@ function runSettingsProblem(data: unknown): string | undefined {
     ['init', d.init === undefined || typeof d.init === 'string', 'a directory'],
     ['objective', d.objective === undefined || d.objective === 'sum' || d.objective === 'log', '"sum" or "log"'],
     ['lossWeights', d.lossWeights === undefined || d.lossWeights === 'uniform' || d.lossWeights === 'linear', '"uniform" or "linear"'],
-    ['validationMetric', d.validationMetric === undefined || ['mean', 'final', 'log', 'late'].includes(d.validationMetric as string), '"mean", "final", "log" or "late"'],
+    ['validationMetric', d.validationMetric === undefined || (VALIDATION_METRICS as readonly unknown[]).includes(d.validationMetric), VALIDATION_METRICS.map((m) => `"${m}"`).join(', ')],
     ['metaBatch', isInt(d.metaBatch, 1), 'an integer of at least 1'],
     ['clipNorm', d.clipNorm === undefined || isPositive(d.clipNorm), 'a positive number'],
     ['seed', isInt(d.seed, 0), 'an integer of at least 0'],

@@ -1,3 +1,4 @@
+import { VALIDATION_METRICS } from '@lopt/meta';
 import type { MetaTrainSettings } from '@lopt/meta';
 
 import { LoptError } from '@lopt/core';
@@ -26,7 +27,7 @@ export function trainFlags(values: Flags): Partial<MetaTrainSettings> {
     learningRateSchedule: given(values['meta-lr-schedule'], (v) => choiceFlag('meta-lr-schedule', v, ['constant', 'cosine'] as const, 'constant')),
     finalLearningRate: given(values['meta-lr-final'], (v) => positiveFlag('meta-lr-final', v, 0)),
     objective: given(values.objective, (v) => choiceFlag('objective', v, ['sum', 'log'] as const, 'sum')),
-    validationMetric: given(values['validation-metric'], (v) => choiceFlag('validation-metric', v, ['mean', 'final', 'log', 'late'] as const, 'mean')),
+    validationMetric: given(values['validation-metric'], (v) => choiceFlag('validation-metric', v, VALIDATION_METRICS, 'mean')),
     lossWeights: given(values['loss-weights'], (v) => choiceFlag('loss-weights', v, ['uniform', 'linear'] as const, 'uniform')),
     metaBatch: given(values['meta-batch'], (v) => intFlag('meta-batch', v, 0)),
     clipNorm: given(values['clip-norm'], (v) => positiveFlag('clip-norm', v, 0)),

@@ -8,7 +8,7 @@ export type { MetaProgress, MetaTrainCallback, MetaTrainRun } from './train/call
 export { validation } from './train/validation.js';
 export type { ValidationOptions } from './train/validation.js';
 export { TrainingState } from './train/training-state.js';
-export { lateSteps, validationLoss } from './validation-loss.js';
+export { VALIDATION_METRICS, lateSteps, validationLoss } from './validation-loss.js';
 export type { ValidationMetric } from './validation-loss.js';
 
 export { TRUNCATED_BPTT_DEFAULTS, truncatedBptt } from './estimators/truncated-bptt.js';

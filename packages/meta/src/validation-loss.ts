@@ -23,7 +23,8 @@ export interface ValidationScore {
  * step, the mean log loss over the steps, or ('late') the mean log loss over the last tenth of the
  * steps (at least one): a final loss that one minibatch's noise does not decide.
  */
-export type ValidationMetric = 'mean' | 'final' | 'log' | 'late';
+export const VALIDATION_METRICS = ['mean', 'final', 'log', 'late'] as const;
+export type ValidationMetric = (typeof VALIDATION_METRICS)[number];
 
 /** Steps of the 'late' metric: the last tenth of `steps`, at least 1. */
 export function lateSteps(steps: number): number {
@@ -32,6 +33,10 @@ export function lateSteps(steps: number): number {
 
 /** The 'log' and 'late' metrics take log(max(loss, LOG_FLOOR)): a loss of exactly 0 stays finite. */
 const LOG_FLOOR = 1e-30;
+
+function meanLog(losses: readonly number[]): number {
+  return losses.reduce((a, b) => a + Math.log(Math.max(b, LOG_FLOOR)), 0) / losses.length;
+}
 
 /** Whether `a` is better than `b`: one with a finite loss beats one without; then fewer non-finite problems; then the lower mean. */
 export function betterScore(a: ValidationScore, b: ValidationScore): boolean {
@@ -65,11 +70,8 @@ export function validationScore(
         const { losses } = advance(tr, cells, weights, steps, false);
         if (losses.length < steps || losses.some((l) => !Number.isFinite(l))) nonFinite += 1;
         else if (metric === 'final') total += losses[steps - 1]!;
-        else if (metric === 'log') total += losses.reduce((a, b) => a + Math.log(Math.max(b, LOG_FLOOR)), 0) / steps;
-        else if (metric === 'late') {
-          const k = lateSteps(steps);
-          total += losses.slice(steps - k).reduce((a, b) => a + Math.log(Math.max(b, LOG_FLOOR)), 0) / k;
-        }
+        else if (metric === 'log') total += meanLog(losses.slice(0, steps));
+        else if (metric === 'late') total += meanLog(losses.slice(steps - lateSteps(steps), steps));
         else total += losses.reduce((a, b) => a + b, 0) / steps;
       } finally {
         disposeTrajectory(tr, cells);

@@ -11,6 +11,7 @@ import { chain } from '../meta-optimizer/chain.js';
 import { constant, cosine } from '../meta-optimizer/schedule.js';
 import { clipByGlobalNorm } from '../meta-optimizer/transforms.js';
 import type { MetaObjective } from '../unroll/meta-target.js';
+import { VALIDATION_METRICS } from '../validation-loss.js';
 import type { ValidationMetric } from '../validation-loss.js';
 import type { MetaTrainCallback } from './callbacks.js';
 import type { MetaTrainOptions } from './meta-train.js';
@@ -111,7 +112,7 @@ export function resolveMetaTrainOptions(given: Partial<MetaTrainSettings> = {}, 
   positiveNumber('finalLearningRate', s.finalLearningRate);
   oneOf('learningRateSchedule', s.learningRateSchedule, ['constant', 'cosine']);
   oneOf('objective', s.objective, ['sum', 'log']);
-  oneOf('validationMetric', s.validationMetric, ['mean', 'final', 'log', 'late']);
+  oneOf('validationMetric', s.validationMetric, VALIDATION_METRICS);
   if (s.lossWeights !== undefined) oneOf('lossWeights', s.lossWeights, ['uniform', 'linear']);
   if (s.lossWeights === 'linear' && s.estimator === 'pes') {
     throw new LoptError('INVALID_ARGUMENT', "lossWeights 'linear' weighs the steps of truncated BPTT's unrolls; the 'pes' estimator has no such weights.", {
