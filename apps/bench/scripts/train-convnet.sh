@@ -23,6 +23,14 @@
 # meta-gradient sees the whole horizon and has no truncation bias. LOSS_WEIGHTS=linear weighs step t's
 # loss by 2t/(T+1) in the meta-loss, VALIDATION=late stops early on the mean log loss of the last 10
 # steps (recipe F: recipe D with both, to train for the final loss rather than a fast start).
+# META_LR and META_LR_FINAL set the cosine's ends (default 0.003 and 0.0003), VALIDATE_EVERY and
+# VALIDATION_PROBLEMS the early stopping's checks (default every 10 iterations on 8 problems), WORKERS
+# the kernel's extra threads (default one per core beyond the first; 0 when two runs share 2 cores).
+# Recipe G is recipe F at META_LR=0.001 META_LR_FINAL=0.0001 with VALIDATE_EVERY=3
+# VALIDATION_PROBLEMS=16 for 45 iterations: F's best validation came at its first check (iteration
+# 10), so G moves more slowly and looks more often, on twice the problems, so that the selection is
+# less luck. Recipe H is recipe F at META_BATCH=4 with the same checks (VALIDATE_EVERY=3
+# VALIDATION_PROBLEMS=16, 45 iterations): a less noisy meta-gradient at F's meta-learning rate.
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 iterations="${1:-300}"
@@ -39,12 +47,19 @@ if [ -n "${MOMENTUM:-}" ]; then extra=(--momentum "$MOMENTUM"); fi
 if [ -n "${META_BATCH:-}" ]; then extra+=(--meta-batch "$META_BATCH"); fi
 unroll="${UNROLL:-20}"
 if [ -n "${LOSS_WEIGHTS:-}" ]; then extra+=(--loss-weights "$LOSS_WEIGHTS"); fi
+if [ -n "${WORKERS:-}" ]; then extra+=(--workers "$WORKERS"); fi
+meta_lr="${META_LR:-0.003}"
+meta_lr_final="${META_LR_FINAL:-0.0003}"
+validate_every="${VALIDATE_EVERY:-10}"
+validation_problems="${VALIDATION_PROBLEMS:-8}"
+resume_extra=()
+if [ -n "${WORKERS:-}" ]; then resume_extra=(--workers "$WORKERS"); fi
 options='{"channels":[8,8,8],"hidden":[32],"batchSize":32}'
 if [ "$labels" != all ]; then options="{\"channels\":[8,8,8],\"hidden\":[32],\"batchSize\":32,\"labels\":[$labels]}"; fi
 if [ -f "$out/checkpoint.json" ]; then
-  exec node apps/cli/dist/bin.js train --out "$out" --resume --iterations "$iterations" "${eval[@]}"
+  exec node apps/cli/dist/bin.js train --out "$out" --resume --iterations "$iterations" "${eval[@]}" "${resume_extra[@]}"
 fi
 exec node apps/cli/dist/bin.js train --task convnet --task-options "$options" \
-  --steps 100 --unroll "$unroll" --iterations "$iterations" --meta-lr 0.003 --meta-lr-schedule cosine --meta-lr-final 0.0003 \
-  --clip-norm 1 --objective "$objective" --validation-metric "$validation" --seed 0 --validate-every 10 --validation-problems 8 --checkpoint-every 5 "${eval[@]}" "${extra[@]}" \
+  --steps 100 --unroll "$unroll" --iterations "$iterations" --meta-lr "$meta_lr" --meta-lr-schedule cosine --meta-lr-final "$meta_lr_final" \
+  --clip-norm 1 --objective "$objective" --validation-metric "$validation" --seed 0 --validate-every "$validate_every" --validation-problems "$validation_problems" --checkpoint-every 5 "${eval[@]}" "${extra[@]}" \
   --backend wasm --out "$out"
