@@ -141,8 +141,21 @@ describeEachBackend('optimizers saved before families', () => {
     tf.dispose(Object.values(weights));
   });
 
-  it('the shipped pretrained optimizers, written in version 1, load as the LSTM family', async () => {
-    for (const name of PRETRAINED_NAMES) {
+  it("the shipped 'mnist-convnet' (version 2) loads as the LSTM family with momentum inputs and cells 'conv' and 'fc'", async () => {
+    const json = JSON.parse(await readFile(join(pretrainedDir('mnist-convnet'), 'optimizer.json'), 'utf8')) as Record<string, unknown>;
+    expect(json.formatVersion).toBe(2);
+    const spec = await loadPretrained('mnist-convnet');
+    expect(spec.family.name).toBe('lstm');
+    expect(spec.family.toJSON().config).toEqual(json.config);
+    expect(Object.keys(spec.weights).sort()).toEqual(['conv', 'fc']);
+    expect((json.config as { momentum?: number[] }).momentum).toEqual([0.9, 0.99]);
+    disposeOptimizerSpec(spec);
+  });
+
+  it('the shipped pretrained optimizers written in version 1 load as the LSTM family', async () => {
+    const v1 = PRETRAINED_NAMES.filter((n) => n !== 'mnist-convnet');
+    expect(v1).toEqual(['quadratic', 'mnist']);
+    for (const name of v1) {
       const json = JSON.parse(await readFile(join(pretrainedDir(name), 'optimizer.json'), 'utf8')) as Record<string, unknown>;
       expect(json.formatVersion).toBe(1);
       expect(json.family).toBeUndefined();

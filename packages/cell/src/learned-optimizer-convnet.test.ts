@@ -57,4 +57,32 @@ describeEachBackend('LearnedOptimizer on a tfjs-layers convnet', () => {
     opt.dispose();
     tf.dispose([x, y]);
   });
+
+  it("trains the same convnet with the shipped 'mnist-convnet' optimizer, conv layers on its 'conv' cell and the rest on 'fc'", async () => {
+    const { x, y } = barImages();
+    const init = (seed: number) => tfl.initializers.glorotNormal({ seed });
+    const model = tfl.sequential({
+      layers: [
+        tfl.layers.conv2d({ inputShape: [8, 8, 1], filters: 4, kernelSize: 3, padding: 'same', activation: 'relu', kernelInitializer: init(1) }),
+        tfl.layers.maxPooling2d({ poolSize: 2, padding: 'same' }),
+        tfl.layers.batchNormalization(),
+        tfl.layers.flatten(),
+        tfl.layers.dense({ units: 2, activation: 'softmax', kernelInitializer: init(3) }),
+      ],
+    });
+    const spec = await loadPretrained('mnist-convnet');
+    const opt = new LearnedOptimizer(spec, { groupOf: [{ pattern: 'conv2d', group: 'conv' }, { pattern: '.', group: 'fc' }] });
+    tf.dispose(Object.values(spec.weights).flatMap((w) => Object.values(w)));
+    model.compile({ optimizer: opt, loss: 'categoricalCrossentropy' });
+    const history = await model.fit(x, y, { epochs: 12, batchSize: 16, shuffle: false, verbose: 0 });
+    const losses = history.history.loss as number[];
+    expect(losses.every(Number.isFinite)).toBe(true);
+    expect(losses[losses.length - 1]!).toBeLessThan(0.7 * losses[0]!);
+    const before = tf.memory().numTensors;
+    await model.fit(x, y, { epochs: 1, batchSize: 16, shuffle: false, verbose: 0 });
+    expect(tf.memory().numTensors).toBe(before);
+    model.dispose();
+    opt.dispose();
+    tf.dispose([x, y]);
+  });
 });

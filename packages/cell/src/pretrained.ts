@@ -5,7 +5,7 @@ import type { LearnedOptimizerSpec } from './optimizer-spec.js';
 import { OPTIMIZER_WEIGHTS_FILE } from './optimizer-json.js';
 
 /** The optimizers meta-trained by the lopt benchmark app and shipped in this package. */
-export const PRETRAINED_NAMES = ['quadratic', 'mnist'] as const;
+export const PRETRAINED_NAMES = ['quadratic', 'mnist', 'mnist-convnet'] as const;
 export type PretrainedName = (typeof PRETRAINED_NAMES)[number];
 
 /** Throws INVALID_ARGUMENT, with the list of names, unless @lopt/cell ships an optimizer called `name`. */
@@ -31,6 +31,11 @@ function pretrainedFiles(name: PretrainedName): { json: URL; weights: URL } {
         json: new URL('../pretrained/mnist/optimizer.json', import.meta.url),
         weights: new URL('../pretrained/mnist/weights.bin', import.meta.url),
       };
+    case 'mnist-convnet':
+      return {
+        json: new URL('../pretrained/mnist-convnet/optimizer.json', import.meta.url),
+        weights: new URL('../pretrained/mnist-convnet/weights.bin', import.meta.url),
+      };
   }
 }
 
@@ -41,7 +46,11 @@ function pretrainedFiles(name: PretrainedName): { json: URL; weights: URL } {
  *   averaging cells (`family.config.averagedUnits`: 5 per layer, averaged within each quadratic)
  *   and momentum inputs (`family.config.momentum`, not in the paper) besides the paper's log-sign inputs; on a
  *   model that batches problems along its variables' first axis, give LearnedOptimizer `{ batch }`;
- * - 'mnist': trained on the paper's 784-20-10 sigmoid MLP on the first half of MNIST (§3.2).
+ * - 'mnist': trained on the paper's 784-20-10 sigmoid MLP on the first half of MNIST (§3.2);
+ * - 'mnist-convnet': trained on a small MNIST convnet (§3.3's stand-in for CIFAR-10: 3 conv layers
+ *   with batch norm and max pooling, FC 32), with momentum inputs and two cells, groups 'conv' and
+ *   'fc' (it has no 'default' cell: give LearnedOptimizer a `groupOf` that sends conv kernels to
+ *   'conv' and everything else to 'fc').
  * Node reads the files from the package; browsers fetch them as the assets a bundler emitted.
  * The caller owns the returned tensors (disposeOptimizerSpec, or pass it to LearnedOptimizer).
  */
