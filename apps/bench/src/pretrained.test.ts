@@ -40,7 +40,7 @@ describe('pretrained optimizers shipped in @lopt/cell', () => {
           { steps, seeds: heldOutSeeds('evaluation', 3) },
         );
         expect(tf.memory().numTensors).toBe(before);
-        const mean = (c: (typeof curves)[string]) => c!.perProblem.reduce((a, p) => a + finalLoss(p, k), 0) / c!.perProblem.length;
+        const mean = (c: (typeof curves)[string] | undefined): number => c!.perProblem.reduce((a, p) => a + finalLoss(p, k), 0) / c!.perProblem.length;
         const lstm = mean(curves.lstm);
         const adam = mean(curves.adam);
         expect(lstm, `final loss: learned ${lstm} vs tuned Adam ${adam} (lr ${tuned.adam!.learningRate})`).toBeLessThan(adam);
