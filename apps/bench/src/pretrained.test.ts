@@ -5,11 +5,12 @@ import { baseline, evaluate, finalLoss, heldOutSeeds, learnedOptimizerFactory, l
 import { beforeAll, describe, expect, it } from 'vitest';
 
 import { suite } from './suites.js';
+import type { SuiteName } from './suite-types.js';
 
 // The optimizers shipped in @lopt/cell must keep their promise: on held-out problems of the task
 // they were trained for, a lower final loss than Adam with a tuned learning rate. The convnet
 // optimizer's experiment is the `convnet` suite's (its final loss: the mean over the last 10 steps).
-const EXPERIMENTS: Record<string, { suite: string; id: string }> = {
+const EXPERIMENTS: Record<string, { suite: SuiteName; id: string }> = {
   quadratic: { suite: 'quick', id: 'quadratic' },
   mnist: { suite: 'quick', id: 'mnist' },
   'mnist-convnet': { suite: 'convnet', id: 'mnist-convnet-10' },
