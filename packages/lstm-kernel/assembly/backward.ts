@@ -3,7 +3,7 @@
 // summed over the coordinates in f32 within a block and in f64 across blocks.
 
 import { BV, MAX_INPUTS, MAX_UNITS, actAt, actRow, actRowCount, at, backwardWeights, gradIndex, layerInputs, layers, outGradIndex, outKernel, outScale, stateRow, units } from './cell';
-import { hsum, splat } from './math';
+import { hsum, madd, splat } from './math';
 
 const ROW_BYTES: i32 = BV << 4;
 const ROW: usize = <usize>ROW_BYTES;
@@ -85,10 +85,10 @@ function inputGradients(cell: usize, l: i32, stride: i32, b: i32, nv: i32, dsOut
         const wb = v128.load32_splat(w1 + o);
         const wc = v128.load32_splat(w2 + o);
         const wd = v128.load32_splat(w3 + o);
-        a0 = f32x4.add(a0, f32x4.mul(wa, x0)); a1 = f32x4.add(a1, f32x4.mul(wa, x1));
-        b0 = f32x4.add(b0, f32x4.mul(wb, x0)); b1 = f32x4.add(b1, f32x4.mul(wb, x1));
-        c0 = f32x4.add(c0, f32x4.mul(wc, x0)); c1 = f32x4.add(c1, f32x4.mul(wc, x1));
-        d0 = f32x4.add(d0, f32x4.mul(wd, x0)); d1 = f32x4.add(d1, f32x4.mul(wd, x1));
+        a0 = madd(wa, x0, a0); a1 = madd(wa, x1, a1);
+        b0 = madd(wb, x0, b0); b1 = madd(wb, x1, b1);
+        c0 = madd(wc, x0, c0); c1 = madd(wc, x1, c1);
+        d0 = madd(wd, x0, d0); d1 = madd(wd, x1, d1);
         pd += ROW;
       }
       const vo = <usize>v << 4;
@@ -105,8 +105,8 @@ function inputGradients(cell: usize, l: i32, stride: i32, b: i32, nv: i32, dsOut
       let pd = DZ + (<usize>v << 4);
       for (let r = 0; r < rows; r++) {
         const w = v128.load32_splat(wj + (<usize>r << 2));
-        a0 = f32x4.add(a0, f32x4.mul(w, v128.load(pd)));
-        a1 = f32x4.add(a1, f32x4.mul(w, v128.load(pd + 16)));
+        a0 = madd(w, v128.load(pd), a0);
+        a1 = madd(w, v128.load(pd + 16), a1);
         pd += ROW;
       }
       storeInputGradient(j, fin, stride, b, v, hRow, <usize>v << 4, DH, dsOut, a0, a1);
@@ -121,7 +121,28 @@ function inputGradients(cell: usize, l: i32, stride: i32, b: i32, nv: i32, dsOut
   v128.store(p + 16, a1);
 }
 
-/** dz·[x; h_prev]^T and Σ dz, added to the f64 accumulators. */
+/**
+ * [Σa, Σb, Σc, Σd] of four vectors: two rounds of shuffles and adds (a transpose folded into the
+ * sum), a third of the instructions of four separate lane-by-lane sums.
+ */
+@inline function sum4(a: v128, b: v128, c: v128, d: v128): v128 {
+  const ab = f32x4.add(v128.shuffle<f32>(a, b, 0, 1, 4, 5), v128.shuffle<f32>(a, b, 2, 3, 6, 7));
+  const cd = f32x4.add(v128.shuffle<f32>(c, d, 0, 1, 4, 5), v128.shuffle<f32>(c, d, 2, 3, 6, 7));
+  return f32x4.add(v128.shuffle<f32>(ab, cd, 0, 2, 4, 6), v128.shuffle<f32>(ab, cd, 1, 3, 5, 7));
+}
+
+/** Adds the four lanes of `s` to the four f64 accumulators from `index`. */
+@inline function addGrad4(dW: usize, index: i32, s: v128): void {
+  const p = dW + (<usize>index << 3);
+  v128.store(p, f64x2.add(v128.load(p), f64x2.promote_low_f32x4(s)));
+  v128.store(p + 16, f64x2.add(v128.load(p + 16), f64x2.promote_low_f32x4(v128.shuffle<f32>(s, s, 2, 3, 2, 3))));
+}
+
+/**
+ * dz·[x; h_prev]^T and Σ dz, added to the f64 accumulators, which hold the kernel gradient as
+ * [u][j][gate] (the four gates of one unit and input together, so one block's four sums go in
+ * with two f64x2 adds) and then the bias gradient as [u][gate].
+ */
 function weightGradients(cell: usize, l: i32, nv: i32, dW: usize, scratch: usize): void {
   const IN = scratch + IN_OFFSET;
   const DZ = scratch + DZ_OFFSET;
@@ -130,6 +151,7 @@ function weightGradients(cell: usize, l: i32, nv: i32, dW: usize, scratch: usize
   const base = gradIndex(cell, l);
   for (let u = 0; u < hUnits; u++) {
     const dz = DZ + <usize>(u * 4) * ROW;
+    const r = base + u * 4 * k;
     let j = 0;
     for (; j + 2 <= k; j += 2) {
       let i0 = splat(0), f0 = splat(0), g0 = splat(0), o0 = splat(0);
@@ -142,31 +164,29 @@ function weightGradients(cell: usize, l: i32, nv: i32, dW: usize, scratch: usize
         const df = v128.load(dz + ROW + v);
         const dg = v128.load(dz + 2 * ROW + v);
         const dO = v128.load(dz + 3 * ROW + v);
-        i0 = f32x4.add(i0, f32x4.mul(di, x0)); i1 = f32x4.add(i1, f32x4.mul(di, x1));
-        f0 = f32x4.add(f0, f32x4.mul(df, x0)); f1 = f32x4.add(f1, f32x4.mul(df, x1));
-        g0 = f32x4.add(g0, f32x4.mul(dg, x0)); g1 = f32x4.add(g1, f32x4.mul(dg, x1));
-        o0 = f32x4.add(o0, f32x4.mul(dO, x0)); o1 = f32x4.add(o1, f32x4.mul(dO, x1));
+        i0 = madd(di, x0, i0); i1 = madd(di, x1, i1);
+        f0 = madd(df, x0, f0); f1 = madd(df, x1, f1);
+        g0 = madd(dg, x0, g0); g1 = madd(dg, x1, g1);
+        o0 = madd(dO, x0, o0); o1 = madd(dO, x1, o1);
       }
-      const r = base + u * 4 * k + j;
-      addGrad(dW, r, hsum(i0)); addGrad(dW, r + k, hsum(f0)); addGrad(dW, r + 2 * k, hsum(g0)); addGrad(dW, r + 3 * k, hsum(o0));
-      addGrad(dW, r + 1, hsum(i1)); addGrad(dW, r + 1 + k, hsum(f1)); addGrad(dW, r + 1 + 2 * k, hsum(g1)); addGrad(dW, r + 1 + 3 * k, hsum(o1));
+      addGrad4(dW, r + j * 4, sum4(i0, f0, g0, o0));
+      addGrad4(dW, r + j * 4 + 4, sum4(i1, f1, g1, o1));
     }
     if (j < k) {
       let i0 = splat(0), f0 = splat(0), g0 = splat(0), o0 = splat(0);
       const px = IN + <usize>j * ROW;
       for (let v: usize = 0; v < <usize>nv << 4; v += 16) {
         const x0 = v128.load(px + v);
-        i0 = f32x4.add(i0, f32x4.mul(v128.load(dz + v), x0));
-        f0 = f32x4.add(f0, f32x4.mul(v128.load(dz + ROW + v), x0));
+        i0 = madd(v128.load(dz + v), x0, i0);
+        f0 = madd(v128.load(dz + ROW + v), x0, f0);
         g0 = f32x4.add(g0, f32x4.mul(v128.load(dz + 2 * ROW + v), x0));
         o0 = f32x4.add(o0, f32x4.mul(v128.load(dz + 3 * ROW + v), x0));
       }
-      const r = base + u * 4 * k + j;
-      addGrad(dW, r, hsum(i0)); addGrad(dW, r + k, hsum(f0)); addGrad(dW, r + 2 * k, hsum(g0)); addGrad(dW, r + 3 * k, hsum(o0));
+      addGrad4(dW, r + j * 4, sum4(i0, f0, g0, o0));
     }
   }
   const biasBase = base + hUnits * 4 * k;
-  // Four gate rows at a time (4·H rows in all): four independent sums, not one chain of adds.
+  // The four gate rows of a unit at a time: four independent sums, not one chain of adds.
   for (let r = 0; r < hUnits * 4; r += 4) {
     let s0 = splat(0), s1 = s0, s2 = s0, s3 = s0;
     const p = DZ + <usize>r * ROW;
@@ -176,8 +196,7 @@ function weightGradients(cell: usize, l: i32, nv: i32, dW: usize, scratch: usize
       s2 = f32x4.add(s2, v128.load(p + 2 * ROW + v));
       s3 = f32x4.add(s3, v128.load(p + 3 * ROW + v));
     }
-    addGrad(dW, biasBase + r, hsum(s0)); addGrad(dW, biasBase + r + 1, hsum(s1));
-    addGrad(dW, biasBase + r + 2, hsum(s2)); addGrad(dW, biasBase + r + 3, hsum(s3));
+    addGrad4(dW, biasBase + r, sum4(s0, s1, s2, s3));
   }
 }
 

@@ -41,7 +41,7 @@ export const MAX_INPUTS = 8;
 @inline export function stateRow(cell: usize, l: i32): i32 { return load<i32>(layerWord(cell, l, 5)); }
 /** First row of layer l in an activation block: per unit i, f, g, o, tanh(c). */
 @inline export function actRow(cell: usize, l: i32): i32 { return load<i32>(layerWord(cell, l, 6)); }
-/** Index (in f64s) of layer l's kernel gradient [u·4 + gate][k], then its bias gradient [u·4 + gate]. */
+/** Index (in f64s) of layer l's kernel gradient [u][k][gate], then its bias gradient [u][gate]. */
 @inline export function gradIndex(cell: usize, l: i32): i32 { return load<i32>(layerWord(cell, l, 7)); }
 
 /** Address of coordinate column `col` (a multiple of 4) of row `row` in a row-major block of `stride` floats per row. */

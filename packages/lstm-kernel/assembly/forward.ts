@@ -7,7 +7,7 @@ import {
   BV, MAX_INPUTS, MAX_UNITS, actAt, actRow, actRowCount, at, beta, beta2, expP, forwardBias, forwardWeights, inputs0, layers, logSign,
   momentRow, oneMinusBeta, oneMinusBeta2, outBias, outKernel, outScale, pOf, rates, stateRow, threshold, units,
 } from './cell';
-import { splat, vlog, vsigmoid } from './math';
+import { madd, sigmoidRows, splat, vlog } from './math';
 
 const FLOAT32_MAX: f32 = 3.4028234663852886e38;
 const MOMENT_CLIP: f32 = 1e18;
@@ -15,6 +15,8 @@ const ROW_BYTES: i32 = BV << 4;
 const ROW: usize = <usize>ROW_BYTES;
 /** One input block ([x; h_prev] of a layer, BV vectors per row); forward's scratch holds two. */
 export const FORWARD_IN_BYTES: usize = <usize>((MAX_UNITS * 2 + MAX_INPUTS) * ROW_BYTES);
+/** Forward's scratch: two input blocks, then the rows an untraced step's nonlinearities run in (see layer). */
+export const FORWARD_SCRATCH_BYTES: usize = FORWARD_IN_BYTES * 2 + 5 * ROW;
 
 /** The input features of one block into rows 0.. of `dst` (and of the saved x0 block if any). */
 function features(cell: usize, stride: i32, b: i32, nv: i32, grad: usize, sIn: usize, sOut: usize, x0: usize, dst: usize): void {
@@ -63,9 +65,12 @@ function features(cell: usize, stride: i32, b: i32, nv: i32, grad: usize, sIn: u
 
 /**
  * One layer on one block: `src` holds x in rows 0..fin; h_prev is copied after it, and the new h
- * goes to rows 0..H of `dst` and to the state block.
+ * goes to rows 0..H of `dst` and to the state block. Per unit, the gate pre-activations of the
+ * whole block are stored first, then the nonlinearities run over all of them at once
+ * (sigmoidRows: four chains in lockstep), in place: in the activation block when the step is
+ * traced (its rows i, f, g, o, tanh c of the unit are what backward reads), else in `z` (5 rows).
  */
-function layer(cell: usize, l: i32, stride: i32, b: i32, nv: i32, sIn: usize, sOut: usize, acts: usize, src: usize, dst: usize, fin: i32): void {
+function layer(cell: usize, l: i32, stride: i32, b: i32, nv: i32, sIn: usize, sOut: usize, acts: usize, src: usize, dst: usize, fin: i32, z: usize): void {
   const hUnits = units(cell, l);
   const k = fin + hUnits;
   const hRow = stateRow(cell, l);
@@ -80,6 +85,7 @@ function layer(cell: usize, l: i32, stride: i32, b: i32, nv: i32, sIn: usize, sO
   for (let u = 0; u < hUnits; u++) {
     const wu = wAll + (<usize>(u * k) << 4);
     const bu = bAll + (<usize>u << 4);
+    const zb = acts != 0 ? actAt(acts, actRows, aRow + u * 5, b) : z;
     for (let v = 0; v < nv; v += 2) {
       let i0 = v128.load32_splat(bu), f0 = v128.load32_splat(bu + 4), g0 = v128.load32_splat(bu + 8), o0 = v128.load32_splat(bu + 12);
       let i1 = i0, f1 = f0, g1 = g0, o1 = o0;
@@ -92,43 +98,40 @@ function layer(cell: usize, l: i32, stride: i32, b: i32, nv: i32, sIn: usize, sO
         const wf = v128.load32_splat(pw + 4);
         const wg = v128.load32_splat(pw + 8);
         const wo = v128.load32_splat(pw + 12);
-        i0 = f32x4.add(i0, f32x4.mul(wi, x0)); i1 = f32x4.add(i1, f32x4.mul(wi, x1));
-        f0 = f32x4.add(f0, f32x4.mul(wf, x0)); f1 = f32x4.add(f1, f32x4.mul(wf, x1));
-        g0 = f32x4.add(g0, f32x4.mul(wg, x0)); g1 = f32x4.add(g1, f32x4.mul(wg, x1));
-        o0 = f32x4.add(o0, f32x4.mul(wo, x0)); o1 = f32x4.add(o1, f32x4.mul(wo, x1));
+        i0 = madd(wi, x0, i0); i1 = madd(wi, x1, i1);
+        f0 = madd(wf, x0, f0); f1 = madd(wf, x1, f1);
+        g0 = madd(wg, x0, g0); g1 = madd(wg, x1, g1);
+        o0 = madd(wo, x0, o0); o1 = madd(wo, x1, o1);
         px += ROW;
         pw += 16;
       }
-      const col = b + (v << 2);
-      const hd = dst + <usize>u * ROW + (<usize>v << 4);
-      finish(sIn, sOut, acts, actRows, stride, col, cRow, hRow, aRow, u, hd, i0, f0, g0, o0);
-      finish(sIn, sOut, acts, actRows, stride, col + 4, cRow, hRow, aRow, u, hd + 16, i1, f1, g1, o1);
+      const pz = zb + (<usize>v << 4);
+      v128.store(pz, i0); v128.store(pz, i1, 16);
+      v128.store(pz + ROW, f0); v128.store(pz + ROW, f1, 16);
+      v128.store(pz + 2 * ROW, g0); v128.store(pz + 2 * ROW, g1, 16);
+      v128.store(pz + 3 * ROW, o0); v128.store(pz + 3 * ROW, o1, 16);
     }
-  }
-}
-
-/** Gates → c, h for one vector of coordinates of unit u. */
-@inline function finish(
-  sIn: usize, sOut: usize, acts: usize, actRows: i32, stride: i32, col: i32, cRow: i32, hRow: i32, aRow: i32, u: i32, hDst: usize,
-  zi: v128, zf: v128, zg: v128, zo: v128,
-): void {
-  const i = vsigmoid(zi);
-  const f = vsigmoid(zf);
-  const g = f32x4.sub(f32x4.mul(vsigmoid(zg), splat(2)), splat(1)); // zg is already doubled
-  const o = vsigmoid(zo);
-  const c = f32x4.add(f32x4.mul(f, v128.load(at(sIn, cRow + u, stride, col))), f32x4.mul(i, g));
-  const tc = f32x4.sub(f32x4.mul(vsigmoid(f32x4.add(c, c)), splat(2)), splat(1));
-  const h = f32x4.mul(o, tc);
-  v128.store(at(sOut, cRow + u, stride, col), c);
-  v128.store(at(sOut, hRow + u, stride, col), h);
-  v128.store(hDst, h);
-  if (acts != 0) {
-    const p = actAt(acts, actRows, aRow + u * 5, col);
-    v128.store(p, i);
-    v128.store(p + ROW, f);
-    v128.store(p + 2 * ROW, g);
-    v128.store(p + 3 * ROW, o);
-    v128.store(p + 4 * ROW, tc);
+    // All four gate rows, BV vectors each (past nv: whatever the memory held, never read).
+    sigmoidRows(zb, 4 * BV);
+    for (let v = 0; v < nv; v++) {
+      const pz = zb + (<usize>v << 4);
+      const col = b + (v << 2);
+      const g = f32x4.sub(f32x4.mul(v128.load(pz + 2 * ROW), splat(2)), splat(1)); // zg was doubled: 2σ(2z) − 1 = tanh z
+      const c = f32x4.add(f32x4.mul(v128.load(pz + ROW), v128.load(at(sIn, cRow + u, stride, col))), f32x4.mul(v128.load(pz), g));
+      v128.store(pz + 2 * ROW, g);
+      v128.store(at(sOut, cRow + u, stride, col), c);
+      v128.store(pz + 4 * ROW, f32x4.add(c, c));
+    }
+    sigmoidRows(zb + 4 * ROW, nv);
+    const hd = dst + <usize>u * ROW;
+    for (let v = 0; v < nv; v++) {
+      const pz = zb + (<usize>v << 4);
+      const tc = f32x4.sub(f32x4.mul(v128.load(pz + 4 * ROW), splat(2)), splat(1));
+      const h = f32x4.mul(v128.load(pz + 3 * ROW), tc);
+      v128.store(pz + 4 * ROW, tc);
+      v128.store(at(sOut, hRow + u, stride, b + (v << 2)), h);
+      v128.store(hd + (<usize>v << 4), h);
+    }
   }
 }
 
@@ -153,7 +156,7 @@ export function forward(
     let dst = scratch + FORWARD_IN_BYTES;
     let fin = inputs0(cell);
     for (let l = 0; l < nl; l++) {
-      layer(cell, l, stride, b, nv, sIn, sOut, acts, src, dst, fin);
+      layer(cell, l, stride, b, nv, sIn, sOut, acts, src, dst, fin, scratch + 2 * FORWARD_IN_BYTES);
       fin = units(cell, l);
       const t = src;
       src = dst;

@@ -10,7 +10,10 @@ export const DESCRIPTOR_BYTES = 384;
 
 export interface CellLayout {
   readonly inputs: number;
-  /** Per layer: units, inputs, first state row, first activation row, first gradient index. */
+  /**
+   * Per layer: units, inputs, first state row, first activation row, first gradient index (the
+   * kernel gradient as [u][j][gate], then the bias gradient as [u][gate]).
+   */
   readonly layers: readonly { units: number; inputs: number; stateRow: number; actRow: number; gradIndex: number }[];
   /** Rows of a state block (LSTM rows, then the momentum means). */
   readonly stateRows: number;
@@ -115,9 +118,9 @@ export function unpackGradients(layout: CellLayout, dW: Float64Array): KernelWei
     const db = new Float32Array(4 * h);
     for (let gate = 0; gate < 4; gate++) {
       for (let u = 0; u < h; u++) {
-        const src = l.gradIndex + (u * 4 + gate) * k;
+        const src = l.gradIndex + u * 4 * k + gate;
         const dst = (gate * h + u) * k;
-        for (let j = 0; j < k; j++) dk[dst + j] = dW[src + j]!;
+        for (let j = 0; j < k; j++) dk[dst + j] = dW[src + 4 * j]!;
         db[gate * h + u] = dW[l.gradIndex + 4 * h * k + u * 4 + gate]!;
       }
     }
