@@ -19,7 +19,10 @@ export const BACKWARD_SCRATCH_BYTES: usize = DU_OFFSET + ROW;
   store<f64>(p, load<f64>(p) + x);
 }
 
-/** Gate pre-activation gradients of layer l into DZ ([u·4 + gate] rows) and dL/dc_prev into dsOut. */
+/**
+ * Gate pre-activation gradients of layer l into DZ ([u·4 + gate] rows) and dL/dc_prev into dsOut.
+ * Every row's address is computed once per unit; the loop over the block only adds its offset.
+ */
 function gateGradients(cell: usize, l: i32, stride: i32, b: i32, nv: i32, dsIn: usize, dsOut: usize, sPrev: usize, acts: usize, scratch: usize): void {
   const DH = scratch + DH_OFFSET;
   const DZ = scratch + DZ_OFFSET;
@@ -29,30 +32,34 @@ function gateGradients(cell: usize, l: i32, stride: i32, b: i32, nv: i32, dsIn: 
   const aRow = actRow(cell, l);
   const actRows = actRowCount(cell);
   const one = splat(1);
+  const end = <usize>nv << 4;
   for (let u = 0; u < hUnits; u++) {
-    const r = aRow + u * 5;
-    for (let v = 0; v < nv; v++) {
-      const col = b + (v << 2);
-      let dh = v128.load(DH + <usize>u * ROW + (<usize>v << 4));
+    const pa = actAt(acts, actRows, aRow + u * 5, b);
+    const pdh = DH + <usize>u * ROW;
+    const pd = DZ + <usize>(u * 4) * ROW;
+    const pPrev = at(sPrev, cRow + u, stride, b);
+    const pOut = at(dsOut, cRow + u, stride, b);
+    const ph = dsIn != 0 ? at(dsIn, hRow + u, stride, b) : 0;
+    const pc = dsIn != 0 ? at(dsIn, cRow + u, stride, b) : 0;
+    for (let v: usize = 0; v < end; v += 16) {
+      let dh = v128.load(pdh + v);
       let dc = splat(0);
       if (dsIn != 0) {
-        dh = f32x4.add(dh, v128.load(at(dsIn, hRow + u, stride, col)));
-        dc = v128.load(at(dsIn, cRow + u, stride, col));
+        dh = f32x4.add(dh, v128.load(ph + v));
+        dc = v128.load(pc + v);
       }
-      const pa = actAt(acts, actRows, r, col);
-      const i = v128.load(pa);
-      const f = v128.load(pa + ROW);
-      const g = v128.load(pa + 2 * ROW);
-      const o = v128.load(pa + 3 * ROW);
-      const tc = v128.load(pa + 4 * ROW);
-      const cPrev = v128.load(at(sPrev, cRow + u, stride, col));
+      const i = v128.load(pa + v);
+      const f = v128.load(pa + v, ROW_BYTES);
+      const g = v128.load(pa + v, 2 * ROW_BYTES);
+      const o = v128.load(pa + v, 3 * ROW_BYTES);
+      const tc = v128.load(pa + v, 4 * ROW_BYTES);
       const dct = f32x4.add(dc, f32x4.mul(f32x4.mul(dh, o), f32x4.sub(one, f32x4.mul(tc, tc))));
-      const d = DZ + <usize>(u * 4) * ROW + (<usize>v << 4);
+      const d = pd + v;
       v128.store(d, f32x4.mul(f32x4.mul(dct, g), f32x4.mul(i, f32x4.sub(one, i))));
-      v128.store(d + ROW, f32x4.mul(f32x4.mul(dct, cPrev), f32x4.mul(f, f32x4.sub(one, f))));
-      v128.store(d + 2 * ROW, f32x4.mul(f32x4.mul(dct, i), f32x4.sub(one, f32x4.mul(g, g))));
-      v128.store(d + 3 * ROW, f32x4.mul(f32x4.mul(dh, tc), f32x4.mul(o, f32x4.sub(one, o))));
-      v128.store(at(dsOut, cRow + u, stride, col), f32x4.mul(dct, f));
+      v128.store(d, f32x4.mul(f32x4.mul(dct, v128.load(pPrev + v)), f32x4.mul(f, f32x4.sub(one, f))), ROW_BYTES);
+      v128.store(d, f32x4.mul(f32x4.mul(dct, i), f32x4.sub(one, f32x4.mul(g, g))), 2 * ROW_BYTES);
+      v128.store(d, f32x4.mul(f32x4.mul(dh, tc), f32x4.mul(o, f32x4.sub(one, o))), 3 * ROW_BYTES);
+      v128.store(pOut + v, f32x4.mul(dct, f));
     }
   }
 }
