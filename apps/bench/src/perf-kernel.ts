@@ -39,7 +39,7 @@ function tracedUnroll(family: LstmFamily, weights: Record<string, tf.Tensor>, gr
   let dState: FamilyState | null = null;
   const sums: tf.Tensor[] = [];
   for (let k = grads.length - 1; k >= 0; k--) {
-    const r = family.backward!(traces[k], grads[k]!, dState);
+    const r = family.backward!(traces[k], grads[k]!, dState, { opaqueStateGradient: true }); // as meta-training asks
     if (dState !== null) tf.dispose([...dState]);
     dState = r.dState;
     Object.values(r.dWeights).forEach((g, i) => {

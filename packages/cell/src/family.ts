@@ -51,6 +51,17 @@ export interface FamilyTracedStepResult extends FamilyStepResult {
   readonly trace: unknown;
 }
 
+/** Options of {@link OptimizerFamily.backward}. */
+export interface BackwardOptions {
+  /**
+   * The caller will only hand the returned `dState` back to this family's `backward` (or
+   * `release`), never read its values: a family that keeps state gradients elsewhere (the LSTM
+   * kernel keeps them in its module) may return empty placeholder tensors and skip copying them
+   * out. Families that do not keep them elsewhere ignore this.
+   */
+  readonly opaqueStateGradient?: boolean;
+}
+
 /** dL/d(weights) by name and dL/d(state in). */
 export interface FamilyBackwardResult {
   readonly dWeights: FamilyWeights;
@@ -111,7 +122,7 @@ export interface OptimizerFamily<Config = unknown> {
    * unroll with the same weights, and disposed after the unroll's backward.
    */
   prepare?(weights: FamilyWeights): PreparedWeights;
-  backward?(trace: unknown, dUpdate: tf.Tensor, dState: FamilyState | null): FamilyBackwardResult;
+  backward?(trace: unknown, dUpdate: tf.Tensor, dState: FamilyState | null, options?: BackwardOptions): FamilyBackwardResult;
   /**
    * Optional: frees what the family holds outside the tensors of these states, state gradients or
    * traces, which are being dropped without a step or backward consuming them (the caller still

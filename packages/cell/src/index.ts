@@ -1,5 +1,6 @@
 // The optimizer-family protocol and its registry.
 export type {
+  BackwardOptions,
   FamilyBackwardResult,
   FamilyJson,
   FamilyState,

@@ -26,7 +26,14 @@ describeEachBackend('the LSTM family\'s traced unroll on the lstm-kernel module'
     const scale = (t: number): number => (config.preprocess === 'none' ? 3 ** -(t % 3) : 10 ** (-1 - (t % 5)));
     const grads = Array.from({ length: steps }, (_, t) => tf.tensor1d(normalArray(rng, n, scale(t))));
     const targets = Array.from({ length: steps }, () => tf.tensor1d(normalArray(rng, n, 0.1)));
-    const [a, b] = await expectNoLeak(() => [unroll(kernel, weights, grads, targets, n), unroll(ops, weights, grads, targets, n)]);
+    const [a, b, c] = await expectNoLeak(() => [
+      unroll(kernel, weights, grads, targets, n),
+      unroll(ops, weights, grads, targets, n),
+      unroll(kernel, weights, grads, targets, n, true),
+    ]);
+    // Opaque state gradients (meta-training's) change nothing the backward computes.
+    for (const name of Object.keys(weights)) expect(c!.dWeights[name], `opaque: meta-gradient of ${name}`).toEqual(a!.dWeights[name]);
+    expect(c!.dState).toEqual(a!.dState);
     a!.updates.forEach((u, k) => expect(relativeError(u, b!.updates[k]!), `${JSON.stringify(config)} update ${k}`).toBeLessThanOrEqual(1e-5));
     a!.states.forEach((s, k) => expect(relativeError(s, b!.states[k]!), `state ${k}`).toBeLessThanOrEqual(1e-5));
     for (const name of Object.keys(weights)) expect(relativeError(a!.dWeights[name]!, b!.dWeights[name]!), `meta-gradient of ${name}`).toBeLessThanOrEqual(1e-5);
@@ -39,6 +46,22 @@ describeEachBackend('the LSTM family\'s traced unroll on the lstm-kernel module'
     expect(lstmFamily({ averagedUnits: 5 }).usesKernel).toBe(false);
     expect(lstmFamily({}).usesKernel).toBe(tf.getBackend() !== 'tensorflow'); // tfjs-node: its own ops are faster
     expectLoptError(() => lstmFamily({}, { kernel: 'gpu' as 'wasm' }), 'INVALID_ARGUMENT', /kernel/);
+  });
+
+  it('returns opaque state gradients as empty placeholders and refuses one whose values are gone', () => {
+    const family = lstmFamily({}, { kernel: 'wasm' });
+    const weights = family.init(1);
+    const state = family.initState(9);
+    const g = tf.ones([9]);
+    const r1 = family.stepTraced!(weights, g, state);
+    const r2 = family.stepTraced!(weights, g, r1.state);
+    const d = tf.ones([9]);
+    const back = family.backward!(r2.trace, d, null, { opaqueStateGradient: true });
+    expect(back.dState.map((t) => t.size)).toEqual([0, 0, 0, 0]);
+    family.release?.([back.dState]);
+    expectLoptError(() => family.backward!(r1.trace, d, back.dState), 'INVALID_ARGUMENT', /opaque/);
+    family.release?.([r1.trace]);
+    tf.dispose([...Object.values(weights), ...state, g, d, r1.update, ...r1.state, r2.update, ...r2.state, ...Object.values(back.dWeights), ...back.dState]);
   });
 
   it('refuses a trace used twice', () => {

@@ -27,8 +27,12 @@ export interface Unroll {
   dState: Float32Array[];
 }
 
-/** A `steps`-step traced unroll and its backward for d/dθ Σ_k <update_k, target_k>, read back as arrays. */
-export function unroll(family: LstmFamily, weights: Record<string, tf.Tensor>, grads: tf.Tensor[], targets: tf.Tensor[], n: number): Unroll {
+/**
+ * A `steps`-step traced unroll and its backward for d/dθ Σ_k <update_k, target_k>, read back as
+ * arrays. With `opaque`, every backward but the last (step 0's) asks for opaque state gradients,
+ * as meta-training does.
+ */
+export function unroll(family: LstmFamily, weights: Record<string, tf.Tensor>, grads: tf.Tensor[], targets: tf.Tensor[], n: number, opaque = false): Unroll {
   const prepared = family.prepare!(weights);
   let state: FamilyState = family.initState(n);
   const traces: unknown[] = [];
@@ -46,7 +50,7 @@ export function unroll(family: LstmFamily, weights: Record<string, tf.Tensor>, g
   const sums: Record<string, tf.Tensor> = {};
   let dState: FamilyState | null = null;
   for (let k = grads.length - 1; k >= 0; k--) {
-    const r = family.backward!(traces[k], targets[k]!, dState);
+    const r = family.backward!(traces[k], targets[k]!, dState, { opaqueStateGradient: opaque && k > 0 });
     if (dState !== null) tf.dispose([...dState]);
     dState = r.dState;
     for (const [name, g] of Object.entries(r.dWeights)) {

@@ -13,8 +13,9 @@ const SQRT_HALF: f32 = 0.707106781186547524;
 }
 
 /**
- * a·b + c: one fused multiply-add where the build has relaxed SIMD (the "relaxed" targets), which
- * the engine may compute fused or as a multiply then an add; a multiply then an add otherwise.
+ * a·b + c as a multiply then an add (what every shipped build computes). Built with
+ * `--enable relaxed-simd` (an experiment; no such build ships, see README "Speed"), one
+ * relaxed_madd, which the engine may compute fused or not.
  */
 @inline export function madd(a: v128, b: v128, c: v128): v128 {
   if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);

@@ -87,7 +87,8 @@ function backward(
   let dStates: (FamilyState | null)[] = cells.map(() => null);
   forEachMetaTarget(seen, stepWeights, (k, target) => {
     dStates = traces[k]!.map((trace, j) => {
-      const r = cells[j]!.backward!(trace, target[j]!, dStates[j]!);
+      // The state gradients only go back into the next backward: the cells need not copy them out.
+      const r = cells[j]!.backward!(trace, target[j]!, dStates[j]!, { opaqueStateGradient: true });
       for (const name of Object.keys(weights[j]!)) {
         const acc = sums[j]![name];
         const g = r.dWeights[name]!;
