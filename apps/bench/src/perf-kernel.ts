@@ -29,8 +29,9 @@ function tracedUnroll(family: LstmFamily, weights: Record<string, tf.Tensor>, gr
   const prepared = family.prepare!(weights);
   let state: FamilyState = family.initState(n);
   const traces: unknown[] = [];
-  for (const g of grads) {
-    const r = family.stepTraced!(weights, g, state, prepared);
+  // Opaque states and state gradients, as meta-training asks (the last step's state is kept).
+  for (const [k, g] of grads.entries()) {
+    const r = family.stepTraced!(weights, g, state, prepared, { opaqueState: k < grads.length - 1 });
     tf.dispose([...state, r.update]);
     state = r.state;
     traces.push(r.trace);
@@ -39,7 +40,7 @@ function tracedUnroll(family: LstmFamily, weights: Record<string, tf.Tensor>, gr
   let dState: FamilyState | null = null;
   const sums: tf.Tensor[] = [];
   for (let k = grads.length - 1; k >= 0; k--) {
-    const r = family.backward!(traces[k], grads[k]!, dState, { opaqueStateGradient: true }); // as meta-training asks
+    const r = family.backward!(traces[k], grads[k]!, dState, { opaqueStateGradient: true });
     if (dState !== null) tf.dispose([...dState]);
     dState = r.dState;
     Object.values(r.dWeights).forEach((g, i) => {

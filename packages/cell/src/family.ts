@@ -33,6 +33,14 @@ export interface StepOptions {
    * whose `usesParams` is true; constant inputs (no meta-gradient flows into them).
    */
   readonly params?: tf.Tensor;
+  /**
+   * `stepTraced` only: the caller will hand the returned state only to this family's next
+   * `stepTraced` (or `release`), never read its values. A family that keeps states elsewhere (the
+   * LSTM kernel keeps them in its module) may return empty placeholder tensors and skip copying
+   * them out; families that do not ignore this. Meta-training asks for it on every step of an
+   * unroll but the last, whose state the next unroll starts from.
+   */
+  readonly opaqueState?: boolean;
 }
 
 /** Whatever a family precomputes from its weights for one unroll (see {@link OptimizerFamily.prepare}). */

@@ -31,7 +31,9 @@ describeEachBackend('the LSTM family\'s traced unroll on the lstm-kernel module'
       unroll(ops, weights, grads, targets, n),
       unroll(kernel, weights, grads, targets, n, true),
     ]);
-    // Opaque state gradients (meta-training's) change nothing the backward computes.
+    // Opaque states and state gradients (meta-training's) change nothing the steps compute.
+    expect(c!.updates).toEqual(a!.updates);
+    expect(c!.states).toEqual(a!.states);
     for (const name of Object.keys(weights)) expect(c!.dWeights[name], `opaque: meta-gradient of ${name}`).toEqual(a!.dWeights[name]);
     expect(c!.dState).toEqual(a!.dState);
     a!.updates.forEach((u, k) => expect(relativeError(u, b!.updates[k]!), `${JSON.stringify(config)} update ${k}`).toBeLessThanOrEqual(1e-5));
@@ -62,6 +64,23 @@ describeEachBackend('the LSTM family\'s traced unroll on the lstm-kernel module'
     expectLoptError(() => family.backward!(r1.trace, d, back.dState), 'INVALID_ARGUMENT', /opaque/);
     family.release?.([r1.trace]);
     tf.dispose([...Object.values(weights), ...state, g, d, r1.update, ...r1.state, r2.update, ...r2.state, ...Object.values(back.dWeights), ...back.dState]);
+  });
+
+  it('returns opaque states as empty placeholders that step on, and refuses one whose values are gone', () => {
+    const family = lstmFamily({}, { kernel: 'wasm' });
+    const ops = lstmFamily({}, { kernel: 'tfjs' });
+    const weights = family.init(1);
+    const state = family.initState(9);
+    const g = tf.fill([9], 0.01);
+    const r1 = family.stepTraced!(weights, g, state, undefined, { opaqueState: true });
+    expect(r1.state.map((t) => t.size)).toEqual([0, 0, 0, 0]);
+    const r2 = family.stepTraced!(weights, g, r1.state);
+    const o1 = ops.step(weights, g, state);
+    const o2 = ops.step(weights, g, o1.state);
+    expect(relativeError(r2.update.dataSync(), o2.update.dataSync())).toBeLessThanOrEqual(1e-5);
+    family.release?.([r1.trace, r2.trace]);
+    expectLoptError(() => family.stepTraced!(weights, g, r1.state), 'INVALID_ARGUMENT', /opaque/);
+    tf.dispose([...Object.values(weights), ...state, g, r1.update, ...r1.state, r2.update, ...r2.state, o1.update, ...o1.state, o2.update, ...o2.state]);
   });
 
   it('refuses a trace used twice', () => {

@@ -8,7 +8,7 @@ import type { CellState } from './cell-state.js';
 import { cellStateSize } from './cell-state.js';
 import type { CellWeights } from './cell-weights.js';
 import { assertCellWeights, cellWeightShapes } from './cell-weights.js';
-import type { BackwardOptions, FamilyBackwardResult, FamilyTracedStepResult, PreparedWeights } from './family.js';
+import type { BackwardOptions, FamilyBackwardResult, FamilyTracedStepResult, PreparedWeights, StepOptions } from './family.js';
 import { blockToState, loadKernelCell, stateToBlock } from './kernel-adapter.js';
 
 /*
@@ -99,8 +99,15 @@ export function kernelTracedFunctions(config: CellConfig, threads = 1) {
     return prepared;
   };
 
-  const stepTraced = (weights: CellWeights, grads: tf.Tensor, state: CellState, prepared?: PreparedWeights): FamilyTracedStepResult => {
-    const n = cellStateSize(config, state, 'lstmFamily.stepTraced');
+  const stepTraced = (weights: CellWeights, grads: tf.Tensor, state: CellState, prepared?: PreparedWeights, options?: StepOptions): FamilyTracedStepResult => {
+    // A state this function returned maps to its block (its tensors may be opaque placeholders).
+    const cached = liveBlock(stateBlocks, state, grads.size);
+    if (cached === null && grads.size > 0 && state[0] !== undefined && state[0].size === 0 && !state[0].isDisposed) {
+      throw new LoptError('INVALID_ARGUMENT', 'lstmFamily.stepTraced: this state was returned opaque ({ opaqueState: true }) and its values are gone (its trace was released or went through backward).', {
+        hint: 'Hand an opaque state only to the next stepTraced of the same unroll; ask for values (leave opaqueState out) on the step whose state you keep.',
+      });
+    }
+    const n = cached !== null && !state.some((t) => t.isDisposed) ? cached.n : cellStateSize(config, state, 'lstmFamily.stepTraced');
     if (grads.size !== n || grads.dtype !== 'float32') {
       throw new LoptError('SHAPE_MISMATCH', `lstmFamily.stepTraced: grads has ${grads.size} ${grads.dtype} elements for a state of ${n} coordinates.`, {
         hint: 'Pass a float32 gradient with one element per coordinate of the state.',
@@ -111,10 +118,12 @@ export function kernelTracedFunctions(config: CellConfig, threads = 1) {
       throw new LoptError('INVALID_ARGUMENT', 'lstmFamily.stepTraced: these prepared weights were disposed.', { hint: 'Prepare the weights again (family.prepare).' });
     }
     const cell = own?.cell ?? kernelCellOf(config, weights, 'lstmFamily.stepTraced', threads);
-    const cached = liveBlock(stateBlocks, state, n);
     const prev = cached ?? stateToBlock(cell, config, state, n);
     const { update, record } = cell.stepTraced(prev, grads.dataSync() as Float32Array);
-    const next = Object.freeze(blockToState(cell, config, record.next));
+    // Opaque: placeholders that only map back to record.next (its values stay in the module).
+    const next = Object.freeze(
+      options?.opaqueState === true ? state.map(() => tf.zeros([0])) : blockToState(cell, config, record.next),
+    );
     stateBlocks.set(next[0]!, record.next);
     const trace: KernelTrace = { cell, ownsCell: own === undefined, record, ownsPrev: cached === null, done: false };
     traces.add(trace);

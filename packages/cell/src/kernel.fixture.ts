@@ -29,16 +29,16 @@ export interface Unroll {
 
 /**
  * A `steps`-step traced unroll and its backward for d/dθ Σ_k <update_k, target_k>, read back as
- * arrays. With `opaque`, every backward but the last (step 0's) asks for opaque state gradients,
- * as meta-training does.
+ * arrays. With `opaque`, every step but the last asks for an opaque state and every backward but
+ * the last (step 0's) for opaque state gradients, as meta-training does.
  */
 export function unroll(family: LstmFamily, weights: Record<string, tf.Tensor>, grads: tf.Tensor[], targets: tf.Tensor[], n: number, opaque = false): Unroll {
   const prepared = family.prepare!(weights);
   let state: FamilyState = family.initState(n);
   const traces: unknown[] = [];
   const updates: Float32Array[] = [];
-  for (const g of grads) {
-    const r = family.stepTraced!(weights, g, state, prepared);
+  for (const [k, g] of grads.entries()) {
+    const r = family.stepTraced!(weights, g, state, prepared, { opaqueState: opaque && k < grads.length - 1 });
     tf.dispose([...state]);
     state = r.state;
     traces.push(r.trace);

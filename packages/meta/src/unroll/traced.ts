@@ -43,10 +43,13 @@ export function tracedUnrollGradient(
   // The weights are fixed for the unroll: what cells derive from them is computed once.
   const prepared = cells.map((c, j) => c.prepare?.(weights[j]!));
   const options = groupStepOptions(tr.layout);
+  // Every step's state but the last only goes into the next step: the cells need not copy it out.
+  let opaqueState = false;
   const step = (j: number, g: tf.Tensor, state: FamilyState, params?: tf.Tensor): TracedStep =>
-    cells[j]!.stepTraced!(weights[j]!, g, state, prepared[j], params === undefined ? options[j] : { ...options[j], params });
+    cells[j]!.stepTraced!(weights[j]!, g, state, prepared[j], { ...options[j], ...(params === undefined ? {} : { params }), opaqueState });
   try {
     for (let k = 0; k < length; k++) {
+      opaqueState = k < length - 1;
       const { results, grads, states, params } = forwardStep(tr, step, cells);
       traces.push(results.map((r) => r.trace));
       tf.dispose([...states.flat(), ...(params ?? [])]);
