@@ -148,7 +148,7 @@ export function kernelTracedFunctions(config: CellConfig, threads = 1) {
         finalizer.unregister(dState![0]!);
       }
       else if (dState !== null) {
-        if (dState[0]!.size === 0) {
+        if (n > 0 && dState[0]!.size === 0) {
           throw new LoptError('INVALID_ARGUMENT', 'lstmFamily.backward: this state gradient was returned opaque ({ opaqueStateGradient: true }) and its values are gone (released, or consumed by another backward).', {
             hint: 'Pass each opaque state gradient to one backward, the next in reverse step order; ask for values (leave opaqueStateGradient out) to keep them.',
           });

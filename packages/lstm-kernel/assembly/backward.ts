@@ -186,8 +186,8 @@ function weightGradients(cell: usize, l: i32, nv: i32, dW: usize, scratch: usize
         const x0 = v128.load(px + v);
         i0 = madd(v128.load(dz + v), x0, i0);
         f0 = madd(v128.load(dz + ROW + v), x0, f0);
-        g0 = f32x4.add(g0, f32x4.mul(v128.load(dz + 2 * ROW + v), x0));
-        o0 = f32x4.add(o0, f32x4.mul(v128.load(dz + 3 * ROW + v), x0));
+        g0 = madd(v128.load(dz + 2 * ROW + v), x0, g0);
+        o0 = madd(v128.load(dz + 3 * ROW + v), x0, o0);
       }
       addGrad4(dW, r + j * 4, sum4(i0, f0, g0, o0));
     }

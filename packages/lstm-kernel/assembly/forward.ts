@@ -67,7 +67,7 @@ function features(cell: usize, stride: i32, b: i32, nv: i32, grad: usize, sIn: u
  * One layer on one block: `src` holds x in rows 0..fin; h_prev is copied after it, and the new h
  * goes to rows 0..H of `dst` and to the state block. Per unit, the gate pre-activations of the
  * whole block are stored first, then the nonlinearities run over all of them at once
- * (sigmoidRows: four chains in lockstep), in place: in the activation block when the step is
+ * (sigmoidRows, whose chains of dependent operations overlap), in place: in the activation block when the step is
  * traced (its rows i, f, g, o, tanh c of the unit are what backward reads), else in `z` (5 rows).
  */
 function layer(cell: usize, l: i32, stride: i32, b: i32, nv: i32, sIn: usize, sOut: usize, acts: usize, src: usize, dst: usize, fin: i32, z: usize): void {
