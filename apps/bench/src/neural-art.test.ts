@@ -91,7 +91,7 @@ describe('neural-art experiments (§3.4)', () => {
     const expected = Object.fromEntries(
       Object.entries(optimizers).map(([k, make]) => {
         const problem = task.sample(seeds[0]!);
-        const optimizer = make(problem);
+        const optimizer = make(problem, steps);
         const curve = runOptimizer(problem, optimizer, steps);
         optimizer.dispose();
         problem.dispose();

@@ -267,7 +267,7 @@ export async function writeNeuralArtImages(ctx: ArtifactContext): Promise<Artifa
     const learnedKeys = Object.keys(ctx.learned);
     const results: { key: string; image: tf.Tensor3D; loss: number }[] = [];
     for (const key of keys) {
-      const optimizer = ctx.optimizers[key]!(problem);
+      const optimizer = ctx.optimizers[key]!(problem, ctx.steps);
       try {
         const r = optimizeImage(problem, optimizer, ctx.steps);
         owned.push(r.image);

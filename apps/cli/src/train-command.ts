@@ -13,7 +13,7 @@ import { writeLossPlot } from '@lopt/plot/node';
 
 import { backendFlag, choiceFlag, intFlag, parseCommand, positiveFlag } from './args.js';
 import { previousSettings, trainFlags } from './train-flags.js';
-import { ADAM_START, FAMILY_HELP, FAMILY_OPTIONS, adamStartSpec, familyChoice, mlpFamilyFor, taskFamilySpec } from './train-family.js';
+import { ADAM_START, FAMILY_HELP, FAMILY_OPTIONS, adamStartSpec, familyChoice, mlpConfigFlag, mlpFamilyFor, taskFamilySpec } from './train-family.js';
 import { toCurvesFile, writeCurvesFile } from './curves-file.js';
 import { evaluationHeading, runEvaluation } from './evaluation.js';
 import { EVALUATION_HELP, EVALUATION_OPTIONS, evaluationFlags } from './evaluation-flags.js';
@@ -58,6 +58,7 @@ Task and run:
   --init <dir>|adam         start from a saved optimizer (its optimizer.json directory) instead of fresh
                             weights, to fine-tune it; its cell settings are used. With --family mlp, "adam"
                             starts from weights whose update is Adam's m̂/√v̂, normalized per tensor, × 0.004
+                            (with --mlp-config '{"adamPath":true}': Adam at its learningRate along the cosine)
   --objective sum|log       meta-loss over the steps: the sum of the losses (default, the paper's), or the sum of
                             their logarithms, which weighs the late steps (small losses) as much as the first
   --loss-weights uniform|linear
@@ -212,6 +213,7 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
   const familySpec = taskFamilySpec(values);
   const taskSpec = values.task ?? familySpec ?? resumed?.spec ?? TRAIN_DEFAULTS.task;
   const familyName = familyChoice(values, previous);
+  const mlpConfigOverride = mlpConfigFlag(values, familyName, values.resume === true);
   const taskOptions = parseTaskOptions(values['task-options']) ?? previous?.taskOptions;
   // One resolver (@lopt/meta) defaults and checks every setting: the run's own, then the flags over them.
   const settings = resolveMetaTrainOptions({ ...previousSettings(previous), ...trainFlags(values) }, QUICK_START_SETTINGS);
@@ -238,7 +240,7 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
   // --init: the saved optimizer's cell and weights (not needed when resuming: the checkpoint has the weights).
   const initial =
     values.resume === true ? undefined
-    : adamStart ? adamStartSpec(previous, seed)
+    : adamStart ? adamStartSpec(previous, seed, mlpConfigOverride)
     : initDir === undefined ? undefined
     : await loadOptimizer(initDir);
   if (initial !== undefined && (values.hidden !== undefined || values.preprocess !== undefined || values['output-scale'] !== undefined || values.p !== undefined || values.momentum !== undefined || values['averaged-units'] !== undefined)) {
@@ -266,7 +268,7 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
   // The optimizer family trained: the LSTM of `config`, or the MLP family (--family mlp).
   let family: OptimizerFamily;
   try {
-    family = familyName === 'lstm' ? lstmFamily(config) : mlpFamilyFor(previous, initial);
+    family = familyName === 'lstm' ? lstmFamily(config) : mlpFamilyFor(previous, initial, mlpConfigOverride);
   } catch (error) {
     if (initial !== undefined) disposeOptimizerSpec(initial);
     throw error;
@@ -328,7 +330,14 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
     `${values.resume === true ? `resuming at iteration ${startIteration} of` : 'meta-training'} ${iterations} iterations · T=${steps}, unroll ${unroll} · meta-lr ${settings.learningRate}${settings.learningRateSchedule === 'cosine' ? ` → ${settings.finalLearningRate} (cosine)` : ''}${settings.objective === 'log' ? ' · log objective' : ''}${settings.lossWeights === 'linear' ? ' · linear step weights' : ''} · seed ${seed}${settings.estimator === 'pes' ? ` · PES: σ ${settings.sigma}, ${settings.pairs} pairs, horizons ${settings.horizon.join('–')}, ${settings.truncationsPerIteration} truncations per iteration` : ''} · ${describeOptimizer(family, config)}`,
   );
   if (initDir !== undefined) out.info(`starting from the optimizer in ${initDir}`);
-  if (adamStart) out.info('starting from the Adam-like weights of the MLP family (its update is Adam\'s m̂/√v̂, normalized per tensor, × 0.004)');
+  if (adamStart) {
+    const c = family.config as { adamPath?: boolean; learningRate?: number };
+    out.info(
+      c.adamPath === true
+        ? `starting from the Adam-like weights of the MLP family (its update is Adam at ${c.learningRate} along the cosine over each run's length; the MLP's term 0)`
+        : 'starting from the Adam-like weights of the MLP family (its update is Adam\'s m̂/√v̂, normalized per tensor, × 0.004)',
+    );
+  }
   if (resumed?.note !== undefined) out.info(`resuming with the ${resumed.note}`);
   out.info(`run directory ${outDir}`);
   out.event('start', { outDir, settings: runSettings, backend, resume: values.resume === true, startIteration, lopt: lopt.version });

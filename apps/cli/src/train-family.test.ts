@@ -34,4 +34,28 @@ describe('lopt train --family mlp --estimator pes --task-family general', () => 
     expect(b.code).not.toBe(0);
     expect(b.stderr).toMatch(/--task and --task-family/);
   });
+
+  test('--mlp-config configures the family (the scheduled Adam path recorded in run.json and the saved optimizer); bad or misplaced ones are refused', async () => {
+    const out = join(tmp.dir, 'adam-path');
+    const args = ['train', '--family', 'mlp', '--init', 'adam', '--mlp-config', '{"adamPath":true,"learningRate":0.02}', '--estimator', 'pes', '--task-family', 'general', '--iterations', '1', '--steps', '10', '--unroll', '5', '--horizon', '10,20', '--pairs', '1', '--truncations-per-iteration', '2', '--validate-every', '1', '--validation-problems', '1', '--skip-eval', '--backend', 'wasm', '--out', out];
+    const r = await runCli(args, { timeoutMs: 120_000 });
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Adam at 0\.02 along the cosine/);
+    const run = JSON.parse(await readFile(join(out, 'run.json'), 'utf8')) as { family: { config: Record<string, unknown> } };
+    expect(run.family.config).toMatchObject({ adamPath: true, learningRate: 0.02 });
+    const saved = JSON.parse(await readFile(join(out, 'optimizer', 'optimizer.json'), 'utf8')) as Record<string, unknown>;
+    expect(JSON.stringify(saved)).toMatch(/"adamPath":true/);
+    const cases: Array<[string[], RegExp]> = [
+      [['--family', 'mlp', '--mlp-config', '{"adamPath":1}'], /adamPath is 1/],
+      [['--family', 'mlp', '--mlp-config', '{"stepSize":1}'], /unknown key\(s\) stepSize/],
+      [['--family', 'mlp', '--mlp-config', '{adamPath'], /--mlp-config is not JSON/],
+      [['--mlp-config', '{"adamPath":true}'], /--mlp-config configures the MLP family/],
+    ];
+    for (const [extra, message] of cases) {
+      const bad = await runCli(['train', ...extra, '--out', join(tmp.dir, 'bad')]);
+      expect(bad.code).not.toBe(0);
+      expect(bad.stderr).toMatch(message);
+    }
+  }, 240_000);
 });

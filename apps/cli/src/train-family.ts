@@ -1,5 +1,5 @@
 import { LoptError } from '@lopt/core';
-import { MLP_FAMILY, adamLikeMlpWeights, mlpFamily } from '@lopt/cell';
+import { MLP_FAMILY, adamLikeMlpWeights, mlpConfig, mlpConfigJson, mlpFamily } from '@lopt/cell';
 import type { LearnedOptimizerSpec, OptimizerFamily } from '@lopt/cell';
 
 import { choiceFlag } from './args.js';
@@ -16,6 +16,7 @@ export const FAMILY_OPTIONS = {
   pairs: { type: 'string' },
   horizon: { type: 'string' },
   'truncations-per-iteration': { type: 'string' },
+  'mlp-config': { type: 'string' },
 } as const;
 
 export const FAMILY_HELP = `Optimizer family and estimator:
@@ -30,6 +31,8 @@ export const FAMILY_HELP = `Optimizer family and estimator:
   --horizon <min,max>       PES: inner-run lengths, log-uniform (default 200,2000)
   --truncations-per-iteration <n>
                             PES: truncations per meta-iteration (default 10)
+  --mlp-config <json>       --family mlp: its configuration (keys of MlpConfig), e.g. '{"adamPath":true}' for the
+                            scheduled Adam path that decays along each run's length (default: the family's defaults)
 `;
 
 const LSTM_FLAGS = ['hidden', 'preprocess', 'output-scale', 'p', 'momentum', 'averaged-units'] as const;
@@ -50,8 +53,31 @@ export function familyChoice(values: Flags, previous: RunSettings | undefined): 
   return choice;
 }
 
-/** The MLP family of this run: the --init optimizer's, the resumed run's configuration, or the defaults. */
-export function mlpFamilyFor(previous: RunSettings | undefined, initial: LearnedOptimizerSpec | undefined): OptimizerFamily {
+/**
+ * --mlp-config as an object (undefined when absent). Refused with the LSTM family, beside --init DIR
+ * (that optimizer's configuration is used) and when resuming (the run keeps its configuration).
+ */
+export function mlpConfigFlag(values: Flags, familyName: 'lstm' | 'mlp', resuming: boolean): Record<string, unknown> | undefined {
+  const text = values['mlp-config'];
+  if (text === undefined) return undefined;
+  const hint = `Pass a JSON object of MlpConfig keys, e.g. --mlp-config '{"adamPath":true,"learningRate":0.01}'.`;
+  if (familyName !== 'mlp') throw new LoptError('INVALID_ARGUMENT', '--mlp-config configures the MLP family.', { hint: 'Add --family mlp, or drop --mlp-config.' });
+  if (resuming) throw new LoptError('INVALID_ARGUMENT', '--mlp-config: a resumed run keeps the configuration it started with.', { hint: 'Drop --mlp-config with --resume.' });
+  if (values.init !== undefined && values.init !== ADAM_START) {
+    throw new LoptError('INVALID_ARGUMENT', '--mlp-config beside --init DIR: the run takes that optimizer\'s configuration.', { hint: 'Drop one of them.' });
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(String(text));
+  } catch {
+    throw new LoptError('INVALID_ARGUMENT', `--mlp-config is not JSON: ${String(text)}`, { hint });
+  }
+  // mlpConfig refuses unknown keys and bad values with a message naming them.
+  return mlpConfigJson(mlpConfig(parsed));
+}
+
+/** The MLP family of this run: the --init optimizer's, --mlp-config, the resumed run's configuration, or the defaults. */
+export function mlpFamilyFor(previous: RunSettings | undefined, initial: LearnedOptimizerSpec | undefined, config?: Record<string, unknown>): OptimizerFamily {
   if (initial !== undefined) {
     if (initial.family.name !== MLP_FAMILY) {
       throw new LoptError('UNSUPPORTED', `--init: that optimizer is of the "${initial.family.name}" family, not the MLP family.`, {
@@ -60,7 +86,7 @@ export function mlpFamilyFor(previous: RunSettings | undefined, initial: Learned
     }
     return initial.family;
   }
-  return mlpFamily((previous?.family?.config ?? {}) as Parameters<typeof mlpFamily>[0]);
+  return mlpFamily((config ?? previous?.family?.config ?? {}) as Parameters<typeof mlpFamily>[0]);
 }
 
 /** --task-family as a task spec (the family is a built-in task of @lopt/optimizees); refuses it beside --task. */
@@ -76,8 +102,8 @@ export function taskFamilySpec(values: Flags): string | undefined {
 /** `--init adam`: start the MLP family from its Adam-like weights instead of a saved optimizer. */
 export const ADAM_START = 'adam';
 
-/** The Adam-like start of the MLP family (the resumed run's configuration, else the defaults), seeded by --seed. */
-export function adamStartSpec(previous: RunSettings | undefined, seed: number): LearnedOptimizerSpec {
-  const family = mlpFamily((previous?.family?.config ?? {}) as Parameters<typeof mlpFamily>[0]);
+/** The Adam-like start of the MLP family (--mlp-config, the resumed run's configuration, else the defaults), seeded by --seed. */
+export function adamStartSpec(previous: RunSettings | undefined, seed: number, config?: Record<string, unknown>): LearnedOptimizerSpec {
+  const family = mlpFamily((config ?? previous?.family?.config ?? {}) as Parameters<typeof mlpFamily>[0]);
   return { family, weights: { default: adamLikeMlpWeights(family.config, { seed }) } };
 }

@@ -41,6 +41,13 @@ export interface StepOptions {
    * unroll but the last, whose state the next unroll starts from.
    */
   readonly opaqueState?: boolean;
+  /**
+   * How many steps the whole optimization runs (steps t = 1 … horizon), for families whose
+   * `usesHorizon` is true (the MLP family's scheduled Adam path decays its step along it, as
+   * VeLO is told its training length); absent, the horizon is unknown and such a family runs
+   * as at the start of a run (no decay). A whole number ≥ 1.
+   */
+  readonly horizon?: number;
 }
 
 /** Whatever a family precomputes from its weights for one unroll (see {@link OptimizerFamily.prepare}). */
@@ -109,6 +116,11 @@ export interface OptimizerFamily<Config = unknown> {
    * costs them a flatten per step; families that never read them leave this out.
    */
   readonly usesParams?: boolean;
+  /**
+   * Whether the family reads {@link StepOptions.horizon}, the length of the optimization; callers
+   * that know it (meta-training, evaluation, a LearnedOptimizer given `totalSteps`) pass it then.
+   */
+  readonly usesHorizon?: boolean;
   /** One step for n coordinates: `grads` has n elements (float32). */
   step(weights: FamilyWeights, grads: tf.Tensor, state: FamilyState, options?: StepOptions): FamilyStepResult;
   /**

@@ -47,6 +47,14 @@ export interface LearnedOptimizerOptions {
    * Variables of fewer than 2,048 coordinates stay on one thread. The updates do not depend on it.
    */
   readonly threads?: KernelThreadsChoice;
+  /**
+   * How many steps (applyGradients calls) the training will run, e.g. epochs × batches per epoch
+   * for `model.fit`. Families that read the run's length (`usesHorizon`: the MLP family's
+   * scheduled Adam path, whose step decays to 0 at the last step) need it to decay; without it
+   * they take the steps of a run's start throughout. Past `totalSteps` such a family keeps its
+   * last (smallest) step. Other families ignore it. A whole number ≥ 1.
+   */
+  readonly totalSteps?: number;
 }
 
 /** Marks real LearnedOptimizers, also across two copies of @lopt/cell in one program. */
@@ -88,6 +96,7 @@ export class LearnedOptimizer extends tf.Optimizer {
   private readonly groupOf: (name: string) => string;
   private readonly nonFinite: 'error' | 'map';
   private readonly batch: number;
+  private readonly totalSteps: number | undefined;
   private readonly states = new Map<string, FamilyState>();
   /** The states when the lstm-kernel module runs the LSTM (null: the family's step, `states`). */
   private readonly kernel: KernelStates | null;
@@ -120,6 +129,13 @@ export class LearnedOptimizer extends tf.Optimizer {
       });
     }
     this.batch = batch;
+    const totalSteps = options.totalSteps;
+    if (totalSteps !== undefined && !(Number.isInteger(totalSteps) && totalSteps >= 1)) {
+      throw new LoptError('INVALID_ARGUMENT', `totalSteps is ${JSON.stringify(totalSteps)}.`, {
+        hint: 'totalSteps is how many steps the training runs, a whole number >= 1 (for model.fit: epochs × ceil(examples / batchSize)); leave it out when unknown.',
+      });
+    }
+    this.totalSteps = totalSteps;
     const threads = resolveKernelThreads(options.threads, 'LearnedOptimizer', 'auto');
     this.kernel = this.kernelFor(assertKernelChoice(options.kernel, 'LearnedOptimizer'), threads);
   }
@@ -192,7 +208,12 @@ export class LearnedOptimizer extends tf.Optimizer {
           const next = tf.tidy(() => {
             const g = tf.reshape(grad, [variable.size]);
             const params = this.family.usesParams === true ? tf.reshape(variable, [variable.size]) : undefined;
-            const out = this.family.step(this.weights[group]!, g, current, { segments: this.batch, shapes: [variable.shape], ...(params === undefined ? {} : { params }) });
+            const out = this.family.step(this.weights[group]!, g, current, {
+              segments: this.batch,
+              shapes: [variable.shape],
+              ...(params === undefined ? {} : { params }),
+              ...(this.totalSteps === undefined || this.family.usesHorizon !== true ? {} : { horizon: this.totalSteps }),
+            });
             return [tf.add(variable, tf.reshape(out.update, variable.shape)), ...(out.state as tf.Tensor[])];
           });
           // Kept: minimize() may run inside a caller's tidy (tfjs-layers' fit does).
@@ -263,7 +284,7 @@ export class LearnedOptimizer extends tf.Optimizer {
 
   override getConfig(): tf.serialization.ConfigDict {
     this.assertAlive();
-    return encodeOptimizerConfig({ family: this.family, weights: this.weights, groupOf: this.groupOfOption, nonFinite: this.nonFinite, batch: this.batch });
+    return encodeOptimizerConfig({ family: this.family, weights: this.weights, groupOf: this.groupOfOption, nonFinite: this.nonFinite, batch: this.batch, totalSteps: this.totalSteps });
   }
 
   /** @nocollapse */

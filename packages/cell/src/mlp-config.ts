@@ -25,6 +25,17 @@ export interface MlpConfig {
   readonly stepMult: number;
   /** λ₂ of the update λ₁ · d · exp(λ₂ · m). Default 1e-3. */
   readonly expMult: number;
+  /**
+   * The scheduled Adam path (default false). When true the update is
+   * s(x) · (−η · m̂/(√v̂ + 1e-8) + λ₁ · d · exp(λ₂ · m)): an Adam step (first momentum rate, v's
+   * rate) at the learned rate η = `learningRate` · exp(w_η) plus the MLP's term, both along the
+   * learned schedule s(x) = ½(1 + cos πx) · exp(a₁x + a₂x²) over the fraction x = (t − 1)/T of the
+   * run's T steps (StepOptions.horizon; x = 0 when T is unknown), and x, ½(1 + cos πx) join the
+   * MLP's step features. Weights `schedule/log_lr` [1] and `schedule/shape` [2] hold w_η, a₁, a₂.
+   */
+  readonly adamPath: boolean;
+  /** The scheduled Adam path's rate before meta-training (η at w_η = 0). Default 0.01. */
+  readonly learningRate: number;
 }
 
 export const DEFAULT_MLP_CONFIG: MlpConfig = Object.freeze({
@@ -36,6 +47,8 @@ export const DEFAULT_MLP_CONFIG: MlpConfig = Object.freeze({
   paramFeature: true,
   stepMult: 1e-3,
   expMult: 1e-3,
+  adamPath: false,
+  learningRate: 0.01,
 });
 
 const KEYS = new Set(Object.keys(DEFAULT_MLP_CONFIG));
@@ -78,6 +91,7 @@ export function mlpConfig(config: unknown = {}): MlpConfig {
   const c = { ...DEFAULT_MLP_CONFIG, ...Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) } as Record<string, unknown>;
   const rateHint = 'Rates are numbers in [0, 1), at most 12 of them.';
   if (typeof c.paramFeature !== 'boolean') throw invalid(`paramFeature is ${JSON.stringify(c.paramFeature)}.`, 'paramFeature is true or false.');
+  if (typeof c.adamPath !== 'boolean') throw invalid(`adamPath is ${JSON.stringify(c.adamPath)}.`, 'adamPath is true or false (default false).');
   if (typeof c.secondMomentDecay !== 'number' || !isRate(c.secondMomentDecay)) {
     throw invalid(`secondMomentDecay is ${JSON.stringify(c.secondMomentDecay)}.`, 'secondMomentDecay is a number in [0, 1) (default 0.999).');
   }
@@ -90,6 +104,8 @@ export function mlpConfig(config: unknown = {}): MlpConfig {
     paramFeature: c.paramFeature,
     stepMult: positive('stepMult', c.stepMult),
     expMult: positive('expMult', c.expMult),
+    adamPath: c.adamPath,
+    learningRate: positive('learningRate', c.learningRate),
   });
 }
 
@@ -104,6 +120,8 @@ export function mlpConfigJson(config: MlpConfig): Record<string, unknown> {
     paramFeature: config.paramFeature,
     stepMult: config.stepMult,
     expMult: config.expMult,
+    // Left out when off, so the JSON of configs from before the option is unchanged.
+    ...(config.adamPath ? { adamPath: true, learningRate: config.learningRate } : {}),
   };
 }
 
@@ -116,6 +134,11 @@ export function normalizedFeatureCount(c: MlpConfig): number {
   const k = c.momentumDecays.length;
   const f = c.adafactorDecays.length;
   return 1 + (c.paramFeature ? 1 : 0) + k + 2 + k + 1 + 5 * f + (f > 0 ? k : 0);
+}
+
+/** Step features the MLP reads beside the per-coordinate ones: tanh(t/τ) per timescale, then x and ½(1 + cos πx) with the Adam path. */
+export function stepFeatureCount(c: MlpConfig): number {
+  return c.stepTimescales.length + (c.adamPath ? 2 : 0);
 }
 
 /** Rows of the state tensor [rows, n]: the momenta, v, the row and column statistics, the step count. */

@@ -4,7 +4,7 @@ import { createRng, normalArray } from '@lopt/core';
 import type { FamilyWeights, OptimizerFamily, StepOptions, WeightShapes } from './family.js';
 import { assertWeightShapes } from './family-weights.js';
 import type { MlpConfig } from './mlp-config.js';
-import { mlpConfig, mlpConfigJson, normalizedFeatureCount, stateRows } from './mlp-config.js';
+import { mlpConfig, mlpConfigJson, normalizedFeatureCount, stateRows, stepFeatureCount } from './mlp-config.js';
 import { mlpFeatures } from './mlp-features.js';
 
 /** The registry name of the per-parameter MLP family. */
@@ -16,16 +16,18 @@ export type MlpFamily = OptimizerFamily<MlpConfig>;
 /**
  * Weights: `mlp_l/kernel` [in, units] and `mlp_l/bias` [units] per hidden layer (ReLU), then
  * `output/kernel` [units, 2] and `output/bias` [2] (direction, log-magnitude). The first layer's
- * inputs are the normalized features, then the step-count features.
+ * inputs are the normalized features, then the step features. With the scheduled Adam path,
+ * `schedule/log_lr` [1] (w_η) and `schedule/shape` [2] (a₁, a₂) follow (see MlpConfig.adamPath).
  */
 export function mlpWeightShapes(c: MlpConfig): WeightShapes {
   const shapes: Array<readonly [string, readonly number[]]> = [];
-  let inputs = normalizedFeatureCount(c) + c.stepTimescales.length;
+  let inputs = normalizedFeatureCount(c) + stepFeatureCount(c);
   c.hiddenSizes.forEach((units, l) => {
     shapes.push([`mlp_${l}/kernel`, [inputs, units]], [`mlp_${l}/bias`, [units]]);
     inputs = units;
   });
   shapes.push(['output/kernel', [inputs, 2]], ['output/bias', [2]]);
+  if (c.adamPath) shapes.push(['schedule/log_lr', [1]], ['schedule/shape', [2]]);
   return shapes;
 }
 
@@ -48,7 +50,7 @@ function initMlpWeights(c: MlpConfig, seed: number): FamilyWeights {
 function mlpStep(c: MlpConfig, shapes: WeightShapes, w: FamilyWeights, grads: tf.Tensor, state: readonly tf.Tensor[], options?: StepOptions) {
   assertWeightShapes(shapes, w, 'MLP family step');
   return tf.tidy(() => {
-    const { features, stepFeatures, state: next } = mlpFeatures(c, grads, state[0]!, options?.params, options);
+    const { features, stepFeatures, state: next, adam, progress } = mlpFeatures(c, grads, state[0]!, options?.params, options);
     const f = features.shape[1]!;
     let h: tf.Tensor = features;
     c.hiddenSizes.forEach((units, l) => {
@@ -60,7 +62,14 @@ function mlpStep(c: MlpConfig, shapes: WeightShapes, w: FamilyWeights, grads: tf
     });
     const out = tf.add(tf.matMul(h, w['output/kernel']!), w['output/bias']!);
     const [d, m] = tf.split(out, 2, 1) as [tf.Tensor, tf.Tensor];
-    const update = tf.reshape(tf.mul(tf.mul(d, tf.exp(tf.mul(m, c.expMult))), c.stepMult), [grads.size]);
+    const learned = tf.reshape(tf.mul(tf.mul(d, tf.exp(tf.mul(m, c.expMult))), c.stepMult), [grads.size]);
+    if (adam === undefined || progress === undefined) return { update: learned, state: [next] };
+    // s(x) · (−η · m̂/(√v̂ + ε) + the MLP's term), η = learningRate · exp(w_η), s(x) = ½(1 + cos πx) · exp(a₁x + a₂x²).
+    const eta = tf.mul(tf.exp(w['schedule/log_lr']!), c.learningRate);
+    const shape = w['schedule/shape']!;
+    const polynomial = tf.dot(shape, tf.stack([progress, tf.square(progress)]));
+    const schedule = tf.mul(tf.mul(tf.add(tf.cos(tf.mul(progress, Math.PI)), 1), 0.5), tf.exp(polynomial));
+    const update = tf.mul(tf.sub(learned, tf.mul(tf.reshape(adam, [grads.size]), eta)), schedule);
     return { update, state: [next] };
   });
 }
@@ -74,7 +83,10 @@ function mlpStep(c: MlpConfig, shapes: WeightShapes, w: FamilyWeights, grads: tf
  * λ₁ = λ₂ = 1e-3. Its state per coordinate is one [rows, n] tensor (the running statistics and
  * the step count). It reads the parameter values (`usesParams`) and the tensor shapes
  * (`StepOptions.shapes`); it has no hand-written backward (meta-train it with an
- * evolution-strategies estimator, or truncated BPTT's taped replay). Accepts parsed JSON.
+ * evolution-strategies estimator, or truncated BPTT's taped replay). With `adamPath` the update
+ * also holds an Adam step at a learned rate, and both decay along a learned schedule over the
+ * run's length (`usesHorizon`: pass StepOptions.horizon, or LearnedOptimizer's totalSteps).
+ * Accepts parsed JSON.
  */
 export function mlpFamily(config: Partial<MlpConfig> = {}): MlpFamily {
   const cfg = mlpConfig(config);
@@ -84,6 +96,7 @@ export function mlpFamily(config: Partial<MlpConfig> = {}): MlpFamily {
     name: MLP_FAMILY,
     config: cfg,
     usesParams: cfg.paramFeature,
+    usesHorizon: cfg.adamPath,
     toJSON: () => ({ name: MLP_FAMILY, config: mlpConfigJson(cfg) }),
     weightShapes: () => shapes,
     init: (seed: number) => initMlpWeights(cfg, seed),

@@ -55,6 +55,9 @@ const pieceMean = (x: tf.Tensor): tf.Tensor => tf.mean(x, -1, true);
 
 const safeRsqrt = (x: tf.Tensor): tf.Tensor => tf.rsqrt(tf.add(x, tf.add(tf.mul(pieceMean(x), REL), TINY)));
 
+/** Adam's ε in the scheduled Adam path's m̂/(√v̂ + ε) (tfjs's and PyTorch's default). */
+const ADAM_EPSILON = 1e-8;
+
 /** Per-rate bias correction 1/(1 − β^t) as a [K, 1, 1] tensor. */
 function correction(rates: readonly number[], t: tf.Tensor): tf.Tensor {
   return tf.div(1, tf.sub(1, tf.pow(tf.tensor(rates, [rates.length, 1, 1]), t)));
@@ -76,6 +79,8 @@ function factored(x: tf.Tensor, p: Piece, axis: 1 | 2): tf.Tensor {
 interface PieceResult {
   readonly features: tf.Tensor; // [F, s, k]
   readonly state: tf.Tensor; // [rows, s, k]
+  /** Adam's direction m̂/(√v̂ + 1e-8) for the first momentum rate, [1, s, k] (with the Adam path). */
+  readonly adam: tf.Tensor | undefined;
 }
 
 function pieceStep(c: MlpConfig, p: Piece, g: tf.Tensor, theta: tf.Tensor | undefined, st: tf.Tensor, t: tf.Tensor): PieceResult {
@@ -108,7 +113,8 @@ function pieceStep(c: MlpConfig, p: Piece, g: tf.Tensor, theta: tf.Tensor | unde
   // Each feature normalized by its root mean square over the tensor (per problem segment).
   const features = tf.mul(raw, tf.rsqrt(tf.add(pieceMean(tf.square(raw)), TINY)));
   const parts = [m, v, ...(row === undefined ? [] : [row, col!]), tf.broadcastTo(tf.reshape(t, [1, 1, 1]), [1, s, k])];
-  return { features, state: tf.concat(parts, 0) };
+  const adam = c.adamPath ? tf.div(tf.slice(mHat, [0, 0, 0], [1, s, k]), tf.add(tf.sqrt(vHat), ADAM_EPSILON)) : undefined;
+  return { features, state: tf.concat(parts, 0), adam };
 }
 
 /**
@@ -123,7 +129,7 @@ export function mlpFeatures(
   state: tf.Tensor,
   params: tf.Tensor | undefined,
   options: StepOptions | undefined,
-): { features: tf.Tensor; stepFeatures: tf.Tensor; state: tf.Tensor } {
+): { features: tf.Tensor; stepFeatures: tf.Tensor; state: tf.Tensor; adam: tf.Tensor | undefined; progress: tf.Tensor | undefined } {
   const n = grads.size;
   const rows = stateRows(c);
   if (state.rank !== 2 || state.shape[0] !== rows || state.shape[1] !== n) {
@@ -134,6 +140,12 @@ export function mlpFeatures(
   if (c.paramFeature && (params === undefined || params.size !== n)) {
     throw new LoptError('INVALID_ARGUMENT', `MLP family step: the parameter values (options.params, ${n} of them) are ${params === undefined ? 'missing' : `${params.size}`}.`, {
       hint: 'Pass StepOptions.params (the family has usesParams: true), or configure the family with paramFeature: false.',
+    });
+  }
+  const horizon = options?.horizon;
+  if (horizon !== undefined && !(Number.isInteger(horizon) && horizon >= 1)) {
+    throw new LoptError('INVALID_ARGUMENT', `MLP family step: horizon is ${String(horizon)}.`, {
+      hint: 'StepOptions.horizon is the run\'s length in steps, a whole number >= 1 (LearnedOptimizer: totalSteps), or absent when unknown.',
     });
   }
   const { segments, pieces } = piecesOf(n, options);
@@ -149,6 +161,12 @@ export function mlpFeatures(
   const features = tf.transpose(join(results.map((r) => r.features), normalizedFeatureCount(c)));
   const next = join(results.map((r) => r.state), rows);
   const taus = c.stepTimescales;
-  const stepFeatures = taus.length === 0 ? tf.zeros([1, 0]) : tf.reshape(tf.tanh(tf.div(t, tf.tensor1d([...taus]))), [1, taus.length]);
-  return { features, stepFeatures, state: next };
+  const timescales = taus.length === 0 ? tf.zeros([1, 0]) : tf.reshape(tf.tanh(tf.div(t, tf.tensor1d([...taus]))), [1, taus.length]);
+  if (!c.adamPath) return { features, stepFeatures: timescales, state: next, adam: undefined, progress: undefined };
+  // x = (t − 1)/T of the run done (0 at the first step; 0 throughout when T is unknown), and the cosine decay ½(1 + cos πx).
+  // Past the horizon x stays at its last step's (T − 1)/T: the smallest step, not none.
+  const x = horizon === undefined ? tf.zeros([]) : tf.div(tf.minimum(tf.sub(t, 1), horizon - 1), horizon);
+  const cosine = tf.mul(tf.add(tf.cos(tf.mul(x, Math.PI)), 1), 0.5);
+  const stepFeatures = tf.concat([timescales, tf.reshape(tf.stack([x, cosine]), [1, 2])], 1);
+  return { features, stepFeatures, state: next, adam: join(results.map((r) => r.adam!), 1), progress: x };
 }

@@ -35,7 +35,9 @@ export function adamFeatureIndex(c: MlpConfig): number {
  * Adam step of size gain · stepMult. The other hidden units get the family's random
  * initialization (N(0, 1/fan_in)) and output weights 0: they change nothing until meta-training
  * moves their output weights, so evolution strategies start from a working optimizer instead of
- * a random map (a warm start, after the imitation warm starts of later L2O work). Caller owns the
+ * a random map (a warm start, after the imitation warm starts of later L2O work). With the
+ * scheduled Adam path (MlpConfig.adamPath) the output weights are all 0 instead: the update starts
+ * as Adam at `learningRate` along the cosine schedule, and `gain` is unused. Caller owns the
  * tensors.
  */
 export function adamLikeMlpWeights(config: Partial<MlpConfig> = {}, options: AdamLikeOptions = {}): FamilyWeights {
@@ -58,7 +60,8 @@ export function adamLikeMlpWeights(config: Partial<MlpConfig> = {}, options: Ada
     let values: Float32Array;
     if (name === 'output/kernel') {
       values = new Float32Array(size); // only the Adam units reach the outputs
-      values.set([-gain, 0, gain, 0]); // d = −gain · (relu(x) − relu(−x)) = −gain · x
+      // d = −gain · (relu(x) − relu(−x)) = −gain · x; with the Adam path that path is the Adam step, and the MLP's term starts at 0.
+      if (!c.adamPath) values.set([-gain, 0, gain, 0]);
     } else if (name.endsWith('/kernel')) {
       values = normalArray(rng, size, 1 / Math.sqrt(rows));
       // Units 0 and 1 read only the Adam feature (first layer) or units 0 and 1 (later layers).

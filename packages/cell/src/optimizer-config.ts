@@ -15,6 +15,7 @@ export interface OptimizerConfigParts {
   readonly groupOf: GroupOf | undefined;
   readonly nonFinite: 'error' | 'map';
   readonly batch: number;
+  readonly totalSteps: number | undefined;
 }
 
 /**
@@ -34,6 +35,7 @@ export function encodeOptimizerConfig(parts: OptimizerConfigParts): tf.serializa
     groupOfFunction: typeof parts.groupOf === 'function',
     nonFinite: parts.nonFinite,
     batch: parts.batch,
+    ...(parts.totalSteps === undefined ? {} : { totalSteps: parts.totalSteps }),
   };
 }
 
@@ -59,7 +61,7 @@ function decodeFamily(config: tf.serialization.ConfigDict, bad: Bad): OptimizerF
  */
 export function decodeOptimizerConfig(config: tf.serialization.ConfigDict): {
   spec: LearnedOptimizerSpec;
-  options: { groupOf?: GroupOf; nonFinite: 'error' | 'map'; batch?: number };
+  options: { groupOf?: GroupOf; nonFinite: 'error' | 'map'; batch?: number; totalSteps?: number };
 } {
   if (config.groupOfFunction === true) {
     throw new LoptError('UNSUPPORTED', 'This LearnedOptimizer was saved with a groupOf function, which cannot be serialized.', {
@@ -94,6 +96,7 @@ export function decodeOptimizerConfig(config: tf.serialization.ConfigDict): {
         ...(Array.isArray(rules) ? { groupOf: (rules as unknown as Array<{ name: string }>).map((r) => parseRule(r.name, bad)) } : {}),
         nonFinite: config.nonFinite === 'map' ? 'map' : 'error',
         ...(typeof config.batch === 'number' ? { batch: config.batch } : {}),
+        ...(typeof config.totalSteps === 'number' ? { totalSteps: config.totalSteps } : {}),
       },
     };
   } catch (error) {

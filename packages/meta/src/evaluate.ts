@@ -5,8 +5,11 @@ import type { Problem, ProblemRole, Task } from '@lopt/core';
 
 import { heldOutSeeds } from './seeds.js';
 
-/** Makes a fresh optimizer for one problem; the evaluation disposes it afterwards. */
-export type OptimizerFactory = (problem: Problem) => tf.Optimizer;
+/**
+ * Makes a fresh optimizer for one problem that will run `steps` steps (optimizers that read the
+ * run's length, e.g. LearnedOptimizer's totalSteps, use it); the evaluation disposes it afterwards.
+ */
+export type OptimizerFactory = (problem: Problem, steps: number) => tf.Optimizer;
 
 /** Loss curves of one optimizer over several problems. */
 export interface Curves {
@@ -115,7 +118,7 @@ export function evaluate(
   for (const [name, make] of Object.entries(optimizers)) {
     const curves = seeds.map((seed) => {
       const problem = task.sample(seed, options.role ?? 'evaluation');
-      const optimizer = make(problem);
+      const optimizer = make(problem, steps);
       try {
         return runOptimizer(problem, optimizer, steps, options.nonFinite);
       } finally {

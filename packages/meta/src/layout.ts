@@ -91,9 +91,9 @@ export function addGroupUpdates(
   });
 }
 
-/** What each group's cell is told at every step: its segments and the shapes of its tensors. */
-export function groupStepOptions(layout: GroupLayout): StepOptions[] {
-  return layout.members.map((m, g) => ({ segments: layout.segments[g]!, shapes: m.map((i) => layout.shapes[i]!) }));
+/** What each group's cell is told at every step: its segments, the shapes of its tensors and (when known) the run's length. */
+export function groupStepOptions(layout: GroupLayout, horizon?: number): StepOptions[] {
+  return layout.members.map((m, g) => ({ segments: layout.segments[g]!, shapes: m.map((i) => layout.shapes[i]!), ...(horizon === undefined ? {} : { horizon }) }));
 }
 
 /** θ flattened per group (as the gradients are) if some cell reads parameter values, else undefined. Caller owns them. */

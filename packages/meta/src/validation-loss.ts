@@ -65,7 +65,7 @@ export function validationScore(
   for (const seed of seeds) {
     const problem = task.sample(seed, 'validation');
     try {
-      const tr = startTrajectory(problem, checkedLayout(problem, groups), cells);
+      const tr = startTrajectory(problem, checkedLayout(problem, groups), cells, steps);
       try {
         const { losses } = advance(tr, cells, weights, steps, false);
         if (losses.length < steps || losses.some((l) => !Number.isFinite(l))) nonFinite += 1;

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
-import { ADAM_START_GAIN, adamLikeMlpWeights, loadOptimizer, loadPretrained, mlpFamily } from '@lopt/cell';
+import { ADAM_START_GAIN, adamLikeMlpWeights, disposeOptimizerSpec, loadOptimizer, loadPretrained, mlpFamily } from '@lopt/cell';
 import type { LearnedOptimizerSpec } from '@lopt/cell';
 
 /** The learned optimizers `bench general` can compare, by key. */
@@ -25,8 +25,12 @@ export async function generalLearned(keys: readonly string[], dir = DEFAULT_GENE
       }
       out[key] = { spec: await loadOptimizer(dir), description: `the MLP-family optimizer in ${dir}` };
     } else if (key === 'adam-start') {
-      const family = mlpFamily();
-      out[key] = { spec: { family, weights: { default: adamLikeMlpWeights(family.config) } }, description: `the MLP family's Adam-like start before meta-training (gain ${ADAM_START_GAIN})` };
+      // The general optimizer's own start: its family configuration at the Adam-like weights.
+      const saved = existsSync(join(dir, 'optimizer.json')) ? await loadOptimizer(dir) : undefined;
+      const family = saved === undefined ? mlpFamily() : mlpFamily(saved.family.config as Parameters<typeof mlpFamily>[0]);
+      if (saved !== undefined) disposeOptimizerSpec(saved);
+      const start = family.config.adamPath ? `Adam at ${family.config.learningRate} along the cosine schedule` : `gain ${ADAM_START_GAIN}`;
+      out[key] = { spec: { family, weights: { default: adamLikeMlpWeights(family.config) } }, description: `the general optimizer's family at its Adam-like start before meta-training (${start})` };
     } else if (key === 'paper-mnist') {
       out[key] = { spec: await loadPretrained('mnist'), description: "the paper's coordinatewise LSTM meta-trained on the MNIST sigmoid MLP (loadPretrained('mnist'))" };
     } else {

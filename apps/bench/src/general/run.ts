@@ -56,7 +56,7 @@ async function cachedCurves(cache: CurveCache, key: string, task: Task, make: Op
 function curvesOf(task: Task, make: OptimizerFactory, seeds: readonly number[], steps: number, role: ProblemRole): number[][] {
   return seeds.map((seed) => {
     const problem = task.sample(seed, role);
-    const optimizer = make(problem);
+    const optimizer = make(problem, steps);
     try {
       return runOptimizer(problem, optimizer, steps); // NaN-padded to steps + 1 where a run diverged
     } finally {
@@ -102,11 +102,19 @@ async function runTask(spec: GeneralTaskSpec, o: RunSettings): Promise<GeneralTa
         log: (l) => o.log(`  ${spec.id} tune ${l}`),
       });
     }
-    // Every optimizer to its longest horizon; a baseline once per distinct tuned rate.
+    // Every optimizer to its longest horizon; a baseline once per distinct tuned rate. A learned
+    // optimizer told the run's length (usesHorizon) runs once per horizon instead, told each.
     const curves: Record<string, number[][]> = {};
+    const perHorizon: Record<string, Record<string, number[][]>> = {};
     for (const [key, { spec: learned }] of Object.entries(o.learned)) {
-      curves[key] = await cachedCurves(o.cache, `${spec.id}|learned ${specFingerprint(learned)}`, task, learnedOptimizerFactory(learned), evalSeeds, maxH, 'evaluation');
-      o.log(`  ${spec.id} ${key}: final ${horizons.map((h) => meanFinal(curves[key]!, h).toPrecision(4)).join(' / ')}`);
+      const make = learnedOptimizerFactory(learned);
+      const cacheKey = `${spec.id}|learned ${specFingerprint(learned)}`;
+      if (learned.family.usesHorizon === true) {
+        perHorizon[key] = {};
+        for (const h of horizons) perHorizon[key][String(h)] = await cachedCurves(o.cache, cacheKey, task, make, evalSeeds, h, 'evaluation');
+        curves[key] = perHorizon[key][String(maxH)]!;
+      } else curves[key] = await cachedCurves(o.cache, cacheKey, task, make, evalSeeds, maxH, 'evaluation');
+      o.log(`  ${spec.id} ${key}: final ${horizons.map((h) => meanFinal(perHorizon[key]?.[String(h)] ?? curves[key]!, h).toPrecision(4)).join(' / ')}`);
     }
     const baselineCurves: Record<string, Record<string, number[][]>> = {};
     for (const name of o.baselines) {
@@ -120,7 +128,7 @@ async function runTask(spec: GeneralTaskSpec, o: RunSettings): Promise<GeneralTa
     for (const h of horizons) {
       const adam = atHorizon('adam', h);
       const row: Record<string, HorizonResult> = {};
-      for (const key of Object.keys(o.learned)) row[key] = horizonResult(curves[key]!, adam, h);
+      for (const key of Object.keys(o.learned)) row[key] = horizonResult(perHorizon[key]?.[String(h)] ?? curves[key]!, adam, h);
       for (const name of o.baselines) row[name] = horizonResult(atHorizon(name, h), adam, h);
       results[String(h)] = row;
     }

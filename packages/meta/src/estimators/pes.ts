@@ -86,7 +86,8 @@ export function pes(options: PesOptions = {}): MetaGradientEstimator {
   const startPair = (c: EstimatorContext, rng: Rng): Pair => {
     const problem = c.task.sample(rng.seedInt(), 'train');
     const layout = checkedLayout(problem, c.groups);
-    return { problem, plus: startTrajectory(problem, layout, c.cells), minus: startTrajectory(problem, layout, c.cells), horizon: horizons.draw(rng), xi: undefined };
+    const horizon = horizons.draw(rng);
+    return { problem, plus: startTrajectory(problem, layout, c.cells, horizon), minus: startTrajectory(problem, layout, c.cells, horizon), horizon, xi: undefined };
   };
 
   const metaLoss = (losses: readonly number[]): number => {

@@ -92,7 +92,7 @@ export function truncatedBptt(options: TruncatedBpttOptions = {}): MetaGradientE
         for (let b = 0; b < o.metaBatch; b++) {
           const problem = ctx.task.sample(rng.seedInt(), 'train');
           problems.push(problem);
-          trajectories.push(startTrajectory(problem, checkedLayout(problem, ctx.groups), ctx.cells));
+          trajectories.push(startTrajectory(problem, checkedLayout(problem, ctx.groups), ctx.cells, o.steps));
         }
         alive = trajectories.map(() => true);
         lossSums = trajectories.map(() => 0);
@@ -161,7 +161,7 @@ function chooseGradient(o: Required<Omit<TruncatedBpttOptions, 'lossWeight'>>, c
     try {
       if (losses.length < unroll || losses.some((l) => !Number.isFinite(l))) return { losses, grads: undefined };
       const stepWeights = objectiveWeights(objective, lossWeights, losses);
-      return { losses, grads: firstOrderMetaGradient(cells, weights, [...inputs, tr.current.grads], startStates, stepWeights, tr.layout, params) };
+      return { losses, grads: firstOrderMetaGradient(cells, weights, [...inputs, tr.current.grads], startStates, stepWeights, tr.layout, params, tr.horizon) };
     } finally {
       tf.dispose([...inputs.flat(), ...params.flat()]);
       if (startStates !== tr.states) tf.dispose(startStates.flat());

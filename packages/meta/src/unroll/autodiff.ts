@@ -20,7 +20,7 @@ const stopGradient = tf.customGrad(((x: tf.Tensor) => ({
  * meta-loss and the gradient per group by weight name (caller owns it).
  */
 export function autodiffMetaGradient(
-  tr: Pick<Trajectory, 'problem' | 'layout' | 'params' | 'states' | 'step'>,
+  tr: Pick<Trajectory, 'problem' | 'layout' | 'params' | 'states' | 'step' | 'horizon'>,
   cells: readonly OptimizerFamily[],
   weights: readonly FamilyWeights[],
   length: number,
@@ -28,7 +28,7 @@ export function autodiffMetaGradient(
   { stopGradients, objective = 'sum' }: { stopGradients: boolean; objective?: MetaObjective },
 ): { value: number; grads: tf.NamedTensorMap[] } {
   const { problem, layout } = tr;
-  const options = groupStepOptions(layout);
+  const options = groupStepOptions(layout, tr.horizon);
   const readsParams = cells.some((c) => c.usesParams === true);
   return weightGradients(weights, (w) => {
     let params: readonly tf.Tensor[] = tr.params;

@@ -51,8 +51,8 @@ export function forwardStep<R extends GroupStep>(tr: Trajectory, step: GroupStep
 }
 
 /** The cells' plain differentiable `step` for one group (under tidy: only the update and state survive). */
-export function plainStep(cells: readonly OptimizerFamily[], weights: readonly FamilyWeights[], layout: GroupLayout): GroupStepper<GroupStep> {
-  const options = groupStepOptions(layout);
+export function plainStep(cells: readonly OptimizerFamily[], weights: readonly FamilyWeights[], layout: GroupLayout, horizon?: number): GroupStepper<GroupStep> {
+  const options = groupStepOptions(layout, horizon);
   return (g, grads, state, params) =>
     tf.tidy(() => {
       const r = cells[g]!.step(weights[g]!, grads, state, params === undefined ? options[g] : { ...options[g], params });
@@ -79,7 +79,7 @@ export function advance(
   const inputs: tf.Tensor[][] = [];
   const seenParams: tf.Tensor[][] = [];
   const startStates = tr.states;
-  const step = plainStep(cells, weights, tr.layout);
+  const step = plainStep(cells, weights, tr.layout, tr.horizon);
   for (let k = 0; k < length; k++) {
     const { grads, states, params } = forwardStep(tr, step, cells);
     if (states !== startStates || !keepInputs) tf.dispose(states.flat());

@@ -11,7 +11,8 @@ import { weightGradients } from './weight-grads.js';
  * the cells: the gradient of the surrogate Σ_k <g_{t+k}, G_k> with the targets G_k (see
  * {@link forEachMetaTarget}) held constant. `inputs[k]` are the cells' recorded inputs ∇_{t+k};
  * it has length U+1, the last entry being ∇_{t+U}; `params[k]` are θ_{t+k} per group for cells that
- * read them (constant inputs, as the gradients), else empty. The optimizee is never replayed. Returns the
+ * read them (constant inputs, as the gradients), else empty; `horizon` is the run's length the cells
+ * were told, if any. The optimizee is never replayed. Returns the
  * gradient per group by weight name; the caller owns it.
  */
 export function firstOrderMetaGradient(
@@ -22,6 +23,7 @@ export function firstOrderMetaGradient(
   stepWeights: readonly number[],
   layout: GroupLayout,
   params: readonly (readonly tf.Tensor[])[] = [],
+  horizon?: number,
 ): tf.NamedTensorMap[] {
   const steps = inputs.length - 1;
   const targets = new Array<tf.Tensor[]>(steps);
@@ -31,7 +33,7 @@ export function firstOrderMetaGradient(
   });
   try {
     return weightGradients(weights, (w) => {
-      const step = plainStep(cells, w, layout);
+      const step = plainStep(cells, w, layout, horizon);
       let states = startStates;
       const terms: tf.Scalar[] = [];
       for (let k = 0; k < steps; k++) {

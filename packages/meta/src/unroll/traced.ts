@@ -42,7 +42,7 @@ export function tracedUnrollGradient(
   };
   // The weights are fixed for the unroll: what cells derive from them is computed once.
   const prepared = cells.map((c, j) => c.prepare?.(weights[j]!));
-  const options = groupStepOptions(tr.layout);
+  const options = groupStepOptions(tr.layout, tr.horizon);
   // Every step's state but the last only goes into the next step: the cells need not copy it out.
   let opaqueState = false;
   const step = (j: number, g: tf.Tensor, state: FamilyState, params?: tf.Tensor): TracedStep =>

@@ -24,6 +24,8 @@ export interface Trajectory {
   current: Evaluation;
   /** t, the optimizee step θ_t belongs to. */
   step: number;
+  /** The run's length in steps when known (told to cells that read it, see OptimizerFamily.usesHorizon). */
+  readonly horizon?: number;
 }
 
 /**
@@ -42,10 +44,14 @@ export function evaluateAt(problem: Problem, layout: GroupLayout, params: readon
   return { loss, grads };
 }
 
-/** θ_0, the cells' initial states and f, ∇f at θ_0. The trajectory owns them (see {@link disposeTrajectory}). */
-export function startTrajectory(problem: Problem, layout: GroupLayout, cells: readonly OptimizerFamily[]): Trajectory {
+/**
+ * θ_0, the cells' initial states and f, ∇f at θ_0. The trajectory owns them (see {@link disposeTrajectory}).
+ * `horizon`: how many steps this run will take, when the caller knows (cells with usesHorizon read it).
+ */
+export function startTrajectory(problem: Problem, layout: GroupLayout, cells: readonly OptimizerFamily[], horizon?: number): Trajectory {
   const params = problem.init();
   return {
+    ...(horizon === undefined ? {} : { horizon }),
     problem,
     layout,
     params,
