@@ -9,7 +9,7 @@ export const GENERAL_LEARNED = ['general', 'adam-start', 'paper-mnist'] as const
 export type GeneralLearnedKey = (typeof GENERAL_LEARNED)[number];
 
 /** Where `general` comes from when --optimizer is not given: the committed meta-training run of scripts/train-general.sh. */
-export const DEFAULT_GENERAL_DIR = 'apps/bench/results/general-run/optimizer';
+export const DEFAULT_GENERAL_DIR = 'apps/bench/results/general-run-3/optimizer';
 
 /**
  * The optimizers: `general` (the MLP-family optimizer in `dir`), `adam-start` (the same family at
