@@ -150,9 +150,9 @@ describeEachBackend('mlpFamily, scheduled Adam path', () => {
       expect(decayed[9]! / flat[9]!).toBeGreaterThan(0.01);
       expect(decayed[9]! / flat[9]!).toBeLessThan(0.05);
       const original = new LearnedOptimizer(spec, { totalSteps: 10 });
-      const restored = LearnedOptimizer.fromConfig(LearnedOptimizer, original.getConfig());
-      original.dispose();
       const restored = LearnedOptimizer.fromConfig(LearnedOptimizer, original.getConfig()) as unknown as LearnedOptimizer;
+      original.dispose();
+      expect(await run(() => restored, 10)).toEqual(decayed);
       for (const totalSteps of [0, 1.5, -3]) expectLoptError(() => new LearnedOptimizer(spec, { totalSteps }), 'INVALID_ARGUMENT', /totalSteps/);
     } finally {
       tf.dispose(Object.values(weights));
