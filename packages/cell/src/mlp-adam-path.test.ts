@@ -9,23 +9,11 @@ import { DEFAULT_MLP_CONFIG, mlpConfigJson, normalizedFeatureCount } from './mlp
 import type { MlpConfig } from './mlp-config.js';
 import { mlpFamily } from './mlp-family.js';
 import { adamLikeMlpWeights } from './mlp-warm-start.js';
+import { runMlpSteps } from './mlp.fixture.js';
 
-/** Runs the family on the gradient sequence; returns each step's update. Frees everything. */
-function updates(c: Partial<MlpConfig>, weights: FamilyWeights, grads: number[][], options: StepOptions = {}): number[][] {
-  const family = mlpFamily(c);
-  let state = family.initState(grads[0]!.length);
-  const out: number[][] = [];
-  for (const row of grads) {
-    const g = tf.tensor1d(row);
-    const p = tf.zerosLike(g);
-    const r = family.step(weights, g, state, { ...options, params: p });
-    out.push(Array.from(r.update.dataSync()));
-    tf.dispose([g, p, r.update, ...state]);
-    state = r.state;
-  }
-  tf.dispose([...state]);
-  return out;
-}
+/** The family's updates on the gradient sequence, the parameter values all 0. */
+const updates = (c: Partial<MlpConfig>, weights: FamilyWeights, grads: number[][], options: StepOptions = {}): number[][] =>
+  runMlpSteps(c, weights, grads, grads.map((g) => g.map(() => 0)), options);
 
 /** Adam (β₁ = 0.9, β₂ = 0.999, ε = 1e-8) by hand: each step's −lr · s_t · m̂/(√v̂ + ε). */
 function adamByHand(grads: number[][], lr: number, schedule: (t: number) => number): number[][] {

@@ -7,7 +7,7 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { describeEachBackend, expectClose, expectLoptError, expectNoLeak } from '@lopt/test-utils';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
-import type { FamilyWeights, StepOptions } from './family.js';
+import type { FamilyWeights } from './family.js';
 import { familyFromJson } from './family-registry.js';
 import { LearnedOptimizer } from './learned-optimizer.js';
 import type { MlpConfig } from './mlp-config.js';
@@ -17,26 +17,10 @@ import { disposeOptimizerSpec } from './optimizer-spec.js';
 import { loadOptimizer } from './load-optimizer.js';
 import { saveOptimizer } from './save-optimizer.js';
 import { ADAM_START_GAIN, adamFeatureIndex, adamLikeMlpWeights } from './mlp-warm-start.js';
+import { runMlpSteps } from './mlp.fixture.js';
 
 /** Adam's step of stepMult (gain 1): the hand computations below assume it. */
 const adamLikeWeights = (c: MlpConfig): FamilyWeights => adamLikeMlpWeights(c, { seed: 11, gain: 1 });
-
-/** Runs `steps` family steps on the given gradients/params; returns the updates as arrays. Frees everything. */
-function runSteps(c: Partial<MlpConfig>, weights: FamilyWeights, grads: number[][], params: number[][], options: StepOptions = {}): number[][] {
-  const family = mlpFamily(c);
-  let state = family.initState(grads[0]!.length);
-  const out: number[][] = [];
-  for (let k = 0; k < grads.length; k++) {
-    const g = tf.tensor1d(grads[k]!);
-    const p = tf.tensor1d(params[k]!);
-    const r = family.step(weights, g, state, { ...options, params: p });
-    out.push(Array.from(r.update.dataSync()));
-    tf.dispose([g, p, r.update, ...state]);
-    state = r.state;
-  }
-  tf.dispose([...state]);
-  return out;
-}
 
 const grid = (n: number, f: (i: number) => number): number[] => Array.from({ length: n }, (_, i) => f(i));
 
@@ -75,7 +59,7 @@ describeEachBackend('mlpFamily', (backend) => {
     const w = adamLikeWeights(c);
     const g1 = [0.5, -2, 1e-3, 4, -0.25, 3];
     const g2 = [0.1, 1, -2, 0.5, 0.5, -3];
-    const [u1, u2] = runSteps({}, w, [g1, g2], [g1, g1], { shapes: [[2, 3]] });
+    const [u1, u2] = runMlpSteps({}, w, [g1, g2], [g1, g1], { shapes: [[2, 3]] });
     // By hand: bias-corrected running means, 1/√(v̂ + 1e-12·mean v̂), then the tensor's root mean square.
     const expected = (t: number, m: number[], v: number[]): number[] => {
       const mh = m.map((x) => x / (1 - 0.9 ** t));
@@ -99,10 +83,10 @@ describeEachBackend('mlpFamily', (backend) => {
     expect(adamFeatureIndex(mlpFamily().config)).toBe(7);
     expect(adamFeatureIndex(mlpFamily({ paramFeature: false, momentumDecays: [0.9] }).config)).toBe(4);
     const g = [[0.5, -2, 1e-3, 4, -0.25, 3], [0.1, 1, -2, 0.5, 0.5, -3], [1, 1, 1, -1, 2, 0]];
-    const a = runSteps({}, adamLikeMlpWeights({}, { seed: 1, gain: 1 }), g, g, { shapes: [[2, 3]] });
-    const b = runSteps({}, adamLikeMlpWeights({}, { seed: 2, gain: 1 }), g, g, { shapes: [[2, 3]] });
-    const twice = runSteps({}, adamLikeMlpWeights({}, { seed: 2, gain: 2 }), g, g, { shapes: [[2, 3]] });
-    const byDefault = runSteps({}, adamLikeMlpWeights({}, { seed: 2 }), g, g, { shapes: [[2, 3]] });
+    const a = runMlpSteps({}, adamLikeMlpWeights({}, { seed: 1, gain: 1 }), g, g, { shapes: [[2, 3]] });
+    const b = runMlpSteps({}, adamLikeMlpWeights({}, { seed: 2, gain: 1 }), g, g, { shapes: [[2, 3]] });
+    const twice = runMlpSteps({}, adamLikeMlpWeights({}, { seed: 2, gain: 2 }), g, g, { shapes: [[2, 3]] });
+    const byDefault = runMlpSteps({}, adamLikeMlpWeights({}, { seed: 2 }), g, g, { shapes: [[2, 3]] });
     for (let k = 0; k < g.length; k++) {
       expectClose(b[k]!, a[k]!, { atol: 1e-9, rtol: 1e-5 });
       expectClose(twice[k]!, a[k]!.map((x) => 2 * x), { atol: 1e-9, rtol: 1e-5 });
@@ -122,8 +106,8 @@ describeEachBackend('mlpFamily', (backend) => {
     const gs = [grid(26, (i) => Math.sin(i + 1)), grid(26, (i) => Math.cos(3 * i) + 0.1), grid(26, (i) => (i % 5) - 2.2)];
     const ps = gs.map((g, k) => g.map((x, i) => x * 0.3 + i * 0.01 + k));
     const options = { shapes: [[4, 5], [6]] };
-    const base = runSteps({}, w, gs, ps, options);
-    const scaled = runSteps({}, w, gs.map((g) => g.map((x) => 1000 * x)), ps.map((p) => p.map((x) => 0.01 * x)), options);
+    const base = runMlpSteps({}, w, gs, ps, options);
+    const scaled = runMlpSteps({}, w, gs.map((g) => g.map((x) => 1000 * x)), ps.map((p) => p.map((x) => 0.01 * x)), options);
     for (let k = 0; k < base.length; k++) expectClose(scaled[k]!, base[k]!, { atol: 1e-9, rtol: 2e-3 });
     tf.dispose(Object.values(w));
   });
@@ -132,14 +116,14 @@ describeEachBackend('mlpFamily', (backend) => {
     const w = mlpFamily().init(7);
     const gs = [grid(26, (i) => Math.sin(2 * i + 1)), grid(26, (i) => Math.cos(i) * (i + 1))];
     const ps = gs.map((g) => g.map((x) => 0.5 - x));
-    const both = runSteps({}, w, gs, ps, { shapes: [[4, 5], [6]] });
-    const alone = runSteps({}, w, gs.map((g) => g.slice(0, 20)), ps.map((p) => p.slice(0, 20)), { shapes: [[4, 5]] });
-    const asVector = runSteps({}, w, gs.map((g) => g.slice(0, 20)), ps.map((p) => p.slice(0, 20)), { shapes: [[20]] });
+    const both = runMlpSteps({}, w, gs, ps, { shapes: [[4, 5], [6]] });
+    const alone = runMlpSteps({}, w, gs.map((g) => g.slice(0, 20)), ps.map((p) => p.slice(0, 20)), { shapes: [[4, 5]] });
+    const asVector = runMlpSteps({}, w, gs.map((g) => g.slice(0, 20)), ps.map((p) => p.slice(0, 20)), { shapes: [[20]] });
     for (let k = 0; k < both.length; k++) expectClose(both[k]!.slice(0, 20), alone[k]!, { atol: 1e-9, rtol: 1e-4 });
     const gap = Math.max(...alone[1]!.map((x, i) => Math.abs(x - asVector[1]![i]!)));
     expect(gap).toBeGreaterThan(1e-6);
     // Two segments holding the same problem step like that problem alone.
-    const twice = runSteps({}, w, gs.map((g) => [...g.slice(0, 20), ...g.slice(0, 20)]), ps.map((p) => [...p.slice(0, 20), ...p.slice(0, 20)]), {
+    const twice = runMlpSteps({}, w, gs.map((g) => [...g.slice(0, 20), ...g.slice(0, 20)]), ps.map((p) => [...p.slice(0, 20), ...p.slice(0, 20)]), {
       segments: 2,
       shapes: [[2, 4, 5]],
     });

@@ -1,7 +1,8 @@
 import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
-import { ADAM_START_GAIN, adamLikeMlpWeights, disposeOptimizerSpec, loadOptimizer, loadPretrained, mlpFamily } from '@lopt/cell';
+import { ADAM_START_GAIN, adamLikeMlpWeights, loadOptimizer, loadPretrained, mlpFamily } from '@lopt/cell';
 import type { LearnedOptimizerSpec } from '@lopt/cell';
 
 /** The learned optimizers `bench general` can compare, by key. */
@@ -25,10 +26,10 @@ export async function generalLearned(keys: readonly string[], dir = DEFAULT_GENE
       }
       out[key] = { spec: await loadOptimizer(dir), description: `the MLP-family optimizer in ${dir}` };
     } else if (key === 'adam-start') {
-      // The general optimizer's own start: its family configuration at the Adam-like weights.
-      const saved = existsSync(join(dir, 'optimizer.json')) ? await loadOptimizer(dir) : undefined;
-      const family = saved === undefined ? mlpFamily() : mlpFamily(saved.family.config as Parameters<typeof mlpFamily>[0]);
-      if (saved !== undefined) disposeOptimizerSpec(saved);
+      // The general optimizer's own start: its family configuration (optimizer.json's, no weights read) at the Adam-like weights.
+      const file = join(dir, 'optimizer.json');
+      const config = existsSync(file) ? (JSON.parse(await readFile(file, 'utf8')) as { config?: unknown }).config : undefined;
+      const family = mlpFamily((config ?? {}) as Parameters<typeof mlpFamily>[0]);
       const start = family.config.adamPath ? `Adam at ${family.config.learningRate} along the cosine schedule` : `gain ${ADAM_START_GAIN}`;
       out[key] = { spec: { family, weights: { default: adamLikeMlpWeights(family.config) } }, description: `the general optimizer's family at its Adam-like start before meta-training (${start})` };
     } else if (key === 'paper-mnist') {
