@@ -50,7 +50,7 @@ export interface LearnedOptimizerOptions {
   /**
    * How many steps (applyGradients calls) the training will run, e.g. epochs × batches per epoch
    * for `model.fit`. Families that read the run's length (`usesHorizon`: the MLP family's
-   * scheduled Adam path, whose step decays to 0 at the last step) need it to decay; without it
+   * scheduled Adam path, whose step decays to near 0 by the last step) need it to decay; without it
    * they take the steps of a run's start throughout. Past `totalSteps` such a family keeps its
    * last (smallest) step. Other families ignore it. A whole number ≥ 1.
    */

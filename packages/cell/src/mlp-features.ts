@@ -121,7 +121,9 @@ function pieceStep(c: MlpConfig, p: Piece, g: tf.Tensor, theta: tf.Tensor | unde
  * One step's features and next state (call under tf.tidy). `grads` and `params` are [n];
  * `state` is [stateRows, n]: the momenta, v, the row and column statistics (each broadcast to
  * the coordinates of its row or column), then the step count t. Returns the normalized features
- * [n, F], the step-count features tanh(t/τ) [1, T] and the next state [stateRows, n].
+ * [n, F], the step features [1, S] (tanh(t/τ) per timescale; with the Adam path also x and
+ * ½(1 + cos πx)) and the next state [stateRows, n]; with the Adam path also Adam's direction
+ * m̂/(√v̂ + ε) [1, n], the run's fraction x and the cosine decay ½(1 + cos πx) (scalars).
  */
 export function mlpFeatures(
   c: MlpConfig,
@@ -129,7 +131,7 @@ export function mlpFeatures(
   state: tf.Tensor,
   params: tf.Tensor | undefined,
   options: StepOptions | undefined,
-): { features: tf.Tensor; stepFeatures: tf.Tensor; state: tf.Tensor; adam: tf.Tensor | undefined; progress: tf.Tensor | undefined } {
+): { features: tf.Tensor; stepFeatures: tf.Tensor; state: tf.Tensor; adam: tf.Tensor | undefined; progress: tf.Tensor | undefined; decay: tf.Tensor | undefined } {
   const n = grads.size;
   const rows = stateRows(c);
   if (state.rank !== 2 || state.shape[0] !== rows || state.shape[1] !== n) {
@@ -162,11 +164,11 @@ export function mlpFeatures(
   const next = join(results.map((r) => r.state), rows);
   const taus = c.stepTimescales;
   const timescales = taus.length === 0 ? tf.zeros([1, 0]) : tf.reshape(tf.tanh(tf.div(t, tf.tensor1d([...taus]))), [1, taus.length]);
-  if (!c.adamPath) return { features, stepFeatures: timescales, state: next, adam: undefined, progress: undefined };
+  if (!c.adamPath) return { features, stepFeatures: timescales, state: next, adam: undefined, progress: undefined, decay: undefined };
   // x = (t − 1)/T of the run done (0 at the first step; 0 throughout when T is unknown), and the cosine decay ½(1 + cos πx).
   // Past the horizon x stays at its last step's (T − 1)/T: the smallest step, not none.
   const x = horizon === undefined ? tf.zeros([]) : tf.div(tf.minimum(tf.sub(t, 1), horizon - 1), horizon);
   const cosine = tf.mul(tf.add(tf.cos(tf.mul(x, Math.PI)), 1), 0.5);
   const stepFeatures = tf.concat([timescales, tf.reshape(tf.stack([x, cosine]), [1, 2])], 1);
-  return { features, stepFeatures, state: next, adam: join(results.map((r) => r.adam!), 1), progress: x };
+  return { features, stepFeatures, state: next, adam: join(results.map((r) => r.adam!), 1), progress: x, decay: cosine };
 }
