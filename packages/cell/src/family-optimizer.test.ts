@@ -101,7 +101,7 @@ describeEachBackend('a second optimizer family', (backend) => {
     const auto = new LearnedOptimizer(spec);
     expect(auto.usesKernel).toBe(false);
     auto.dispose();
-    expectLoptError(() => new LearnedOptimizer(spec, { kernel: 'wasm' }), 'UNSUPPORTED', /LSTM family only.*"test-linear"/);
+    expectLoptError(() => new LearnedOptimizer(spec, { kernel: 'wasm' }), 'UNSUPPORTED', /LSTM and MLP families only.*"test-linear"/);
     disposeOptimizerSpec(spec);
   });
 

@@ -6,7 +6,10 @@ import type { Block, KernelCell } from '@lopt/lstm-kernel';
 import type { CellConfig } from './cell-config.js';
 import type { CellState } from './cell-state.js';
 import type { CellWeights } from './cell-weights.js';
+import type { FamilyState } from './family.js';
 import { blockToState, kernelRefusal, loadKernelCell, stateToBlock } from './kernel-adapter.js';
+import type { MlpConfig } from './mlp-config.js';
+import { mlpKernelRefusal } from './mlp-kernel-states.js';
 
 /** Which implementation of the cell a LearnedOptimizer or an LSTM family runs. */
 export type KernelChoice = 'auto' | 'wasm' | 'tfjs';
@@ -66,11 +69,47 @@ export function useKernel(config: CellConfig, choice: KernelChoice, where: strin
 }
 
 /**
+ * Whether to run the MLP family `config` on the kernel under `choice`; throws for 'wasm' when it
+ * cannot (`batch` > 1 included: the kernel does not compute per-problem statistics). Unlike the
+ * LSTM's, 'auto' uses it on tfjs-node on one thread too: one thread of the module beats TensorFlow's
+ * ops there (apps/bench PERF.md, trainOnBatch of the 784-256-256-10 MLP in one run: 70 ms on ops,
+ * 44 ms on one kernel thread, 29 ms on two).
+ */
+export function useMlpKernel(config: MlpConfig, choice: KernelChoice, where: string, batch = 1): boolean {
+  if (choice === 'tfjs') return false;
+  const refusal = batch > 1 ? `the kernel runs the MLP family on one problem per variable (batch 1), not ${batch}` : mlpKernelRefusal(config);
+  if (refusal === null) return true;
+  if (choice === 'wasm') {
+    throw new LoptError('UNSUPPORTED', `${where}: kernel 'wasm' was asked for, but ${refusal}.`, { hint: "Use kernel: 'auto' or 'tfjs'." });
+  }
+  return false;
+}
+
+/**
+ * What a LearnedOptimizer runs a family's step through when the kernel module does it: one state
+ * per variable kept in the module (the gradient goes in, the update comes out), and tensors of
+ * the states on demand for getWeights/setWeights.
+ */
+export interface VariableKernel {
+  /** Threads the module splits each step across. */
+  readonly threads: number;
+  /** One step of `group`'s optimizer for `variable` (named `name`): returns the update. */
+  step(name: string, group: string, grads: Float32Array, variable: tf.Variable): Float32Array;
+  names(): string[];
+  /** The state of `name` as the family's tensors (owned by the kernel; valid until its next step). */
+  state(name: string, group: string): FamilyState;
+  /** Replaces the state of `name` with `state` (copied; the caller keeps the tensors). */
+  restore(name: string, group: string, state: FamilyState): void;
+  reset(): void;
+  dispose(): void;
+}
+
+/**
  * A LearnedOptimizer's per-variable LSTM states kept inside the kernel module between steps (only
  * the gradient goes in and the update comes out). getWeights needs tensors: they are made on
  * demand and kept until the state changes.
  */
-export class KernelStates {
+export class KernelStates implements VariableKernel {
   private readonly cells = new Map<string, KernelCell>();
   private readonly blocks = new Map<string, Block>();
   private readonly views = new Map<string, tf.Tensor[]>();

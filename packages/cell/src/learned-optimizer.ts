@@ -5,9 +5,11 @@ import type { FamilyState, FamilyWeights, OptimizerFamily } from './family.js';
 import { checkGradientPairs } from './gradient-pairs.js';
 import type { GroupOf } from './group-rules.js';
 import { compileGroupOf } from './group-rules.js';
-import type { KernelChoice, KernelThreadsChoice } from './kernel-states.js';
-import { KernelStates, assertKernelChoice, resolveKernelThreads, useKernel } from './kernel-states.js';
+import type { KernelChoice, KernelThreadsChoice, VariableKernel } from './kernel-states.js';
+import { KernelStates, assertKernelChoice, resolveKernelThreads, useKernel, useMlpKernel } from './kernel-states.js';
 import { isLstmFamily } from './lstm-family.js';
+import { isMlpFamily } from './mlp-family.js';
+import { MlpKernelStates } from './mlp-kernel-states.js';
 import { decodeOptimizerConfig, encodeOptimizerConfig } from './optimizer-config.js';
 import type { LearnedOptimizerSpec } from './optimizer-spec.js';
 import { assertOptimizerSpec, disposeOptimizerSpec } from './optimizer-spec.js';
@@ -32,17 +34,18 @@ export interface LearnedOptimizerOptions {
    */
   readonly batch?: number;
   /**
-   * For the LSTM family: which implementation runs the cell. 'auto' (default) uses
-   * @lopt/lstm-kernel's WebAssembly module whenever it can run this config (every config without
-   * averaging units, on any tfjs backend; on tfjs-node only with threads > 1, since its own
-   * multithreaded ops beat one thread of the module; in browsers after `await loadLstmKernel()`), with the LSTM
-   * state kept inside the module between steps, and the family's step (tfjs ops) otherwise; 'wasm'
-   * insists on the module; 'tfjs' never uses it. Both compute the same cell (to ~1e-6 relative).
-   * Other families always run their own step ('wasm' is refused for them).
+   * Which implementation runs the family's step, for the LSTM and MLP families. 'auto' (default)
+   * uses @lopt/lstm-kernel's WebAssembly module whenever it can run this config (the LSTM without
+   * averaging units; the MLP family with hidden layers of 4-128 units in multiples of 4 and
+   * `batch` 1), on any tfjs backend, with each variable's state kept inside the module between
+   * steps; for the LSTM on tfjs-node only with threads > 1, since its own multithreaded ops beat
+   * one thread of the module there; in browsers after `await loadLstmKernel()`. Otherwise the
+   * family's step (tfjs ops). 'wasm' insists on the module; 'tfjs' never uses it. Both compute the same step (to ~1e-6
+   * relative). Other families always run their own step ('wasm' is refused for them).
    */
   readonly kernel?: KernelChoice;
   /**
-   * Threads the lstm-kernel module splits each variable's step across when it runs the cell
+   * Threads the lstm-kernel module splits each variable's step across when it runs the step
    * (Node only; one elsewhere): a count, or 'auto' (default: the machine's cores, at most 4).
    * Variables of fewer than 2,048 coordinates stay on one thread. The updates do not depend on it.
    */
@@ -98,8 +101,8 @@ export class LearnedOptimizer extends tf.Optimizer {
   private readonly batch: number;
   private readonly totalSteps: number | undefined;
   private readonly states = new Map<string, FamilyState>();
-  /** The states when the lstm-kernel module runs the LSTM (null: the family's step, `states`). */
-  private readonly kernel: KernelStates | null;
+  /** The states when the lstm-kernel module runs the step (null: the family's step, `states`). */
+  private readonly kernel: VariableKernel | null;
   private disposed = false;
 
   /** Copies the spec's weights; the caller keeps ownership of (and may dispose) the spec's tensors. */
@@ -140,19 +143,24 @@ export class LearnedOptimizer extends tf.Optimizer {
     this.kernel = this.kernelFor(assertKernelChoice(options.kernel, 'LearnedOptimizer'), threads);
   }
 
-  private kernelFor(choice: KernelChoice, threads: number): KernelStates | null {
+  private kernelFor(choice: KernelChoice, threads: number): VariableKernel | null {
     if (isLstmFamily(this.family)) {
       return useKernel(this.family.config, choice, 'LearnedOptimizer', threads) ? new KernelStates(this.family.config, this.weights, threads) : null;
     }
+    if (isMlpFamily(this.family)) {
+      return useMlpKernel(this.family.config, choice, 'LearnedOptimizer', this.batch)
+        ? new MlpKernelStates(this.family.config, this.weights, threads, this.family.usesHorizon === true ? this.totalSteps : undefined)
+        : null;
+    }
     if (choice === 'wasm') {
-      throw new LoptError('UNSUPPORTED', `LearnedOptimizer: kernel 'wasm' runs the LSTM family only; this optimizer is of the "${this.family.name}" family.`, {
+      throw new LoptError('UNSUPPORTED', `LearnedOptimizer: kernel 'wasm' runs the LSTM and MLP families only; this optimizer is of the "${this.family.name}" family.`, {
         hint: "Leave kernel out (or pass 'auto' or 'tfjs') for other families.",
       });
     }
     return null;
   }
 
-  /** Whether the lstm-kernel module runs this optimizer's cell (see LearnedOptimizerOptions.kernel). */
+  /** Whether the lstm-kernel module runs this optimizer's step (see LearnedOptimizerOptions.kernel). */
   get usesKernel(): boolean {
     return this.kernel !== null;
   }
@@ -188,7 +196,7 @@ export class LearnedOptimizer extends tf.Optimizer {
     if (this.kernel !== null) {
       // Every input was checked above; the kernel advances each state in place.
       const updated = work.map(({ name, variable, grad, group }) => {
-        const update = this.kernel!.step(name, group, grad.dataSync() as Float32Array);
+        const update = this.kernel!.step(name, group, grad.dataSync() as Float32Array, variable);
         return { variable, value: tf.tidy(() => tf.keep(tf.add(variable, tf.tensor(update, variable.shape, 'float32')))) };
       });
       for (const { variable, value } of updated) {

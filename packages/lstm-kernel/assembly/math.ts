@@ -62,7 +62,7 @@ const ROUND: f32 = 12582912.0;
  * instruction each; wasm's min/max handle NaN and ±0 with several), the rounding a magic-number add
  * (floor and a saturating float→int conversion lower to long sequences on x64: ~2× slower).
  */
-@inline function vexpNeg(x: v128): v128 {
+@inline export function vexpNeg(x: v128): v128 {
   x = f32x4.pmin(f32x4.pmax(x, splat(-88.3)), splat(87.3));
   const t = f32x4.add(f32x4.mul(x, splat(-LOG2E)), splat(ROUND));
   const fx = f32x4.sub(t, splat(ROUND)); // round(−x·log2 e)

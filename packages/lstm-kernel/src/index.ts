@@ -8,3 +8,5 @@ export { cellLayout } from './layout.js';
 export type { CellLayout } from './layout.js';
 export { MAX_INPUTS, MAX_LAYERS, MAX_UNITS, inputCount, strideOf, unsupportedReason } from './spec.js';
 export type { KernelCellSpec, KernelWeights } from './spec.js';
+export { KernelMlp, mlpFeatureCount, mlpStateRows, unsupportedMlpReason } from './kernel-mlp.js';
+export type { KernelMlpSpec, KernelMlpWeights, MlpPiece } from './kernel-mlp.js';

@@ -1,7 +1,7 @@
 import { LoptError } from '@lopt/core';
 
 import type { KernelThreads } from './threads.js';
-import { BACKWARD, FORWARD } from './threads.js';
+import { BACKWARD, FORWARD, MLP_APPLY, MLP_SUMSQ } from './threads.js';
 import type { KernelOp } from './threads.js';
 
 /**
@@ -20,6 +20,11 @@ export interface KernelExports {
     cell: number, stride: number, from: number, to: number, dUpd: number, dsIn: number, dsOut: number, sPrev: number, sCur: number, acts: number,
     x0: number, dW: number, scratch: number,
   ): void;
+  /** The MLP family's passes (assembly/mlp.ts); `d` is an MLP descriptor (src/kernel-mlp.ts). */
+  mlpFactor(d: number, grad: number, rows: number, cols: number, sums: number): void;
+  mlpUpdate(d: number, grad: number, state: number, sums: number): void;
+  mlpSumSq(d: number, grad: number, theta: number, state: number, from: number, to: number, sums: number, scratch: number): void;
+  mlpApply(d: number, grad: number, theta: number, state: number, update: number, from: number, to: number, scratch: number): void;
 }
 
 /** Coordinates per share below which a call is not split further (a share's dispatch costs ~10 µs; 1,024 coordinates of forward ~0.7 ms). */
@@ -85,14 +90,27 @@ export class KernelModule {
     ]);
   }
 
+  /** The MLP family's update of the coordinates of `stride`, split across the threads (see assembly/mlp.ts mlpApply). */
+  mlpApply(d: number, stride: number, grad: number, theta: number, state: number, update: number): void {
+    this.split(stride, MLP_APPLY, (t, from, to) => [d, grad, theta, state, update, from, to, this.scratchOf(t)]);
+  }
+
+  /**
+   * Each MLP feature's sum of squares, split across the threads; thread t writes its f64 sums at
+   * `sums + t · sumsBytes`, which the caller adds up. Returns how many threads ran.
+   */
+  mlpSumSq(d: number, stride: number, grad: number, theta: number, state: number, sums: number, sumsBytes: number): number {
+    return this.split(stride, MLP_SUMSQ, (t, from, to) => [d, grad, theta, state, from, to, sums + t * sumsBytes, this.scratchOf(t)]);
+  }
+
   private split(stride: number, op: KernelOp, argsOf: (t: number, from: number, to: number) => number[]): number {
     const parts = shares(stride, this.threads);
     const args = parts.map(([from, to], t) => argsOf(t, from, to));
     for (let t = 1; t < parts.length; t++) this.workers!.start(t - 1, op, args[t]!);
     try {
       const own = args[0]!;
-      if (op === FORWARD) (this.exports.forward as (...a: number[]) => void)(...own);
-      else (this.exports.backward as (...a: number[]) => void)(...own);
+      const fn = [this.exports.forward, this.exports.backward, this.exports.mlpApply, this.exports.mlpSumSq][op] as (...a: number[]) => void;
+      fn(...own);
     } finally {
       if (parts.length > 1) this.workers!.wait();
     }

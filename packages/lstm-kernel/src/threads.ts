@@ -19,10 +19,12 @@ const ARGS = 4;
 const MAX_ARGS = SLOT_WORDS - ARGS;
 const STOP = -1;
 
-/** A kernel call a worker runs: forward (0) or backward (1). */
-export type KernelOp = 0 | 1;
+/** A kernel call a worker runs: the LSTM's forward (0) or backward (1), the MLP family's mlpApply (2) or mlpSumSq (3). */
+export type KernelOp = 0 | 1 | 2 | 3;
 export const FORWARD: KernelOp = 0;
 export const BACKWARD: KernelOp = 1;
+export const MLP_APPLY: KernelOp = 2;
+export const MLP_SUMSQ: KernelOp = 3;
 /** FAILED word: the last call threw (1), or the worker could not start at all (2). */
 const BROKEN = 2;
 
@@ -48,8 +50,11 @@ while (exports !== null) {
   seen = seq;
   const a = ctl.subarray(${ARGS}, ${ARGS + MAX_ARGS});
   try {
-    if (ctl[${OP}] === 0) exports.forward(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10]);
-    else exports.backward(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12]);
+    const op = ctl[${OP}];
+    if (op === 0) exports.forward(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10]);
+    else if (op === 1) exports.backward(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], a[12]);
+    else if (op === 2) exports.mlpApply(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]);
+    else exports.mlpSumSq(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7]);
     ctl[${FAILED}] = 0;
   } catch (e) {
     ctl[${FAILED}] = 1;

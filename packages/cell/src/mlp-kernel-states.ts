@@ -1,0 +1,134 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { KernelMlp, lstmKernelSync, lstmKernelThreadsSync, unsupportedMlpReason } from '@lopt/lstm-kernel';
+import type { Block, KernelMlpWeights } from '@lopt/lstm-kernel';
+
+import type { FamilyState, FamilyWeights } from './family.js';
+import type { VariableKernel } from './kernel-states.js';
+import type { MlpConfig } from './mlp-config.js';
+
+/*
+ * The MLP family's step on @lopt/lstm-kernel's module for a LearnedOptimizer: per variable, its
+ * state stays in the module's memory between steps; the gradient (and the parameter values) go in,
+ * the update comes out. The kernel computes what mlpFamily's step computes (to ~1e-6 relative).
+ */
+
+/** Why the kernel cannot run the MLP family `config` here, or null. */
+export function mlpKernelRefusal(config: MlpConfig): string | null {
+  const why = unsupportedMlpReason(config);
+  if (why !== null) return `the kernel does not run this MLP config (${why})`;
+  return lstmKernelSync() === null ? 'lstm-kernel.wasm could not be loaded (build the packages with pnpm build)' : null;
+}
+
+/** The weights as flat arrays (reads them from the backend). */
+function kernelMlpWeights(config: MlpConfig, w: FamilyWeights): KernelMlpWeights {
+  const data = (name: string) => w[name]!.dataSync() as Float32Array;
+  const layers = config.hiddenSizes.map((_, l) => l);
+  return {
+    kernels: layers.map((l) => data(`mlp_${l}/kernel`)),
+    biases: layers.map((l) => data(`mlp_${l}/bias`)),
+    outKernel: data('output/kernel'),
+    outBias: data('output/bias'),
+    ...(config.adamPath ? { logLr: data('schedule/log_lr')[0]!, shape: [data('schedule/shape')[0]!, data('schedule/shape')[1]!] as const } : {}),
+  };
+}
+
+/** rows × cols of a tensor of `shape` as the MLP family views it (rows = all but its last axis). */
+function pieceOf(shape: readonly number[]): { rows: number; cols: number } {
+  const size = shape.reduce((a, b) => a * b, 1);
+  const cols = shape.length >= 2 ? shape[shape.length - 1]! : size;
+  return { rows: shape.length >= 2 ? size / cols : 1, cols };
+}
+
+/**
+ * A LearnedOptimizer's per-variable MLP-family states kept inside the kernel module. getWeights
+ * needs tensors: they are made on demand and kept until the state changes.
+ */
+export class MlpKernelStates implements VariableKernel {
+  private readonly kernels = new Map<string, KernelMlp>();
+  private readonly blocks = new Map<string, Block>();
+  private readonly views = new Map<string, tf.Tensor[]>();
+
+  /**
+   * `horizon`: the run's length in steps (LearnedOptimizer's totalSteps) for the scheduled Adam
+   * path; undefined when unknown.
+   */
+  constructor(
+    private readonly config: MlpConfig,
+    weights: Readonly<Record<string, FamilyWeights>>,
+    threads = 1,
+    private readonly horizon?: number,
+  ) {
+    const module = threads > 1 ? (lstmKernelThreadsSync(threads) ?? lstmKernelSync()) : lstmKernelSync();
+    for (const [group, w] of Object.entries(weights)) this.kernels.set(group, new KernelMlp(module!, config, kernelMlpWeights(config, w)));
+  }
+
+  /** Threads the module splits each step's MLP across. */
+  get threads(): number {
+    return this.kernels.values().next().value?.threads ?? 1;
+  }
+
+  /** One step of `group`'s optimizer for `variable` (named `name`): returns the update (state kept here). */
+  step(name: string, group: string, grads: Float32Array, variable: tf.Variable): Float32Array {
+    const kernel = this.kernels.get(group)!;
+    let block = this.blocks.get(name);
+    if (block !== undefined && block.n !== grads.length) {
+      this.forget(name);
+      block = undefined;
+    }
+    if (block === undefined) {
+      block = kernel.block(grads.length);
+      this.blocks.set(name, block);
+    }
+    this.dropView(name);
+    const params = this.config.paramFeature ? (variable.dataSync() as Float32Array) : undefined;
+    return kernel.step(block, grads, pieceOf(variable.shape), params, this.horizon);
+  }
+
+  names(): string[] {
+    return [...this.blocks.keys()];
+  }
+
+  /** The state of `name` as the family's tensors (owned here; valid until its next step). */
+  state(name: string, group: string): FamilyState {
+    let view = this.views.get(name);
+    if (view === undefined) {
+      const block = this.blocks.get(name)!;
+      const kernel = this.kernels.get(group)!;
+      view = [tf.keep(tf.tensor2d(kernel.read(block), [kernel.stateRows, block.n]))];
+      this.views.set(name, view);
+    }
+    return view;
+  }
+
+  /** Replaces the state of `name` with `state` (copied; the caller keeps the tensors). */
+  restore(name: string, group: string, state: FamilyState): void {
+    this.forget(name);
+    const kernel = this.kernels.get(group)!;
+    const t = state[0]!;
+    const block = kernel.block(t.shape[1]!);
+    kernel.write(block, t.dataSync() as Float32Array);
+    this.blocks.set(name, block);
+  }
+
+  private dropView(name: string): void {
+    const view = this.views.get(name);
+    if (view !== undefined) tf.dispose(view);
+    this.views.delete(name);
+  }
+
+  private forget(name: string): void {
+    this.dropView(name);
+    this.blocks.get(name)?.region.free();
+    this.blocks.delete(name);
+  }
+
+  reset(): void {
+    for (const name of [...this.blocks.keys()]) this.forget(name);
+  }
+
+  dispose(): void {
+    this.reset();
+    for (const k of this.kernels.values()) k.dispose();
+    this.kernels.clear();
+  }
+}
