@@ -10,8 +10,8 @@ import { runPaper } from './paper.js';
 import { GENERAL_LEARNED, generalLearned } from './general/learned.js';
 import { runGeneral } from './general/run.js';
 import { GENERAL_TASKS } from './general/tasks.js';
-import { BASELINE_NAMES, logGrid } from '@lopt/meta';
-import type { BaselineName } from '@lopt/meta';
+import { BASELINE_NAMES, SCHEDULED_BASELINE_NAMES, logGrid } from '@lopt/meta';
+import type { BaselineName, ScheduledBaselineName } from '@lopt/meta';
 import { runPerf } from './perf.js';
 import { runBadInputs } from './bad-inputs.js';
 import { CLI_DIR } from './cli-path.js';
@@ -42,7 +42,7 @@ const USAGE = `Usage: pnpm bench <paper|general|report|perf|reliability> [option
           --tasks ${GENERAL_TASKS.map((t) => t.id).join(',')}
                            (default all)  --horizons 100,1000,5000  --problems N (default 3)  --tune-problems N (default 1)
           --learned ${GENERAL_LEARNED.join(',')} (default all)  --optimizer DIR (the general one; default the committed run's)
-          --baselines sgd,nag,rmsprop,adam (default all)  --out DIR (default apps/bench/results)  --backend wasm|node|cpu
+          --baselines sgd,nag,rmsprop,adam,adam-cosine (default all)  --out DIR (default apps/bench/results)  --backend wasm|node|cpu
           --grid=FROM,TO[,K]  starting learning rates 10^FROM … 10^TO, K per decade (default -4,0,2; extended past edges)
           --cache DIR  loss curves kept between runs, so a rerun computes only what changed (default OUT/.general-cache)
   report  rebuild REPORT.md from the <experiment>.json files in --out
@@ -127,9 +127,10 @@ async function main(argv: string[]): Promise<number> {
     const list = (v: string | undefined): string[] | undefined => v?.split(',').map((x) => x.trim()).filter((x) => x.length > 0);
     const info = await useBackend((values.backend ?? 'wasm') as BackendName);
     const outDir = values.out ?? 'apps/bench/results';
-    const baselines = list(values.baselines) ?? [...BASELINE_NAMES];
-    const unknown = baselines.filter((b) => !(BASELINE_NAMES as readonly string[]).includes(b));
-    if (unknown.length > 0) throw new Error(`--baselines takes ${BASELINE_NAMES.join(', ')}; got ${unknown.join(', ')}`);
+    const known: readonly string[] = [...BASELINE_NAMES, ...SCHEDULED_BASELINE_NAMES];
+    const baselines = list(values.baselines) ?? [...known];
+    const unknown = baselines.filter((b) => !known.includes(b));
+    if (unknown.length > 0) throw new Error(`--baselines takes ${known.join(', ')}; got ${unknown.join(', ')}`);
     const learned = await generalLearned(list(values.learned) ?? [...GENERAL_LEARNED], values.optimizer);
     process.stdout.write(`bench general on ${info.name}${info.simd ? ' (SIMD)' : ''}, writing to ${outDir}\n`);
     const started = performance.now();
@@ -146,7 +147,7 @@ async function main(argv: string[]): Promise<number> {
       ...(grid === undefined ? {} : { grid: logGrid(grid[0]!, grid[1]!, grid[2] ?? 2) }),
       ...(values.problems === undefined ? {} : { problems: positiveInt('--problems', values.problems) }),
       ...(values['tune-problems'] === undefined ? {} : { tuneProblems: positiveInt('--tune-problems', values['tune-problems']) }),
-      baselines: baselines as BaselineName[],
+      baselines: baselines as (BaselineName | ScheduledBaselineName)[],
       cacheDir: values.cache ?? join(outDir, '.general-cache'),
       log: (line) => process.stdout.write(`  ${line}\n`),
     });

@@ -28,8 +28,8 @@ export type { GradientTransform, MetaOptimizer, MetaOptimizerInstance, MetaOptim
 
 export { evaluate, problemVariables, runOptimizer, summarize } from './evaluate.js';
 export type { Curves, EvaluateOptions, OptimizerFactory } from './evaluate.js';
-export { BASELINE_NAMES, baseline, logGrid } from './baselines.js';
-export type { BaselineName } from './baselines.js';
+export { BASELINE_NAMES, SCHEDULED_BASELINE_NAMES, baseline, cosineAdam, isScheduledBaseline, logGrid } from './baselines.js';
+export type { BaselineName, ScheduledBaselineName } from './baselines.js';
 export { finalLoss, tuneBaselines } from './tune.js';
 export type { TuneOptions, TunedBaseline } from './tune.js';
 export { heldOutSeeds, seedRanges } from './seeds.js';

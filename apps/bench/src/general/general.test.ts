@@ -56,7 +56,7 @@ describe('bench general (smoke)', () => {
   it('tunes every baseline per horizon off the grid edges, compares, and writes json, markdown and plots', async () => {
     const learned = await generalLearned(['adam-start']);
     const before = tf.memory().numTensors;
-    const r = await runGeneral({ outDir: dir, learned, tasks: ['quadratic-64', 'rosenbrock-16'], horizons: [10, 30], problems: 2, baselines: ['sgd', 'adam'], grid: [0.01, 0.1] });
+    const r = await runGeneral({ outDir: dir, learned, tasks: ['quadratic-64', 'rosenbrock-16'], horizons: [10, 30], problems: 2, baselines: ['sgd', 'adam', 'adam-cosine'], grid: [0.01, 0.1] });
     expect(tf.memory().numTensors).toBe(before);
     Object.values(learned).forEach(({ spec }) => disposeOptimizerSpec(spec));
     const saved = JSON.parse(await readFile(join(dir, 'general.json'), 'utf8')) as GeneralResults;
@@ -76,12 +76,17 @@ describe('bench general (smoke)', () => {
         expect(row['adam-start']!.perProblem).toHaveLength(2);
         expect(row['adam-start']!.final).toBeCloseTo((row['adam-start']!.perProblem[0]! + row['adam-start']!.perProblem[1]!) / 2, 10);
         expect(row['adam-start']!.ratioToAdam).toBeCloseTo(row['adam-start']!.final / row['adam']!.final, 10);
+        // adam-cosine is tuned at each horizon on runs of that length, off the grid's edges too.
+        const cosine = t.tuning['adam-cosine']!;
+        expect(Object.keys(cosine.scores[h]!).length).toBeGreaterThan(2);
+        expect(row['adam-cosine']!.perProblem).toHaveLength(2);
       }
     }
     expect(saved.summary['30']!['adam']).toEqual({ geomeanRatio: 1, tasksBelowAdam: 0, tasks: 2 });
     const md = await readFile(join(dir, 'GENERAL.md'), 'utf8');
     expect(md).toMatch(/## 10 steps[\s\S]*\| quadratic-64 \|[\s\S]*\*\*geometric mean\*\*/);
     expect(md).toContain('## Targets (issue 16)');
+    expect(md).toContain('adam-cosine / Adam');
     expect((await stat(join(dir, 'general', 'rosenbrock-16.png'))).size).toBeGreaterThan(1000);
     expect(r.main).toBe('adam-start');
   }, 120_000);

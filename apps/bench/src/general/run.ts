@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import type { LearnedOptimizerSpec } from '@lopt/cell';
 import * as tf from '@tensorflow/tfjs-core';
 import type { ProblemRole, Task } from '@lopt/core';
-import { BASELINE_NAMES, baseline, heldOutSeeds, learnedOptimizerFactory, logGrid, runOptimizer } from '@lopt/meta';
-import type { BaselineName, OptimizerFactory } from '@lopt/meta';
+import { BASELINE_NAMES, baseline, heldOutSeeds, isScheduledBaseline, learnedOptimizerFactory, logGrid, runOptimizer } from '@lopt/meta';
+import type { BaselineName, OptimizerFactory, ScheduledBaselineName } from '@lopt/meta';
 import { writeLossPlot } from '@lopt/plot/node';
 
 import { curveCache, specFingerprint } from './cache.js';
@@ -33,7 +33,8 @@ export interface GeneralSuiteOptions {
   readonly problems?: number;
   /** Tuning problems per task, disjoint from the evaluation problems (default 1). */
   readonly tuneProblems?: number;
-  readonly baselines?: readonly BaselineName[];
+  /** Default sgd, nag, rmsprop, adam and adam-cosine (tuned and run once per horizon: it decays over the run). */
+  readonly baselines?: readonly (BaselineName | ScheduledBaselineName)[];
   /** Starting grid of learning rates (default 10^-4 … 10^0, two per decade), extended past any edge. */
   readonly grid?: readonly number[];
   /** Half-decades the grid may grow on each side (default 4). */
@@ -94,6 +95,27 @@ async function runTask(spec: GeneralTaskSpec, o: RunSettings): Promise<GeneralTa
   try {
     const tuning: Record<string, HorizonTuning> = {};
     for (const name of o.baselines) {
+      if (isScheduledBaseline(name)) {
+        // Its schedule depends on the run's length: one tuning per horizon, each run to that horizon.
+        const parts: HorizonTuning[] = [];
+        for (const h of horizons) {
+          parts.push(
+            await tuneAtHorizons(name, {
+              curves: (lr) => cachedCurves(o.cache, `${spec.id}|${name}|${lr}|T${h}`, task, () => baseline(name, lr, h), tuneSeeds, h, 'tuning'),
+              grid: o.grid,
+              horizons: [h],
+              extensions: o.extensions,
+              log: (l) => o.log(`  ${spec.id} tune ${l}`),
+            }),
+          );
+        }
+        tuning[name] = {
+          rates: Object.assign({}, ...parts.map((p) => p.rates)) as Record<string, number>,
+          scores: Object.assign({}, ...parts.map((p) => p.scores)) as Record<string, Record<string, number>>,
+          atEdge: parts.flatMap((p) => p.atEdge),
+        };
+        continue;
+      }
       tuning[name] = await tuneAtHorizons(name, {
         curves: (lr, steps) => cachedCurves(o.cache, `${spec.id}|${name}|${lr}`, task, () => baseline(name, lr), tuneSeeds, steps, 'tuning'),
         grid: o.grid,
@@ -116,14 +138,23 @@ async function runTask(spec: GeneralTaskSpec, o: RunSettings): Promise<GeneralTa
       } else curves[key] = await cachedCurves(o.cache, cacheKey, task, make, evalSeeds, maxH, 'evaluation');
       o.log(`  ${spec.id} ${key}: final ${horizons.map((h) => meanFinal(perHorizon[key]?.[String(h)] ?? curves[key]!, h).toPrecision(4)).join(' / ')}`);
     }
+    // Per baseline, curves by rate (a scheduled baseline's by rate and horizon, each run to its horizon).
     const baselineCurves: Record<string, Record<string, number[][]>> = {};
+    const curveKey = (name: string, lr: number, h: number): string => (isScheduledBaseline(name) ? `${lr}|T${h}` : String(lr));
     for (const name of o.baselines) {
       baselineCurves[name] = {};
+      if (isScheduledBaseline(name)) {
+        for (const h of horizons) {
+          const lr = tuning[name]!.rates[String(h)]!;
+          baselineCurves[name][curveKey(name, lr, h)] = await cachedCurves(o.cache, `${spec.id}|${name}|${lr}|T${h}`, task, () => baseline(name, lr, h), evalSeeds, h, 'evaluation');
+        }
+        continue;
+      }
       for (const lr of new Set(Object.values(tuning[name]!.rates))) {
         baselineCurves[name][String(lr)] = await cachedCurves(o.cache, `${spec.id}|${name}|${lr}`, task, () => baseline(name, lr), evalSeeds, maxH, 'evaluation');
       }
     }
-    const atHorizon = (name: string, h: number): number[][] => baselineCurves[name]![String(tuning[name]!.rates[String(h)])]!;
+    const atHorizon = (name: string, h: number): number[][] => baselineCurves[name]![curveKey(name, tuning[name]!.rates[String(h)]!, h)]!;
     const results: Record<string, Record<string, HorizonResult>> = {};
     for (const h of horizons) {
       const adam = atHorizon('adam', h);
@@ -148,15 +179,15 @@ async function runTask(spec: GeneralTaskSpec, o: RunSettings): Promise<GeneralTa
 }
 
 /**
- * `pnpm bench general`: the learned optimizers against tfjs SGD, NAG, RMSprop and Adam, each tuned
- * per task and per horizon, on tasks outside the general optimizer's training distribution.
+ * `pnpm bench general`: the learned optimizers against tfjs SGD, NAG, RMSprop, Adam and Adam with a
+ * cosine decay over the run, each tuned per task and per horizon, on tasks outside the general optimizer's training distribution.
  * Writes general.json, GENERAL.md and general/<task>.svg|png to `outDir`.
  */
 export async function runGeneral(options: GeneralSuiteOptions): Promise<GeneralResults> {
   const keys = Object.keys(options.learned);
   if (keys.length === 0) throw new Error('bench general: no learned optimizer to evaluate.');
   const main = options.main ?? keys[0]!;
-  const baselines = options.baselines ?? BASELINE_NAMES;
+  const baselines = options.baselines ?? [...BASELINE_NAMES, 'adam-cosine' as const];
   if (!baselines.includes('adam')) throw new Error('bench general: the baselines must include adam (every ratio is to tuned Adam).');
   const o = {
     outDir: options.outDir,

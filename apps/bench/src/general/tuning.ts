@@ -1,5 +1,3 @@
-import type { BaselineName } from '@lopt/meta';
-
 import { argmin, meanFinal } from './metrics.js';
 
 /** A baseline tuned at every horizon of the suite from one set of runs (each rate run once to the longest horizon). */
@@ -23,7 +21,7 @@ const round = (x: number): number => Number(x.toPrecision(6));
  * `extensions` times per side), so the reported rates are interior wherever that is possible.
  */
 export async function tuneAtHorizons(
-  name: BaselineName,
+  name: string,
   options: {
     curves: (lr: number, steps: number) => Promise<number[][]>;
     grid: readonly number[];
