@@ -152,8 +152,33 @@ describeEachBackend('optimizers saved before families', () => {
     disposeOptimizerSpec(spec);
   });
 
+  it("the shipped 'general' loads as the MLP family with its scheduled Adam path, and its step decays over totalSteps", async () => {
+    const json = JSON.parse(await readFile(join(pretrainedDir('general'), 'optimizer.json'), 'utf8')) as Record<string, unknown>;
+    expect(json.formatVersion).toBe(2);
+    const spec = await loadPretrained('general');
+    expect(spec.family.name).toBe('lopt-mlp');
+    expect(spec.family.usesHorizon).toBe(true);
+    expect(spec.family.toJSON().config).toEqual(json.config);
+    expect(Object.keys(spec.weights)).toEqual(['default']);
+    expect(spec.provenance?.['estimator'] ?? (spec.provenance?.['settings'] as Record<string, unknown>)['estimator']).toBe('pes');
+    // A constant gradient moves a parameter far less at the last of 10 steps than at the first.
+    const opt = new LearnedOptimizer(spec, { totalSteps: 10 });
+    const v = tf.variable(tf.zeros([4, 3]), true, `general-decay-${tf.getBackend()}`);
+    const g = tf.ones([4, 3]);
+    const moves: number[] = [];
+    for (let k = 0; k < 10; k++) {
+      const before = v.dataSync()[0]!;
+      opt.applyGradients({ [v.name]: g });
+      moves.push(Math.abs(v.dataSync()[0]! - before));
+    }
+    opt.dispose();
+    tf.dispose([v, g]);
+    expect(moves[9]!).toBeLessThan(0.5 * moves[0]!);
+    disposeOptimizerSpec(spec);
+  });
+
   it('the shipped pretrained optimizers written in version 1 load as the LSTM family', async () => {
-    const v1 = PRETRAINED_NAMES.filter((n) => n !== 'mnist-convnet');
+    const v1 = PRETRAINED_NAMES.filter((n) => n !== 'mnist-convnet' && n !== 'general');
     expect(v1).toEqual(['quadratic', 'mnist']);
     for (const name of v1) {
       const json = JSON.parse(await readFile(join(pretrainedDir(name), 'optimizer.json'), 'utf8')) as Record<string, unknown>;

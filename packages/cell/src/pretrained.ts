@@ -5,7 +5,7 @@ import type { LearnedOptimizerSpec } from './optimizer-spec.js';
 import { OPTIMIZER_WEIGHTS_FILE } from './optimizer-json.js';
 
 /** The optimizers meta-trained by the lopt benchmark app and shipped in this package. */
-export const PRETRAINED_NAMES = ['quadratic', 'mnist', 'mnist-convnet'] as const;
+export const PRETRAINED_NAMES = ['quadratic', 'mnist', 'mnist-convnet', 'general'] as const;
 export type PretrainedName = (typeof PRETRAINED_NAMES)[number];
 
 /** Throws INVALID_ARGUMENT, with the list of names, unless @lopt/cell ships an optimizer called `name`. */
@@ -36,6 +36,11 @@ function pretrainedFiles(name: PretrainedName): { json: URL; weights: URL } {
         json: new URL('../pretrained/mnist-convnet/optimizer.json', import.meta.url),
         weights: new URL('../pretrained/mnist-convnet/weights.bin', import.meta.url),
       };
+    case 'general':
+      return {
+        json: new URL('../pretrained/general/optimizer.json', import.meta.url),
+        weights: new URL('../pretrained/general/weights.bin', import.meta.url),
+      };
   }
 }
 
@@ -50,7 +55,12 @@ function pretrainedFiles(name: PretrainedName): { json: URL; weights: URL } {
  * - 'mnist-convnet': trained on a small MNIST convnet (§3.3's stand-in for CIFAR-10: 3 conv layers
  *   with batch norm and max pooling, FC 32), with momentum inputs and two cells, groups 'conv' and
  *   'fc' (it has no 'default' cell: give LearnedOptimizer a `groupOf` that sends conv kernels to
- *   'conv' and everything else to 'fc').
+ *   'conv' and everything else to 'fc');
+ * - 'general': the MLP family (`mlpFamily`, "lopt-mlp") with its scheduled Adam path, meta-trained
+ *   by PES on lopt's general task family (small image MLPs, logistic regression, quadratics,
+ *   Rosenbrock) for models it was not trained on. Tell LearnedOptimizer the run's length,
+ *   `totalSteps` (e.g. epochs × batches per epoch), or its step does not decay. Its measured
+ *   results against tuned baselines are in the provenance's `heldOut`.
  * Node reads the files from the package; browsers fetch them as the assets a bundler emitted.
  * The caller owns the returned tensors (disposeOptimizerSpec, or pass it to LearnedOptimizer).
  */
