@@ -57,6 +57,7 @@ const cases: Case[] = [
   { name: 'the scheduled Adam path, horizon unknown', config: { adamPath: true }, shape: [9, 7] },
   { name: 'no parameter feature, no Adafactor statistics, 3 layers', config: { paramFeature: false, adafactorDecays: [], hiddenSizes: [8, 12, 4] }, shape: [50, 3] },
   { name: 'one momentum, a column matrix [n, 1]', config: { momentumDecays: [0.5], adafactorDecays: [0.9] }, shape: [17, 1] },
+  { name: 'a matrix whose size is not a multiple of 8 (padded rows)', config: { adamPath: true }, shape: [123, 10], horizon: 100 },
 ];
 
 describeEachBackend('the MLP family on the kernel module', () => {
@@ -70,7 +71,8 @@ describeEachBackend('the MLP family on the kernel module', () => {
       const params = gradients(n, steps, 6);
       const layers = family.config.hiddenSizes.map((_, l) => l);
       const data = (name: string) => weights[name]!.dataSync() as Float32Array;
-      const kernel = new KernelMlp(requireLstmKernel(), family.config, {
+      const module = requireLstmKernel();
+      const kernel = new KernelMlp(module, family.config, {
         kernels: layers.map((l) => data(`mlp_${l}/kernel`)),
         biases: layers.map((l) => data(`mlp_${l}/bias`)),
         outKernel: data('output/kernel'),
@@ -87,6 +89,10 @@ describeEachBackend('the MLP family on the kernel module', () => {
           const g = tf.tensor1d(grads[t]!);
           const p = tf.tensor1d(params[t]!);
           const ref = family.step(weights, g, state, { params: p, shapes: [c.shape], ...(c.horizon === undefined ? {} : { horizon: c.horizon }) });
+          // Memory the module hands out again holds whatever was there: NaN here, which no padding may pick up.
+          const junk = module.allocate(1 << 16);
+          module.f32(junk.ptr, 1 << 14).fill(Number.NaN);
+          junk.free();
           const update = kernel.step(block, grads[t]!, piece, family.config.paramFeature ? params[t] : undefined, c.horizon);
           expect(relErr(update, ref.update.dataSync()), `update at step ${t + 1}`).toBeLessThan(1e-5);
           expect(relErr(kernel.read(block), ref.state[0]!.dataSync()), `state at step ${t + 1}`).toBeLessThan(1e-6);

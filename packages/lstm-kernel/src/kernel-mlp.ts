@@ -251,8 +251,9 @@ export class KernelMlp {
     try {
       const g = temp(this.vector(grads, stride));
       const theta = spec.paramFeature ? temp(this.vector(params, stride)) : null;
-      const rIn = matrix ? temp(m.allocate(4 * stride)) : null;
-      const cIn = matrix ? temp(m.allocate(4 * stride)) : null;
+      // Zeroed: mlpFactor writes the n coordinates, and the padding must stay 0 (the sums of mlpUpdate count it).
+      const rIn = matrix ? temp(m.allocate(4 * stride, true)) : null;
+      const cIn = matrix ? temp(m.allocate(4 * stride, true)) : null;
       const sumCount = Math.max(1 + 3 * kf, f, matrix ? piece.cols : 0);
       const sumBytes = 8 * sumCount;
       const sums = temp(m.allocate(sumBytes * m.threads));
