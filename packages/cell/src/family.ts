@@ -124,6 +124,13 @@ export interface OptimizerFamily<Config = unknown> {
   /** One step for n coordinates: `grads` has n elements (float32). */
   step(weights: FamilyWeights, grads: tf.Tensor, state: FamilyState, options?: StepOptions): FamilyStepResult;
   /**
+   * Optional: `step` for callers off every gradient tape (forward-only meta-training such as PES,
+   * validation, the unrolls truncated BPTT replays on a tape later). It computes what `step`
+   * computes (to float32 rounding) but need not be differentiable, so a family may run it outside
+   * tfjs (the MLP family: on @lopt/lstm-kernel's module). Callers that record a tape use `step`.
+   */
+  stepForward?(weights: FamilyWeights, grads: tf.Tensor, state: FamilyState, options?: StepOptions): FamilyStepResult;
+  /**
    * Optional hand-written backpropagation through time: `stepTraced` is `step` off the tape, also
    * returning what `backward` needs; `backward` turns dL/d(update) and dL/d(new state) (null: zero)
    * into dL/d(weights) by name and dL/d(state in), disposing the trace. With both, the meta-gradient

@@ -1,11 +1,25 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { createRng, normalArray } from '@lopt/core';
+import { LoptError, createRng, normalArray } from '@lopt/core';
 
-import type { FamilyWeights, OptimizerFamily, StepOptions, WeightShapes } from './family.js';
+import type { FamilyState, FamilyWeights, OptimizerFamily, StepOptions, WeightShapes } from './family.js';
+import type { KernelChoice } from './kernel-states.js';
+import { assertKernelChoice } from './kernel-states.js';
+import { mlpKernelStepper } from './mlp-kernel-step.js';
+import { mlpKernelRefusal } from './mlp-kernel-states.js';
 import { assertWeightShapes } from './family-weights.js';
 import type { MlpConfig } from './mlp-config.js';
 import { mlpConfig, mlpConfigJson, normalizedFeatureCount, stateRows, stepFeatureCount } from './mlp-config.js';
 import { mlpFeatures } from './mlp-features.js';
+
+/** Options of {@link mlpFamily} that do not change what it computes. */
+export interface MlpFamilyOptions {
+  /**
+   * Where `stepForward` (the step off the tape: PES, validation) runs: 'auto' (default) on
+   * @lopt/lstm-kernel's module when it can run the config (see LearnedOptimizerOptions.kernel),
+   * else tfjs ops; 'wasm' insists on the module; 'tfjs' never uses it (no `stepForward`).
+   */
+  readonly kernel?: KernelChoice;
+}
 
 /** The registry name of the per-parameter MLP family. */
 export const MLP_FAMILY = 'lopt-mlp';
@@ -88,10 +102,16 @@ function mlpStep(c: MlpConfig, shapes: WeightShapes, w: FamilyWeights, grads: tf
  * run's length (`usesHorizon`: pass StepOptions.horizon, or LearnedOptimizer's totalSteps).
  * Accepts parsed JSON.
  */
-export function mlpFamily(config: Partial<MlpConfig> = {}): MlpFamily {
+export function mlpFamily(config: Partial<MlpConfig> = {}, options: MlpFamilyOptions = {}): MlpFamily {
   const cfg = mlpConfig(config);
   const shapes = mlpWeightShapes(cfg);
   const rows = stateRows(cfg);
+  const kernel = assertKernelChoice(options.kernel, 'mlpFamily');
+  if (kernel === 'wasm') {
+    const why = mlpKernelRefusal(cfg);
+    if (why !== null) throw new LoptError('UNSUPPORTED', `mlpFamily: kernel 'wasm' was asked for, but ${why}.`, { hint: "Use kernel: 'auto' or 'tfjs'." });
+  }
+  const forward = kernel === 'tfjs' ? null : mlpKernelStepper(cfg);
   return Object.freeze({
     name: MLP_FAMILY,
     config: cfg,
@@ -102,6 +122,14 @@ export function mlpFamily(config: Partial<MlpConfig> = {}): MlpFamily {
     init: (seed: number) => initMlpWeights(cfg, seed),
     initState: (n: number) => [tf.zeros([rows, n])],
     step: (weights, grads, state, options) => mlpStep(cfg, shapes, weights, grads, state, options),
+    ...(forward === null
+      ? {}
+      : {
+          stepForward: (weights: FamilyWeights, grads: tf.Tensor, state: FamilyState, options?: StepOptions) => {
+            assertWeightShapes(shapes, weights, 'MLP family step');
+            return forward(weights, grads, state, options);
+          },
+        }),
   } satisfies MlpFamily);
 }
 

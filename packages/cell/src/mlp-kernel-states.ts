@@ -20,7 +20,7 @@ export function mlpKernelRefusal(config: MlpConfig): string | null {
 }
 
 /** The weights as flat arrays (reads them from the backend). */
-function kernelMlpWeights(config: MlpConfig, w: FamilyWeights): KernelMlpWeights {
+export function kernelMlpWeights(config: MlpConfig, w: FamilyWeights): KernelMlpWeights {
   const data = (name: string) => w[name]!.dataSync() as Float32Array;
   const layers = config.hiddenSizes.map((_, l) => l);
   return {

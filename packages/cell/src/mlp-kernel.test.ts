@@ -214,3 +214,51 @@ describeEachBackend('LearnedOptimizer of the MLP family on the kernel module', (
     tf.dispose([...Object.values(weights), ...Object.values(oddWeights)]);
   });
 });
+
+describeEachBackend("the MLP family's stepForward (off the tape, on the kernel module)", () => {
+  it('computes what step computes over several tensors and problem segments, and leaves no tensor', () => {
+    const config = { adamPath: true, learningRate: 0.03 } as const;
+    const family = mlpFamily(config);
+    expect(family.stepForward).toBeTypeOf('function');
+    const weights = randomWeights(config, 7);
+    // 3 problems (segments), each a padded 11×6 matrix and a 5-vector.
+    const shapes = [[3, 11, 6], [3, 5]];
+    const n = 3 * (66 + 5);
+    const grads = gradients(n, 6, 1);
+    const params = gradients(n, 6, 2);
+    let a = family.initState(n);
+    let b = family.initState(n);
+    const before = tf.memory().numTensors;
+    for (let t = 0; t < 6; t++) {
+      const g = tf.tensor1d(grads[t]!);
+      const p = tf.tensor1d(params[t]!);
+      const options = { segments: 3, shapes, params: p, horizon: 10 };
+      const ref = family.step(weights, g, a, options);
+      const fwd = family.stepForward!(weights, g, b, options);
+      expect(relErr(fwd.update.dataSync(), ref.update.dataSync()), `update at step ${t + 1}`).toBeLessThan(1e-5);
+      expect(relErr(fwd.state[0]!.dataSync(), ref.state[0]!.dataSync()), `state at step ${t + 1}`).toBeLessThan(1e-6);
+      tf.dispose([g, p, ref.update, fwd.update, ...a, ...b]);
+      a = ref.state;
+      b = fwd.state;
+      expect(tf.memory().numTensors).toBe(before);
+    }
+    tf.dispose([...a, ...b, ...Object.values(weights)]);
+  });
+
+  it('keeps stepping right after more weight sets than it keeps loaded, and is absent under kernel "tfjs"', () => {
+    const family = mlpFamily({});
+    const state = family.initState(12);
+    const g = tf.tensor1d(gradients(12, 1, 3)[0]!);
+    const p = tf.zeros([12]);
+    const sets = Array.from({ length: 70 }, (_, k) => randomWeights({}, 100 + k));
+    for (const w of [...sets, sets[0]!]) {
+      const ref = family.step(w, g, state, { params: p, shapes: [[3, 4]] });
+      const fwd = family.stepForward!(w, g, state, { params: p, shapes: [[3, 4]] });
+      expect(relErr(fwd.update.dataSync(), ref.update.dataSync())).toBeLessThan(1e-5);
+      tf.dispose([ref.update, fwd.update, ...ref.state, ...fwd.state]);
+    }
+    expect(mlpFamily({}, { kernel: 'tfjs' }).stepForward).toBeUndefined();
+    expectLoptError(() => mlpFamily({ hiddenSizes: [30] }, { kernel: 'wasm' }), 'UNSUPPORTED', /multiples of 4/);
+    tf.dispose([g, p, ...state, ...sets.flatMap((w) => Object.values(w))]);
+  });
+});

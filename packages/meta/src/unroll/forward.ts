@@ -50,12 +50,18 @@ export function forwardStep<R extends GroupStep>(tr: Trajectory, step: GroupStep
   return { results, grads, states, params: flat };
 }
 
-/** The cells' plain differentiable `step` for one group (under tidy: only the update and state survive). */
-export function plainStep(cells: readonly OptimizerFamily[], weights: readonly FamilyWeights[], layout: GroupLayout, horizon?: number): GroupStepper<GroupStep> {
+/**
+ * The cells' plain differentiable `step` for one group (under tidy: only the update and state
+ * survive). `offTape`: no gradient tape records these steps, so a family's `stepForward` (e.g.
+ * the MLP family's on the kernel module) runs where it has one.
+ */
+export function plainStep(cells: readonly OptimizerFamily[], weights: readonly FamilyWeights[], layout: GroupLayout, horizon?: number, offTape = false): GroupStepper<GroupStep> {
   const options = groupStepOptions(layout, horizon);
   return (g, grads, state, params) =>
     tf.tidy(() => {
-      const r = cells[g]!.step(weights[g]!, grads, state, params === undefined ? options[g] : { ...options[g], params });
+      const cell = cells[g]!;
+      const run = offTape && cell.stepForward !== undefined ? cell.stepForward.bind(cell) : cell.step.bind(cell);
+      const r = run(weights[g]!, grads, state, params === undefined ? options[g] : { ...options[g], params });
       return { update: r.update, state: r.state } as unknown as tf.TensorContainer;
     }) as unknown as GroupStep;
 }
@@ -79,7 +85,7 @@ export function advance(
   const inputs: tf.Tensor[][] = [];
   const seenParams: tf.Tensor[][] = [];
   const startStates = tr.states;
-  const step = plainStep(cells, weights, tr.layout, tr.horizon);
+  const step = plainStep(cells, weights, tr.layout, tr.horizon, true);
   for (let k = 0; k < length; k++) {
     const { grads, states, params } = forwardStep(tr, step, cells);
     if (states !== startStates || !keepInputs) tf.dispose(states.flat());
