@@ -3,6 +3,8 @@
 // 10 truncations per iteration, the general task family) with the family's stepForward on the
 // lstm-kernel module against the same on tfjs ops, interleaved, in one process.
 // Usage (after a build): node apps/bench/scripts/pes-kernel-ab.mjs [backend=wasm] [rounds=3]
+import { performance } from 'node:perf_hooks';
+
 import { useBackend } from '@lopt/backends';
 
 const backend = process.argv[2] ?? 'wasm';
