@@ -1,15 +1,16 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { LoptError } from '@lopt/core';
 import { threadsAvailable } from '@lopt/lstm-kernel';
-import type { Block, KernelCell } from '@lopt/lstm-kernel';
+import type { KernelCell } from '@lopt/lstm-kernel';
 
 import type { CellConfig } from './cell-config.js';
 import type { CellState } from './cell-state.js';
 import type { CellWeights } from './cell-weights.js';
-import type { FamilyState } from './family.js';
 import { blockToState, kernelRefusal, loadKernelCell, stateToBlock } from './kernel-adapter.js';
 import type { MlpConfig } from './mlp-config.js';
 import { mlpKernelRefusal } from './mlp-kernel-states.js';
+import { ModuleBlockStates } from './module-block-states.js';
+import type { VariableKernel } from './module-block-states.js';
 
 /** Which implementation of the cell a LearnedOptimizer or an LSTM family runs. */
 export type KernelChoice = 'auto' | 'wasm' | 'tfjs';
@@ -85,40 +86,20 @@ export function useMlpKernel(config: MlpConfig, choice: KernelChoice, where: str
   return false;
 }
 
-/**
- * What a LearnedOptimizer runs a family's step through when the kernel module does it: one state
- * per variable kept in the module (the gradient goes in, the update comes out), and tensors of
- * the states on demand for getWeights/setWeights.
- */
-export interface VariableKernel {
-  /** Threads the module splits each step across. */
-  readonly threads: number;
-  /** One step of `group`'s optimizer for `variable` (named `name`): returns the update. */
-  step(name: string, group: string, grads: Float32Array, variable: tf.Variable): Float32Array;
-  names(): string[];
-  /** The state of `name` as the family's tensors (owned by the kernel; valid until its next step). */
-  state(name: string, group: string): FamilyState;
-  /** Replaces the state of `name` with `state` (copied; the caller keeps the tensors). */
-  restore(name: string, group: string, state: FamilyState): void;
-  reset(): void;
-  dispose(): void;
-}
 
 /**
  * A LearnedOptimizer's per-variable LSTM states kept inside the kernel module between steps (only
- * the gradient goes in and the update comes out). getWeights needs tensors: they are made on
- * demand and kept until the state changes.
+ * the gradient goes in and the update comes out).
  */
-export class KernelStates implements VariableKernel {
+export class KernelStates extends ModuleBlockStates implements VariableKernel {
   private readonly cells = new Map<string, KernelCell>();
-  private readonly blocks = new Map<string, Block>();
-  private readonly views = new Map<string, tf.Tensor[]>();
 
   constructor(
     private readonly config: CellConfig,
     weights: Readonly<Record<string, CellWeights>>,
     threads = 1,
   ) {
+    super();
     for (const [group, w] of Object.entries(weights)) this.cells.set(group, loadKernelCell(config, w, threads)!);
   }
 
@@ -130,54 +111,18 @@ export class KernelStates implements VariableKernel {
   /** One step of `group`'s cell for variable `name`: returns the update (state kept here). */
   step(name: string, group: string, grads: Float32Array): Float32Array {
     const cell = this.cells.get(group)!;
-    let block = this.blocks.get(name);
-    if (block !== undefined && block.n !== grads.length) {
-      this.forget(name);
-      block = undefined;
-    }
-    if (block === undefined) {
-      block = cell.block(grads.length, cell.layout.stateRows, true);
-      this.blocks.set(name, block);
-    }
-    this.dropView(name);
+    const block = this.blockFor(name, grads.length, () => cell.block(grads.length, cell.layout.stateRows, true));
     return cell.step(block, grads);
-  }
-
-  names(): string[] {
-    return [...this.blocks.keys()];
   }
 
   /** The state of `name` as tensors in @lopt/cell's layout (owned here; valid until its next step). */
   state(name: string, group: string): CellState {
-    let view = this.views.get(name);
-    if (view === undefined) {
-      view = blockToState(this.cells.get(group)!, this.config, this.blocks.get(name)!).map((t) => tf.keep(t));
-      this.views.set(name, view);
-    }
-    return view;
+    return this.viewOf(name, (block) => blockToState(this.cells.get(group)!, this.config, block));
   }
 
   /** Replaces the state of `name` with `state` (copied; the caller keeps the tensors). */
   restore(name: string, group: string, state: CellState): void {
-    this.forget(name);
-    const cell = this.cells.get(group)!;
-    this.blocks.set(name, stateToBlock(cell, this.config, state, state[0]!.shape[1]!));
-  }
-
-  private dropView(name: string): void {
-    const view = this.views.get(name);
-    if (view !== undefined) tf.dispose(view);
-    this.views.delete(name);
-  }
-
-  private forget(name: string): void {
-    this.dropView(name);
-    this.blocks.get(name)?.region.free();
-    this.blocks.delete(name);
-  }
-
-  reset(): void {
-    for (const name of [...this.blocks.keys()]) this.forget(name);
+    this.replace(name, stateToBlock(this.cells.get(group)!, this.config, state, state[0]!.shape[1]!));
   }
 
   dispose(): void {

@@ -1,9 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { KernelMlp, lstmKernelSync, lstmKernelThreadsSync, unsupportedMlpReason } from '@lopt/lstm-kernel';
-import type { Block, KernelMlpWeights } from '@lopt/lstm-kernel';
+import type { KernelMlpWeights } from '@lopt/lstm-kernel';
 
 import type { FamilyState, FamilyWeights } from './family.js';
-import type { VariableKernel } from './kernel-states.js';
+import { ModuleBlockStates } from './module-block-states.js';
+import type { VariableKernel } from './module-block-states.js';
 import type { MlpConfig } from './mlp-config.js';
 
 /*
@@ -39,14 +40,9 @@ function pieceOf(shape: readonly number[]): { rows: number; cols: number } {
   return { rows: shape.length >= 2 ? size / cols : 1, cols };
 }
 
-/**
- * A LearnedOptimizer's per-variable MLP-family states kept inside the kernel module. getWeights
- * needs tensors: they are made on demand and kept until the state changes.
- */
-export class MlpKernelStates implements VariableKernel {
+/** A LearnedOptimizer's per-variable MLP-family states kept inside the kernel module. */
+export class MlpKernelStates extends ModuleBlockStates implements VariableKernel {
   private readonly kernels = new Map<string, KernelMlp>();
-  private readonly blocks = new Map<string, Block>();
-  private readonly views = new Map<string, tf.Tensor[]>();
 
   /**
    * `horizon`: the run's length in steps (LearnedOptimizer's totalSteps) for the scheduled Adam
@@ -58,6 +54,7 @@ export class MlpKernelStates implements VariableKernel {
     threads = 1,
     private readonly horizon?: number,
   ) {
+    super();
     const module = threads > 1 ? (lstmKernelThreadsSync(threads) ?? lstmKernelSync()) : lstmKernelSync();
     for (const [group, w] of Object.entries(weights)) this.kernels.set(group, new KernelMlp(module!, config, kernelMlpWeights(config, w)));
   }
@@ -70,60 +67,24 @@ export class MlpKernelStates implements VariableKernel {
   /** One step of `group`'s optimizer for `variable` (named `name`): returns the update (state kept here). */
   step(name: string, group: string, grads: Float32Array, variable: tf.Variable): Float32Array {
     const kernel = this.kernels.get(group)!;
-    let block = this.blocks.get(name);
-    if (block !== undefined && block.n !== grads.length) {
-      this.forget(name);
-      block = undefined;
-    }
-    if (block === undefined) {
-      block = kernel.block(grads.length);
-      this.blocks.set(name, block);
-    }
-    this.dropView(name);
+    const block = this.blockFor(name, grads.length, () => kernel.block(grads.length));
     const params = this.config.paramFeature ? (variable.dataSync() as Float32Array) : undefined;
     return kernel.step(block, grads, pieceOf(variable.shape), params, this.horizon);
   }
 
-  names(): string[] {
-    return [...this.blocks.keys()];
-  }
-
   /** The state of `name` as the family's tensors (owned here; valid until its next step). */
   state(name: string, group: string): FamilyState {
-    let view = this.views.get(name);
-    if (view === undefined) {
-      const block = this.blocks.get(name)!;
-      const kernel = this.kernels.get(group)!;
-      view = [tf.keep(tf.tensor2d(kernel.read(block), [kernel.stateRows, block.n]))];
-      this.views.set(name, view);
-    }
-    return view;
+    const kernel = this.kernels.get(group)!;
+    return this.viewOf(name, (block) => [tf.tensor2d(kernel.read(block), [kernel.stateRows, block.n])]);
   }
 
   /** Replaces the state of `name` with `state` (copied; the caller keeps the tensors). */
   restore(name: string, group: string, state: FamilyState): void {
-    this.forget(name);
     const kernel = this.kernels.get(group)!;
     const t = state[0]!;
     const block = kernel.block(t.shape[1]!);
     kernel.write(block, t.dataSync() as Float32Array);
-    this.blocks.set(name, block);
-  }
-
-  private dropView(name: string): void {
-    const view = this.views.get(name);
-    if (view !== undefined) tf.dispose(view);
-    this.views.delete(name);
-  }
-
-  private forget(name: string): void {
-    this.dropView(name);
-    this.blocks.get(name)?.region.free();
-    this.blocks.delete(name);
-  }
-
-  reset(): void {
-    for (const name of [...this.blocks.keys()]) this.forget(name);
+    this.replace(name, block);
   }
 
   dispose(): void {

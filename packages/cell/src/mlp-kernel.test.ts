@@ -5,21 +5,11 @@ import { describeEachBackend, expectLoptError, expectNoLeak } from '@lopt/test-u
 import { expect, it } from 'vitest';
 
 import type { FamilyWeights } from './family.js';
+import { relativeError } from './kernel.fixture.js';
 import { LearnedOptimizer } from './learned-optimizer.js';
 import type { MlpConfig } from './mlp-config.js';
 import { mlpFamily } from './mlp-family.js';
 import { adamLikeMlpWeights } from './mlp-warm-start.js';
-
-/** max |a − b| / max |b|: the error relative to the update's scale. */
-function relErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let diff = 0;
-  let scale = 0;
-  for (let i = 0; i < b.length; i++) {
-    diff = Math.max(diff, Math.abs(a[i]! - b[i]!));
-    scale = Math.max(scale, Math.abs(b[i]!));
-  }
-  return diff / scale;
-}
 
 /** Random weights (so that every feature and unit moves the update), with a schedule for the Adam path. */
 function randomWeights(c: Partial<MlpConfig>, seed: number): FamilyWeights {
@@ -94,8 +84,8 @@ describeEachBackend('the MLP family on the kernel module', () => {
           module.f32(junk.ptr, 1 << 14).fill(Number.NaN);
           junk.free();
           const update = kernel.step(block, grads[t]!, piece, family.config.paramFeature ? params[t] : undefined, c.horizon);
-          expect(relErr(update, ref.update.dataSync()), `update at step ${t + 1}`).toBeLessThan(1e-5);
-          expect(relErr(kernel.read(block), ref.state[0]!.dataSync()), `state at step ${t + 1}`).toBeLessThan(1e-6);
+          expect(relativeError(update, ref.update.dataSync()), `update at step ${t + 1}`).toBeLessThan(1e-5);
+          expect(relativeError(kernel.read(block), ref.state[0]!.dataSync()), `state at step ${t + 1}`).toBeLessThan(1e-6);
           tf.dispose([g, p, ref.update, ...state]);
           state = ref.state;
         }
@@ -136,7 +126,7 @@ describeEachBackend('the MLP family on the kernel module', () => {
         const p = new Float32Array(n).fill(0.5);
         const u1 = one.step(a, g, { rows: 300, cols: 40 }, p, 10);
         const u2 = two.step(b, g, { rows: 300, cols: 40 }, p, 10);
-        expect(relErr(u2, u1)).toBeLessThan(1e-6);
+        expect(relativeError(u2, u1)).toBeLessThan(1e-6);
       }
     } finally {
       a.region.free();
@@ -174,11 +164,11 @@ describeEachBackend('LearnedOptimizer of the MLP family on the kernel module', (
       }
       vars[0]!.forEach((v, j) => {
         const moved = (k: number) => Array.from(vars[k]![j]!.dataSync(), (x, i) => x - normalArray(createRng(j), v.size)[i]!);
-        expect(relErr(moved(0), moved(1)), `variable ${j}`).toBeLessThan(1e-5);
+        expect(relativeError(moved(0), moved(1)), `variable ${j}`).toBeLessThan(1e-5);
       });
       const [kernelStates, tfjsStates] = await Promise.all(opts.map((o) => o.getWeights()));
       expect(kernelStates!.map((s) => s.name.replace('-k0/', '/'))).toEqual(tfjsStates!.map((s) => s.name.replace('-k1/', '/')));
-      kernelStates!.slice(1).forEach((s, k) => expect(relErr(s.tensor.dataSync(), tfjsStates![k + 1]!.tensor.dataSync()), s.name).toBeLessThan(1e-6));
+      kernelStates!.slice(1).forEach((s, k) => expect(relativeError(s.tensor.dataSync(), tfjsStates![k + 1]!.tensor.dataSync()), s.name).toBeLessThan(1e-6));
       // The kernel's state restored into a tfjs-path optimizer continues as the kernel does.
       const again = new LearnedOptimizer(spec, { kernel: 'tfjs', totalSteps: 100 });
       await again.setWeights(kernelStates!);
@@ -188,7 +178,7 @@ describeEachBackend('LearnedOptimizer of the MLP family on the kernel module', (
       const step = vars[0]!.map((v, j) => v.dataSync().map((x, i) => x - before[j]![i]!));
       vars[0]!.forEach((v, j) => tf.tidy(() => v.assign(tf.tensor(before[j]!, v.shape))));
       again.applyGradients(probe);
-      vars[0]!.forEach((v, j) => expect(relErr(v.dataSync().map((x, i) => x - before[j]![i]!), step[j]!), `restored ${j}`).toBeLessThan(1e-5));
+      vars[0]!.forEach((v, j) => expect(relativeError(v.dataSync().map((x, i) => x - before[j]![i]!), step[j]!), `restored ${j}`).toBeLessThan(1e-5));
       // getWeights' state tensors belong to the optimizers; the iteration counts are the caller's.
       tf.dispose([...Object.values(probe), ...vars.flat(), kernelStates![0]!.tensor, tfjsStates![0]!.tensor]);
       [...opts, again].forEach((o) => o.dispose());
@@ -235,8 +225,8 @@ describeEachBackend("the MLP family's stepForward (off the tape, on the kernel m
       const options = { segments: 3, shapes, params: p, horizon: 10 };
       const ref = family.step(weights, g, a, options);
       const fwd = family.stepForward!(weights, g, b, options);
-      expect(relErr(fwd.update.dataSync(), ref.update.dataSync()), `update at step ${t + 1}`).toBeLessThan(1e-5);
-      expect(relErr(fwd.state[0]!.dataSync(), ref.state[0]!.dataSync()), `state at step ${t + 1}`).toBeLessThan(1e-6);
+      expect(relativeError(fwd.update.dataSync(), ref.update.dataSync()), `update at step ${t + 1}`).toBeLessThan(1e-5);
+      expect(relativeError(fwd.state[0]!.dataSync(), ref.state[0]!.dataSync()), `state at step ${t + 1}`).toBeLessThan(1e-6);
       tf.dispose([g, p, ref.update, fwd.update, ...a, ...b]);
       a = ref.state;
       b = fwd.state;
@@ -254,7 +244,7 @@ describeEachBackend("the MLP family's stepForward (off the tape, on the kernel m
     for (const w of [...sets, sets[0]!]) {
       const ref = family.step(w, g, state, { params: p, shapes: [[3, 4]] });
       const fwd = family.stepForward!(w, g, state, { params: p, shapes: [[3, 4]] });
-      expect(relErr(fwd.update.dataSync(), ref.update.dataSync())).toBeLessThan(1e-5);
+      expect(relativeError(fwd.update.dataSync(), ref.update.dataSync())).toBeLessThan(1e-5);
       tf.dispose([ref.update, fwd.update, ...ref.state, ...fwd.state]);
     }
     expect(mlpFamily({}, { kernel: 'tfjs' }).stepForward).toBeUndefined();
