@@ -102,6 +102,11 @@ describe('bench general (smoke)', () => {
     expect(await readdir(join(dir, 'cache'))).toHaveLength(entries.length); // nothing new was run
     expect(second.tasks[0]!.horizons).toEqual(first.tasks[0]!.horizons);
     expect(second.tasks[0]!.tuning).toEqual(first.tasks[0]!.tuning);
+    // With Adam the only baseline, every row of a table has as many cells as its header.
+    const md = await readFile(join(dir, 'a', 'GENERAL.md'), 'utf8');
+    const rows = md.split('\n').filter((l) => l.startsWith('|'));
+    expect(rows.some((l) => l.startsWith('| quadratic-64 |'))).toBe(true);
+    for (const l of rows) expect(l.split('|').length, l).toBe(rows[0]!.split('|').length);
     Object.values(learned).forEach(({ spec }) => disposeOptimizerSpec(spec));
   }, 120_000);
 });
