@@ -73,8 +73,8 @@ export function useKernel(config: CellConfig, choice: KernelChoice, where: strin
  * Whether to run the MLP family `config` on the kernel under `choice`; throws for 'wasm' when it
  * cannot (`batch` > 1 included: the kernel does not compute per-problem statistics). Unlike the
  * LSTM's, 'auto' uses it on tfjs-node on one thread too: one thread of the module beats TensorFlow's
- * ops there (apps/bench PERF.md, trainOnBatch of the 784-256-256-10 MLP in one run: 70 ms on ops,
- * 44 ms on one kernel thread, 29 ms on two).
+ * ops there (apps/bench PERF.md, trainOnBatch of the 784-256-256-10 MLP in one run: 67 ms on ops,
+ * 42 ms on one kernel thread, 29 ms on two).
  */
 export function useMlpKernel(config: MlpConfig, choice: KernelChoice, where: string, batch = 1): boolean {
   if (choice === 'tfjs') return false;
