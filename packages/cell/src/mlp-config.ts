@@ -36,6 +36,16 @@ export interface MlpConfig {
   readonly adamPath: boolean;
   /** The scheduled Adam path's rate before meta-training (η at w_η = 0). Default 0.01. */
   readonly learningRate: number;
+  /**
+   * The rate of the per-tensor step-size adaptation (after hypergradient descent, Baydin et al.
+   * 2018); default 0, off. When > 0 each tensor's whole update is multiplied by exp(h), where h
+   * starts at 0 and moves each step by this rate times the cosine between the new gradient and the
+   * previous step's Adam direction m̂/(√v̂ + 1e-8) (the rate grows while the steps keep descending
+   * and shrinks when they overshoot), clipped to ±ln(`maxRateFactor`). h is one more state row.
+   */
+  readonly rateAdaptation: number;
+  /** With rateAdaptation: the bound on the adapted factor exp(h) and its inverse. Default 100. */
+  readonly maxRateFactor: number;
 }
 
 export const DEFAULT_MLP_CONFIG: MlpConfig = Object.freeze({
@@ -49,6 +59,8 @@ export const DEFAULT_MLP_CONFIG: MlpConfig = Object.freeze({
   expMult: 1e-3,
   adamPath: false,
   learningRate: 0.01,
+  rateAdaptation: 0,
+  maxRateFactor: 100,
 });
 
 const KEYS = new Set(Object.keys(DEFAULT_MLP_CONFIG));
@@ -95,6 +107,12 @@ export function mlpConfig(config: unknown = {}): MlpConfig {
   if (typeof c.secondMomentDecay !== 'number' || !isRate(c.secondMomentDecay)) {
     throw invalid(`secondMomentDecay is ${JSON.stringify(c.secondMomentDecay)}.`, 'secondMomentDecay is a number in [0, 1) (default 0.999).');
   }
+  if (typeof c.rateAdaptation !== 'number' || !(c.rateAdaptation >= 0) || !Number.isFinite(c.rateAdaptation)) {
+    throw invalid(`rateAdaptation is ${JSON.stringify(c.rateAdaptation)}.`, 'rateAdaptation is a finite number >= 0 (default 0, off; e.g. 0.02).');
+  }
+  if (typeof c.maxRateFactor !== 'number' || !(c.maxRateFactor > 1) || !Number.isFinite(c.maxRateFactor)) {
+    throw invalid(`maxRateFactor is ${JSON.stringify(c.maxRateFactor)}.`, 'maxRateFactor is a finite number > 1 (default 100).');
+  }
   return Object.freeze({
     hiddenSizes: list('hiddenSizes', c.hiddenSizes, (x) => Number.isInteger(x) && x >= 1 && x <= MAX_UNITS, `hiddenSizes lists 1-12 layer widths, integers in [1, ${MAX_UNITS}].`, 1),
     momentumDecays: list('momentumDecays', c.momentumDecays, isRate, rateHint, 1),
@@ -106,6 +124,8 @@ export function mlpConfig(config: unknown = {}): MlpConfig {
     expMult: positive('expMult', c.expMult),
     adamPath: c.adamPath,
     learningRate: positive('learningRate', c.learningRate),
+    rateAdaptation: c.rateAdaptation,
+    maxRateFactor: c.maxRateFactor,
   });
 }
 
@@ -122,6 +142,7 @@ export function mlpConfigJson(config: MlpConfig): Record<string, unknown> {
     expMult: config.expMult,
     // Left out when off, so the JSON of configs from before the option is unchanged.
     ...(config.adamPath ? { adamPath: true, learningRate: config.learningRate } : {}),
+    ...(config.rateAdaptation > 0 ? { rateAdaptation: config.rateAdaptation, maxRateFactor: config.maxRateFactor } : {}),
   };
 }
 
@@ -141,7 +162,15 @@ export function stepFeatureCount(c: MlpConfig): number {
   return c.stepTimescales.length + (c.adamPath ? 2 : 0);
 }
 
-/** Rows of the state tensor [rows, n]: the momenta, v, the row and column statistics, the step count. */
+/**
+ * Rows of the state tensor [rows, n]: the momenta, v, the row and column statistics, the step
+ * count, then (with rateAdaptation) the adapted log step-size factor h.
+ */
 export function stateRows(c: MlpConfig): number {
-  return c.momentumDecays.length + 1 + 2 * c.adafactorDecays.length + 1;
+  return stepRow(c) + 1 + (c.rateAdaptation > 0 ? 1 : 0);
+}
+
+/** The state row of the step count t. */
+export function stepRow(c: MlpConfig): number {
+  return c.momentumDecays.length + 1 + 2 * c.adafactorDecays.length;
 }

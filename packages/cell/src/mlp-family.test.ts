@@ -11,7 +11,7 @@ import type { FamilyWeights } from './family.js';
 import { familyFromJson } from './family-registry.js';
 import { LearnedOptimizer } from './learned-optimizer.js';
 import type { MlpConfig } from './mlp-config.js';
-import { normalizedFeatureCount, stateRows } from './mlp-config.js';
+import { normalizedFeatureCount, stateRows, stepRow } from './mlp-config.js';
 import { MLP_FAMILY, mlpFamily } from './mlp-family.js';
 import { disposeOptimizerSpec } from './optimizer-spec.js';
 import { loadOptimizer } from './load-optimizer.js';
@@ -128,6 +128,45 @@ describeEachBackend('mlpFamily', (backend) => {
       shapes: [[2, 4, 5]],
     });
     for (let k = 0; k < both.length; k++) expectClose(twice[k]!, [...alone[k]!, ...alone[k]!], { atol: 1e-9, rtol: 1e-4 });
+    tf.dispose(Object.values(w));
+  });
+
+  it('rate adaptation: h grows by β per step while the gradient keeps its direction, shrinks when it flips, stops at ±ln(maxRateFactor), scales the update', () => {
+    const beta = 0.25;
+    const c = { adamPath: true, learningRate: 0.01, rateAdaptation: beta, maxRateFactor: Math.exp(1) };
+    const family = mlpFamily(c);
+    expect(stateRows(family.config)).toBe(stateRows(mlpFamily().config) + 1);
+    const w = adamLikeMlpWeights(c);
+    const signs = [1, -1, 1, 1, -1, 1];
+    const run = (flip: boolean): { h: number[][]; u: number[][] } => {
+      let state = family.initState(6);
+      const h: number[][] = [];
+      const u: number[][] = [];
+      for (let t = 0; t < 7; t++) {
+        const g = tf.tensor1d(signs.map((x) => x * 0.3 * (flip && t % 2 === 1 ? -1 : 1)));
+        const r = family.step(w, g, state, { params: g, shapes: [[2, 3]] });
+        const rows = r.state[0]!.arraySync() as number[][];
+        h.push(rows[stepRow(family.config) + 1]!);
+        u.push(Array.from(r.update.dataSync()));
+        tf.dispose([g, r.update, ...state]);
+        state = r.state;
+      }
+      tf.dispose([...state]);
+      return { h, u };
+    };
+    const same = run(false);
+    // The first step has no previous direction (h stays 0); then cos = 1 per step, up to the bound 1.
+    expect(same.h.map((row) => row[0])).toEqual([0, 0.25, 0.5, 0.75, 1, 1, 1].map((x) => expect.closeTo(x, 5)));
+    for (const row of same.h) expect(new Set(row).size).toBe(1);
+    // A constant gradient is an Adam step of −η · sign(g) (horizon unknown: no decay), times e^h.
+    same.u.forEach((u, t) => expectClose(u, signs.map((x) => -0.01 * x * Math.exp(same.h[t]![0]!)), { atol: 1e-9, rtol: 1e-4 }));
+    const flipped = run(true);
+    expect(flipped.h.map((row) => row[0])).toEqual([0, -0.25, -0.5, -0.75, -1, -1, -1].map((x) => expect.closeTo(x, 5)));
+    // Off (the default): no extra state row, the same steps as before the option existed.
+    expect(mlpFamily({ adamPath: true }).toJSON()).toEqual({ name: MLP_FAMILY, config: expect.not.objectContaining({ rateAdaptation: expect.anything() }) });
+    expect(mlpFamily(c).toJSON().config).toMatchObject({ rateAdaptation: beta, maxRateFactor: Math.exp(1) });
+    expectLoptError(() => mlpFamily({ rateAdaptation: -1 }), 'INVALID_ARGUMENT', /rateAdaptation/);
+    expectLoptError(() => mlpFamily({ rateAdaptation: 0.1, maxRateFactor: 1 }), 'INVALID_ARGUMENT', /maxRateFactor/);
     tf.dispose(Object.values(w));
   });
 

@@ -64,7 +64,7 @@ function initMlpWeights(c: MlpConfig, seed: number): FamilyWeights {
 function mlpStep(c: MlpConfig, shapes: WeightShapes, w: FamilyWeights, grads: tf.Tensor, state: readonly tf.Tensor[], options?: StepOptions) {
   assertWeightShapes(shapes, w, 'MLP family step');
   return tf.tidy(() => {
-    const { features, stepFeatures, state: next, adam, progress, decay } = mlpFeatures(c, grads, state[0]!, options?.params, options);
+    const { features, stepFeatures, state: next, adam, progress, decay, rateScale } = mlpFeatures(c, grads, state[0]!, options?.params, options);
     const f = features.shape[1]!;
     let h: tf.Tensor = features;
     c.hiddenSizes.forEach((units, l) => {
@@ -77,14 +77,16 @@ function mlpStep(c: MlpConfig, shapes: WeightShapes, w: FamilyWeights, grads: tf
     const out = tf.add(tf.matMul(h, w['output/kernel']!), w['output/bias']!);
     const [d, m] = tf.split(out, 2, 1) as [tf.Tensor, tf.Tensor];
     const learned = tf.reshape(tf.mul(tf.mul(d, tf.exp(tf.mul(m, c.expMult))), c.stepMult), [grads.size]);
-    if (adam === undefined || progress === undefined || decay === undefined) return { update: learned, state: [next] };
+    // With rateAdaptation the whole update is scaled by each tensor's adapted factor exp(h).
+    const scaled = (u: tf.Tensor): tf.Tensor => (rateScale === undefined ? u : tf.mul(u, tf.reshape(rateScale, [grads.size])));
+    if (adam === undefined || progress === undefined || decay === undefined) return { update: scaled(learned), state: [next] };
     // s(x) · (−η · m̂/(√v̂ + ε) + the MLP's term), η = learningRate · exp(w_η), s(x) = ½(1 + cos πx) · exp(a₁x + a₂x²).
     const eta = tf.mul(tf.exp(w['schedule/log_lr']!), c.learningRate);
     const shape = w['schedule/shape']!;
     const polynomial = tf.dot(shape, tf.stack([progress, tf.square(progress)]));
     const schedule = tf.mul(decay, tf.exp(polynomial));
     const update = tf.mul(tf.sub(learned, tf.mul(tf.reshape(adam, [grads.size]), eta)), schedule);
-    return { update, state: [next] };
+    return { update: scaled(update), state: [next] };
   });
 }
 

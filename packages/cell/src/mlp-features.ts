@@ -3,7 +3,7 @@ import { LoptError } from '@lopt/core';
 
 import type { StepOptions } from './family.js';
 import type { MlpConfig } from './mlp-config.js';
-import { normalizedFeatureCount, stateRows } from './mlp-config.js';
+import { normalizedFeatureCount, stateRows, stepRow } from './mlp-config.js';
 
 /**
  * One parameter tensor of a step, per problem segment: `size` coordinates, viewed as a
@@ -81,6 +81,27 @@ interface PieceResult {
   readonly state: tf.Tensor; // [rows, s, k]
   /** Adam's direction m̂/(√v̂ + 1e-8) for the first momentum rate, [1, s, k] (with the Adam path). */
   readonly adam: tf.Tensor | undefined;
+  /** The adapted log step-size factor h after this step, [1, s, k] (with rateAdaptation). */
+  readonly logRate: tf.Tensor | undefined;
+}
+
+/**
+ * The rate adaptation's next h per segment, [1, s, 1]: h + β · cos(g, the previous step's Adam
+ * direction), clipped to ±ln(maxRateFactor). Reads the state before this step's statistics.
+ */
+function adaptedLogRate(c: MlpConfig, g: tf.Tensor, st: tf.Tensor, t: tf.Tensor): tf.Tensor {
+  const km = c.momentumDecays.length;
+  const [, s, k] = st.shape as [number, number, number];
+  const row = (r: number): tf.Tensor => tf.reshape(tf.slice(st, [r, 0, 0], [1, s, k]), [s, k]);
+  // The previous step's corrections (t − 1 ≥ 1; at t = 1 the momenta are 0 and so is the direction).
+  const prev = tf.maximum(tf.sub(t, 1), 1);
+  const fix = (rate: number): tf.Tensor => tf.div(1, tf.sub(1, tf.pow(tf.scalar(rate), prev)));
+  const dir = tf.div(tf.mul(row(0), fix(c.momentumDecays[0]!)), tf.add(tf.sqrt(tf.mul(row(km), fix(c.secondMomentDecay))), ADAM_EPSILON));
+  const norm = (x: tf.Tensor): tf.Tensor => tf.sqrt(tf.sum(tf.square(x), -1, true));
+  const cos = tf.div(tf.sum(tf.mul(g, dir), -1, true), tf.add(tf.mul(norm(g), norm(dir)), TINY));
+  const bound = Math.log(c.maxRateFactor);
+  const h = tf.slice(st, [stepRow(c) + 1, 0, 0], [1, s, 1]);
+  return tf.clipByValue(tf.add(h, tf.mul(tf.reshape(cos, [1, s, 1]), c.rateAdaptation)), -bound, bound);
 }
 
 function pieceStep(c: MlpConfig, p: Piece, g: tf.Tensor, theta: tf.Tensor | undefined, st: tf.Tensor, t: tf.Tensor): PieceResult {
@@ -88,6 +109,7 @@ function pieceStep(c: MlpConfig, p: Piece, g: tf.Tensor, theta: tf.Tensor | unde
   const kf = c.adafactorDecays.length;
   const [, s, k] = st.shape as [number, number, number];
   const part = (from: number, rows: number): tf.Tensor => tf.slice(st, [from, 0, 0], [rows, s, k]);
+  const logRate = c.rateAdaptation > 0 ? tf.broadcastTo(adaptedLogRate(c, g, st, t), [1, s, k]) : undefined;
   const g2 = tf.square(g);
   const m = ema(part(0, km), c.momentumDecays, g);
   const v = ema(part(km, 1), [c.secondMomentDecay], g2);
@@ -112,18 +134,19 @@ function pieceStep(c: MlpConfig, p: Piece, g: tf.Tensor, theta: tf.Tensor | unde
   const raw = tf.concat(feats, 0);
   // Each feature normalized by its root mean square over the tensor (per problem segment).
   const features = tf.mul(raw, tf.rsqrt(tf.add(pieceMean(tf.square(raw)), TINY)));
-  const parts = [m, v, ...(row === undefined ? [] : [row, col!]), tf.broadcastTo(tf.reshape(t, [1, 1, 1]), [1, s, k])];
+  const parts = [m, v, ...(row === undefined ? [] : [row, col!]), tf.broadcastTo(tf.reshape(t, [1, 1, 1]), [1, s, k]), ...(logRate === undefined ? [] : [logRate])];
   const adam = c.adamPath ? tf.div(tf.slice(mHat, [0, 0, 0], [1, s, k]), tf.add(tf.sqrt(vHat), ADAM_EPSILON)) : undefined;
-  return { features, state: tf.concat(parts, 0), adam };
+  return { features, state: tf.concat(parts, 0), adam, logRate };
 }
 
 /**
  * One step's features and next state (call under tf.tidy). `grads` and `params` are [n];
  * `state` is [stateRows, n]: the momenta, v, the row and column statistics (each broadcast to
- * the coordinates of its row or column), then the step count t. Returns the normalized features
- * [n, F], the step features [1, S] (tanh(t/τ) per timescale; with the Adam path also x and
- * ½(1 + cos πx)) and the next state [stateRows, n]; with the Adam path also Adam's direction
- * m̂/(√v̂ + ε) [1, n], the run's fraction x and the cosine decay ½(1 + cos πx) (scalars).
+ * the coordinates of its row or column), then the step count t (and with rateAdaptation h).
+ * Returns the normalized features [n, F], the step features [1, S] (tanh(t/τ) per timescale; with
+ * the Adam path also x and ½(1 + cos πx)) and the next state [stateRows, n]; with the Adam path
+ * also Adam's direction m̂/(√v̂ + ε) [1, n], the run's fraction x and the cosine decay
+ * ½(1 + cos πx) (scalars); with rateAdaptation the factor exp(h) [1, n] the update is scaled by.
  */
 export function mlpFeatures(
   c: MlpConfig,
@@ -131,7 +154,15 @@ export function mlpFeatures(
   state: tf.Tensor,
   params: tf.Tensor | undefined,
   options: StepOptions | undefined,
-): { features: tf.Tensor; stepFeatures: tf.Tensor; state: tf.Tensor; adam: tf.Tensor | undefined; progress: tf.Tensor | undefined; decay: tf.Tensor | undefined } {
+): {
+  features: tf.Tensor;
+  stepFeatures: tf.Tensor;
+  state: tf.Tensor;
+  adam: tf.Tensor | undefined;
+  progress: tf.Tensor | undefined;
+  decay: tf.Tensor | undefined;
+  rateScale: tf.Tensor | undefined;
+} {
   const n = grads.size;
   const rows = stateRows(c);
   if (state.rank !== 2 || state.shape[0] !== rows || state.shape[1] !== n) {
@@ -152,7 +183,7 @@ export function mlpFeatures(
   }
   const { segments, pieces } = piecesOf(n, options);
   const per = n / segments;
-  const t = tf.add(tf.reshape(tf.slice(state, [rows - 1, 0], [1, 1]), []), 1);
+  const t = tf.add(tf.reshape(tf.slice(state, [stepRow(c), 0], [1, 1]), []), 1);
   const sizes = pieces.map((p) => p.size);
   const split = (x: tf.Tensor, axis: number): tf.Tensor[] => (pieces.length === 1 ? [x] : tf.split(x, sizes, axis));
   const gs = split(tf.reshape(grads, [segments, per]), 1);
@@ -162,13 +193,14 @@ export function mlpFeatures(
   const join = (xs: tf.Tensor[], count: number): tf.Tensor => tf.reshape(xs.length === 1 ? xs[0]! : tf.concat(xs, 2), [count, n]);
   const features = tf.transpose(join(results.map((r) => r.features), normalizedFeatureCount(c)));
   const next = join(results.map((r) => r.state), rows);
+  const rateScale = c.rateAdaptation > 0 ? tf.exp(join(results.map((r) => r.logRate!), 1)) : undefined;
   const taus = c.stepTimescales;
   const timescales = taus.length === 0 ? tf.zeros([1, 0]) : tf.reshape(tf.tanh(tf.div(t, tf.tensor1d([...taus]))), [1, taus.length]);
-  if (!c.adamPath) return { features, stepFeatures: timescales, state: next, adam: undefined, progress: undefined, decay: undefined };
+  if (!c.adamPath) return { features, stepFeatures: timescales, state: next, adam: undefined, progress: undefined, decay: undefined, rateScale };
   // x = (t − 1)/T of the run done (0 at the first step; 0 throughout when T is unknown), and the cosine decay ½(1 + cos πx).
   // Past the horizon x stays at its last step's (T − 1)/T: the smallest step, not none.
   const x = horizon === undefined ? tf.zeros([]) : tf.div(tf.minimum(tf.sub(t, 1), horizon - 1), horizon);
   const cosine = tf.mul(tf.add(tf.cos(tf.mul(x, Math.PI)), 1), 0.5);
   const stepFeatures = tf.concat([timescales, tf.reshape(tf.stack([x, cosine]), [1, 2])], 1);
-  return { features, stepFeatures, state: next, adam: join(results.map((r) => r.adam!), 1), progress: x, decay: cosine };
+  return { features, stepFeatures, state: next, adam: join(results.map((r) => r.adam!), 1), progress: x, decay: cosine, rateScale };
 }

@@ -48,6 +48,8 @@ const cases: Case[] = [
   { name: 'no parameter feature, no Adafactor statistics, 3 layers', config: { paramFeature: false, adafactorDecays: [], hiddenSizes: [8, 12, 4] }, shape: [50, 3] },
   { name: 'one momentum, a column matrix [n, 1]', config: { momentumDecays: [0.5], adafactorDecays: [0.9] }, shape: [17, 1] },
   { name: 'a matrix whose size is not a multiple of 8 (padded rows)', config: { adamPath: true }, shape: [123, 10], horizon: 100 },
+  { name: 'rate adaptation on the Adam path', config: { adamPath: true, rateAdaptation: 3 }, shape: [20, 11], horizon: 6 },
+  { name: 'rate adaptation at its bound, a vector, no Adam path', config: { rateAdaptation: 5, maxRateFactor: 1.5 }, shape: [29] },
 ];
 
 describeEachBackend('the MLP family on the kernel module', () => {

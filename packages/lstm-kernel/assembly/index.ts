@@ -6,7 +6,7 @@ import { MLP_SCRATCH_BYTES } from './mlp';
 
 export { forward } from './forward';
 export { backward } from './backward';
-export { mlpApply, mlpFactor, mlpSumSq, mlpUpdate } from './mlp';
+export { mlpAlign, mlpApply, mlpFactor, mlpSumSq, mlpUpdate } from './mlp';
 
 /** Bytes of scratch memory one forward, backward or MLP call needs (one region per thread). */
 export function scratchBytes(): usize {

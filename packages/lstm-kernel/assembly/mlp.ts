@@ -1,6 +1,7 @@
 // The MLP family's step (@lopt/cell's mlpFamily) over the n coordinates of one parameter tensor,
 // forward only (inference: LearnedOptimizer.applyGradients). The host (src/kernel-mlp.ts) calls
 // the passes in order and fills the descriptor's scalars between them:
+//   mlpAlign   — (with rate adaptation) the sums behind the cosine of g and the last Adam direction;
 //   mlpFactor  — the row and column means of g² of a matrix, broadcast to its coordinates;
 //   mlpUpdate  — the running statistics (state, in place) and the sums their means need;
 //   mlpSumSq   — each feature's sum of squares over the tensor (its normalization);
@@ -87,6 +88,43 @@ export function mlpFactor(d: usize, grad: usize, rows: i32, cols: i32, sums: usi
   }
   for (let j = 0; j < cols; j++) store<f32>(cIn + (<usize>j << 2), <f32>(load<f64>(sums + (<usize>j << 3)) / <f64>rows));
   for (let i = 1; i < rows; i++) memory.copy(cIn + (<usize>(i * cols) << 2), cIn, <usize>cols << 2);
+}
+
+/**
+ * The rate adaptation's sums, before mlpUpdate advances the state: Σ g·u, Σ g², Σ u² (f64, into
+ * `sums`) with u = m̂/(√v̂ + ε) the previous step's Adam direction (first momentum rate), its bias
+ * corrections `corrM` and `corrV` given. Padding coordinates are 0 and add nothing.
+ */
+export function mlpAlign(d: usize, grad: usize, state: usize, corrM: f32, corrV: f32, sums: usize): void {
+  const s = stride(d);
+  const cm = splat(corrM);
+  const cvv = splat(corrV);
+  const eps = splat(ADAM_EPSILON);
+  let gu = splat(0);
+  let gg = splat(0);
+  let uu = splat(0);
+  let fgu: f64 = 0, fgg: f64 = 0, fuu: f64 = 0;
+  for (let b = 0; b < s; b += BV << 2) {
+    const end = min(s, b + (BV << 2));
+    for (let c = b; c < end; c += 4) {
+      const g = v128.load(at(grad, 0, 0, c));
+      const mh = f32x4.mul(v128.load(at(state, 0, s, c)), cm);
+      const vh = f32x4.mul(v128.load(at(state, km(d), s, c)), cvv);
+      const u = f32x4.div(mh, f32x4.add(f32x4.sqrt(vh), eps));
+      gu = madd(g, u, gu);
+      gg = madd(g, g, gg);
+      uu = madd(u, u, uu);
+    }
+    fgu += hsum(gu);
+    fgg += hsum(gg);
+    fuu += hsum(uu);
+    gu = splat(0);
+    gg = splat(0);
+    uu = splat(0);
+  }
+  store<f64>(sums, fgu);
+  store<f64>(sums, fgg, 8);
+  store<f64>(sums, fuu, 16);
 }
 
 /** x·β + (1 − β)·y, as tfjs's ema computes it. */

@@ -24,6 +24,9 @@ export interface KernelMlpSpec {
   readonly expMult: number;
   readonly adamPath: boolean;
   readonly learningRate: number;
+  /** The per-tensor step-size adaptation's rate (0 or absent: off), and its bound on exp(h). */
+  readonly rateAdaptation?: number;
+  readonly maxRateFactor?: number;
 }
 
 /**
@@ -61,9 +64,14 @@ export function mlpFeatureCount(spec: KernelMlpSpec): number {
   return 1 + (spec.paramFeature ? 1 : 0) + k + 2 + k + 1 + 5 * f + (f > 0 ? k : 0);
 }
 
-/** Rows of a state block: the momenta, v, the row and column statistics, the step count. */
+/** The state row of the step count t (after the momenta, v, the row and column statistics). */
+const stepRowOf = (spec: KernelMlpSpec): number => spec.momentumDecays.length + 1 + 2 * spec.adafactorDecays.length;
+
+const adapts = (spec: KernelMlpSpec): boolean => (spec.rateAdaptation ?? 0) > 0;
+
+/** Rows of a state block: the momenta, v, the row and column statistics, the step count, then h (with rate adaptation). */
 export function mlpStateRows(spec: KernelMlpSpec): number {
-  return spec.momentumDecays.length + 1 + 2 * spec.adafactorDecays.length + 1;
+  return stepRowOf(spec) + 1 + (adapts(spec) ? 1 : 0);
 }
 
 const stepFeatures = (spec: KernelMlpSpec): number => spec.stepTimescales.length + (spec.adamPath ? 2 : 0);
@@ -208,6 +216,25 @@ export class KernelMlp {
     }
   }
 
+  /**
+   * The rate adaptation, before the statistics advance: h ← clip(h + β · cos(g, u), ±ln max) with
+   * u the previous step's Adam direction; writes h to its state row and returns exp(h).
+   */
+  private adaptRate(state: Block, g: Region, t: number, tRow: number, sums: Region): number {
+    const spec = this.spec;
+    const m = this.module;
+    const prev = Math.max(t - 1, 1);
+    const fix = (b: number) => f32(1 / f32(1 - f32(Math.pow(f32(b), prev))));
+    m.exports.mlpAlign(this.region.ptr, g.ptr, state.region.ptr, fix(spec.momentumDecays[0]!), fix(spec.secondMomentDecay), sums.ptr);
+    const [gu, gg, uu] = m.f64(sums.ptr, 3);
+    const cos = gu! / (Math.sqrt(gg!) * Math.sqrt(uu!) + TINY);
+    const bound = Math.log(spec.maxRateFactor ?? 100);
+    const row = m.f32(state.region.ptr + 4 * (tRow + 1) * state.stride, state.n);
+    const h = f32(Math.min(bound, Math.max(-bound, row[0]! + spec.rateAdaptation! * cos)));
+    row.fill(h);
+    return Math.exp(h);
+  }
+
   private vector(values: Float32Array | undefined, stride: number): Region {
     const r = this.module.allocate(4 * stride, values === undefined);
     if (values !== undefined) {
@@ -260,7 +287,8 @@ export class KernelMlp {
       const update = temp(m.allocate(4 * stride));
       const d = this.region.ptr;
       // The step count t (the same in every coordinate's state).
-      const t = f32(m.f32(state.region.ptr + 4 * (this.stateRows - 1) * stride, 1)[0]! + 1);
+      const tRow = stepRowOf(spec);
+      const t = f32(m.f32(state.region.ptr + 4 * tRow * stride, 1)[0]! + 1);
       const correction = (b: number) => f32(1 / f32(1 - f32(Math.pow(f32(b), t))));
       let words = m.i32(d, DESCRIPTOR_WORDS);
       let reals = m.f32(d, DESCRIPTOR_WORDS);
@@ -274,6 +302,7 @@ export class KernelMlp {
       spec.adafactorDecays.forEach((b, k) => (reals[list(5, k)] = correction(b)));
       words[17] = rIn?.ptr ?? 0;
       words[18] = cIn?.ptr ?? 0;
+      const rateFactor = adapts(spec) ? this.adaptRate(state, g, t, tRow, sums) : 1;
       if (matrix) m.exports.mlpFactor(d, g.ptr, piece.rows, piece.cols, sums.ptr);
       m.exports.mlpUpdate(d, g.ptr, state.region.ptr, sums.ptr);
       const s1 = m.f64(sums.ptr, 1 + 3 * kf);
@@ -316,10 +345,10 @@ export class KernelMlp {
       if (spec.adamPath) {
         const [a1, a2] = this.weights.shape!;
         const schedule = cosine * Math.exp(a1 * x + a2 * x * x);
-        reals[14] = spec.stepMult * schedule;
-        reals[15] = spec.learningRate * Math.exp(this.weights.logLr!) * schedule;
+        reals[14] = spec.stepMult * schedule * rateFactor;
+        reals[15] = spec.learningRate * Math.exp(this.weights.logLr!) * schedule * rateFactor;
       } else {
-        reals[14] = spec.stepMult;
+        reals[14] = spec.stepMult * rateFactor;
         reals[15] = 0;
       }
       m.mlpApply(d, stride, g.ptr, theta?.ptr ?? 0, state.region.ptr, update.ptr);

@@ -21,6 +21,7 @@ export interface KernelExports {
     x0: number, dW: number, scratch: number,
   ): void;
   /** The MLP family's passes (assembly/mlp.ts); `d` is an MLP descriptor (src/kernel-mlp.ts). */
+  mlpAlign(d: number, grad: number, state: number, corrM: number, corrV: number, sums: number): void;
   mlpFactor(d: number, grad: number, rows: number, cols: number, sums: number): void;
   mlpUpdate(d: number, grad: number, state: number, sums: number): void;
   mlpSumSq(d: number, grad: number, theta: number, state: number, from: number, to: number, sums: number, scratch: number): void;

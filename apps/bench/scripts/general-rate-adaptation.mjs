@@ -1,0 +1,51 @@
+// Picks the MLP family's rate adaptation (MlpConfig.rateAdaptation, β) on problems of the general
+// task family (the training distribution, not the general suite's held-out tasks): the shipped
+// 'general' optimizer's weights and its Adam-like start, each with β in a grid, told each run's
+// length. Prints the mean log loss over the steps (PES's meta-objective) and over the last 5%
+// (the suite's final loss), per problem kind.
+// Usage: node apps/bench/scripts/general-rate-adaptation.mjs [steps=1000] [problems=16] [backend=node] [betas=0,0.01,0.03,0.1]
+import * as tf from '@tensorflow/tfjs-core';
+import { useBackend } from '@lopt/backends';
+import { LearnedOptimizer, adamLikeMlpWeights, loadPretrained, mlpFamily } from '@lopt/cell';
+import { runOptimizer } from '@lopt/meta';
+import { generalTaskFamily } from '@lopt/optimizees';
+
+const steps = Number(process.argv[2] ?? 1000);
+const count = Number(process.argv[3] ?? 16);
+await useBackend(process.argv[4] ?? 'node');
+const betas = (process.argv[5] ?? '0,0.01,0.03,0.1').split(',').map(Number);
+const family = generalTaskFamily();
+const seeds = Array.from({ length: count }, (_, i) => 9000 + i);
+const kinds = seeds.map((s) => family.sampleConfig(s).kind);
+const meanLog = (xs) => xs.reduce((a, l) => a + Math.log(Math.max(l, 1e-30)), 0) / xs.length;
+const score = (make) => {
+  const per = seeds.map((seed) => {
+    const problem = family.sample(seed, 'train');
+    const opt = make();
+    try {
+      const losses = runOptimizer(problem, opt, steps).map((l) => (Number.isFinite(l) ? l : 1e30));
+      return { all: meanLog(losses), tail: meanLog(losses.slice(Math.floor(steps * 0.95))) };
+    } finally {
+      opt.dispose();
+      problem.dispose();
+    }
+  });
+  const mean = (rows, k) => rows.reduce((a, r) => a + r[k], 0) / rows.length;
+  const byKind = [...new Set(kinds)].map((kind) => `${kind} ${mean(per.filter((_, i) => kinds[i] === kind), 'tail').toFixed(2)}`);
+  return `${mean(per, 'all').toFixed(3)} (last 5%: ${mean(per, 'tail').toFixed(3)}; ${byKind.join(', ')})`;
+};
+console.log(`problems: ${kinds.join(' ')}; ${steps} steps; mean log loss (lower is better)`);
+const shipped = await loadPretrained('general');
+const base = shipped.family.config;
+for (const [name, weightsOf] of [
+  ['general', () => shipped.weights.default],
+  ['adam-start', (c) => adamLikeMlpWeights(c)],
+]) {
+  for (const rateAdaptation of betas) {
+    const c = mlpFamily({ ...base, rateAdaptation }).config;
+    const w = weightsOf(c);
+    const line = score(() => new LearnedOptimizer({ family: mlpFamily(c), weights: { default: w } }, { totalSteps: steps }));
+    if (name !== 'general') tf.dispose(Object.values(w));
+    console.log(`${name}, rateAdaptation ${rateAdaptation}: ${line}`);
+  }
+}
