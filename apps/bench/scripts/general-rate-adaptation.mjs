@@ -3,10 +3,11 @@
 // 'general' optimizer's weights and its Adam-like start, each with β in a grid, told each run's
 // length. Prints the mean log loss over the steps (PES's meta-objective) and over the last 5%
 // (the suite's final loss), per problem kind.
-// Usage: node apps/bench/scripts/general-rate-adaptation.mjs [steps=1000] [problems=16] [backend=node] [betas=0,0.01,0.03,0.1]
+// Usage: node apps/bench/scripts/general-rate-adaptation.mjs [steps=1000] [problems=16] [backend=node] [betas=0,0.01,0.03,0.1] [optimizer dir]
+// (with an optimizer directory, its weights instead of loadPretrained('general')'s)
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '@lopt/backends';
-import { LearnedOptimizer, adamLikeMlpWeights, loadPretrained, mlpFamily } from '@lopt/cell';
+import { LearnedOptimizer, adamLikeMlpWeights, loadOptimizer, loadPretrained, mlpFamily } from '@lopt/cell';
 import { runOptimizer } from '@lopt/meta';
 import { generalTaskFamily } from '@lopt/optimizees';
 
@@ -35,7 +36,7 @@ const score = (make) => {
   return `${mean(per, 'all').toFixed(3)} (last 5%: ${mean(per, 'tail').toFixed(3)}; ${byKind.join(', ')})`;
 };
 console.log(`problems: ${kinds.join(' ')}; ${steps} steps; mean log loss (lower is better)`);
-const shipped = await loadPretrained('general');
+const shipped = process.argv[6] === undefined ? await loadPretrained('general') : await loadOptimizer(process.argv[6]);
 const base = shipped.family.config;
 for (const [name, weightsOf] of [
   ['general', () => shipped.weights.default],

@@ -33,6 +33,7 @@ const FLAGS: Readonly<Record<string, string>> = {
   validationMetric: '--validation-metric',
   metaBatch: '--meta-batch',
   clipNorm: '--clip-norm',
+  logFloor: '--log-floor',
   seed: '--seed',
   validationProblems: '--validation-problems',
   cell: 'the cell (--preprocess, --p, --output-scale, --momentum, --hidden, --averaged-units)',
@@ -95,7 +96,7 @@ export function assertSameRun(dir: string, previous: RunSettings, next: RunSetti
 }
 
 /** The fields of the meta-trainer's own copy of the settings (in checkpoint.json) that define the run. */
-const CHECKPOINT_FIELDS = ['steps', 'unroll', 'metaBatch', 'learningRate', 'learningRateSchedule', 'finalLearningRate', 'clipNorm', 'objective', 'lossWeights', 'order', 'seed', 'validationProblems', 'validationMetric'] as const;
+const CHECKPOINT_FIELDS = ['steps', 'unroll', 'metaBatch', 'learningRate', 'learningRateSchedule', 'finalLearningRate', 'clipNorm', 'logFloor', 'objective', 'lossWeights', 'order', 'seed', 'validationProblems', 'validationMetric'] as const;
 
 /**
  * Throws CHECKPOINT_CORRUPT when the checkpoint's own copy of the settings (written by the

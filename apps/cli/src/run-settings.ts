@@ -34,6 +34,8 @@ export interface RunSettings {
   readonly validationMetric?: ValidationMetric;
   readonly metaBatch: number;
   readonly clipNorm?: number;
+  /** Absent without --log-floor. */
+  readonly logFloor?: number;
   readonly seed: number;
   readonly validateEvery: number;
   readonly validationProblems: number;
@@ -79,6 +81,7 @@ function runSettingsProblem(data: unknown): string | undefined {
     ['validationMetric', d.validationMetric === undefined || (VALIDATION_METRICS as readonly unknown[]).includes(d.validationMetric), VALIDATION_METRICS.map((m) => `"${m}"`).join(', ')],
     ['metaBatch', isInt(d.metaBatch, 1), 'an integer of at least 1'],
     ['clipNorm', d.clipNorm === undefined || isPositive(d.clipNorm), 'a positive number'],
+    ['logFloor', d.logFloor === undefined || isPositive(d.logFloor), 'a positive number'],
     ['seed', isInt(d.seed, 0), 'an integer of at least 0'],
     ['validateEvery', isInt(d.validateEvery, 1), 'an integer of at least 1'],
     ['validationProblems', isInt(d.validationProblems, 1), 'an integer of at least 1'],

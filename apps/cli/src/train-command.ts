@@ -74,6 +74,8 @@ Task and run:
   --workers <n>             worker threads that share each step's coordinates with this one (default: one per
                             core beyond the first, at most 3; 0 computes on this thread only)
   --clip-norm <x>           clip the meta-gradient to this global norm (default: no clipping)
+  --log-floor <x>           with --objective log (PES) and --validation-metric log|late: a loss below x counts
+                            as x, so problems that converge to float precision add no rounding noise (default: none)
   --seed <n>                seed of the cell's initial weights and of the training problems (default 0)
   --validate-every <n>      validate on held-out problems every n iterations (default ${TRAIN_DEFAULTS.validateEvery})
   --validation-problems <n> held-out validation problems (default ${TRAIN_DEFAULTS.validationProblems}); each validation runs
@@ -127,6 +129,7 @@ const TRAIN_OPTIONS = {
   'loss-weights': { type: 'string' },
   'meta-batch': { type: 'string' },
   'clip-norm': { type: 'string' },
+  'log-floor': { type: 'string' },
   workers: { type: 'string' },
   seed: { type: 'string' },
   'validate-every': { type: 'string' },
@@ -294,6 +297,7 @@ export async function trainCommand(argv: readonly string[]): Promise<number> {
     finalMetaLearningRate: settings.finalLearningRate,
     metaBatch: settings.metaBatch,
     ...(settings.clipNorm === undefined ? {} : { clipNorm: settings.clipNorm }),
+    ...(settings.logFloor === undefined ? {} : { logFloor: settings.logFloor }),
     ...(adamStart ? { init: ADAM_START } : initDir === undefined ? {} : { init: initDir }),
     estimator: settings.estimator,
     objective: settings.objective,

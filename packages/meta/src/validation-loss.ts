@@ -31,11 +31,11 @@ export function lateSteps(steps: number): number {
   return Math.max(1, Math.round(steps / 10));
 }
 
-/** The 'log' and 'late' metrics take log(max(loss, LOG_FLOOR)): a loss of exactly 0 stays finite. */
-const LOG_FLOOR = 1e-30;
+/** The 'log' and 'late' metrics take log(max(loss, floor)), by default this one: a loss of exactly 0 stays finite. */
+export const LOG_FLOOR = 1e-30;
 
-function meanLog(losses: readonly number[]): number {
-  return losses.reduce((a, b) => a + Math.log(Math.max(b, LOG_FLOOR)), 0) / losses.length;
+function meanLog(losses: readonly number[], floor: number): number {
+  return losses.reduce((a, b) => a + Math.log(Math.max(b, floor)), 0) / losses.length;
 }
 
 /** Whether `a` is better than `b`: one with a finite loss beats one without; then fewer non-finite problems; then the lower mean. */
@@ -59,6 +59,7 @@ export function validationScore(
   seeds: readonly number[],
   steps: number,
   metric: ValidationMetric = 'mean',
+  logFloor: number = LOG_FLOOR,
 ): ValidationScore {
   let total = 0;
   let nonFinite = 0;
@@ -70,8 +71,8 @@ export function validationScore(
         const { losses } = advance(tr, cells, weights, steps, false);
         if (losses.length < steps || losses.some((l) => !Number.isFinite(l))) nonFinite += 1;
         else if (metric === 'final') total += losses[steps - 1]!;
-        else if (metric === 'log') total += meanLog(losses.slice(0, steps));
-        else if (metric === 'late') total += meanLog(losses.slice(steps - lateSteps(steps), steps));
+        else if (metric === 'log') total += meanLog(losses.slice(0, steps), logFloor);
+        else if (metric === 'late') total += meanLog(losses.slice(steps - lateSteps(steps), steps), logFloor);
         else total += losses.reduce((a, b) => a + b, 0) / steps;
       } finally {
         disposeTrajectory(tr, cells);

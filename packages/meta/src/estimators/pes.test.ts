@@ -148,6 +148,23 @@ describeEachBackend('pes', () => {
     tf.dispose(Object.values(weights));
   });
 
+  it("logFloor: with the 'log' objective, losses below the floor count as the floor (one above every loss leaves a zero estimate)", () => {
+    const task = fixedQuadratic([1, 2], [0, 1], [1, 1]);
+    const weights = scalars({ a: Math.log(0.1), b: 0 });
+    const estimate = (logFloor?: number): number[] => {
+      const estimator = pes({ pairs: 2, truncation: 3, horizon: 6, objective: 'log', ...(logFloor === undefined ? {} : { logFloor }) });
+      const sums = runEstimates(estimator, task, gdFamily, weights, 2, 1, 4)[0]!;
+      return [sums.a!, sums.b!];
+    };
+    const free = estimate();
+    expect(Math.max(...free.map(Math.abs))).toBeGreaterThan(1e-6);
+    // The same draws (seed 4) below a floor no loss reaches: the same estimate.
+    expect(estimate(1e-30)).toEqual(free.map((x) => expect.closeTo(x, 9)));
+    expect(estimate(1e10)).toEqual([0, 0]);
+    expectLoptError(() => pes({ objective: 'log', logFloor: 0 }), 'INVALID_ARGUMENT', /logFloor/);
+    tf.dispose(Object.values(weights));
+  });
+
   it('refuses bad options with a hint', () => {
     expectLoptError(() => pes({ sigma: 0 }), 'INVALID_ARGUMENT', /sigma/);
     expectLoptError(() => pes({ pairs: 1.5 }), 'INVALID_ARGUMENT', /pairs/);

@@ -28,6 +28,12 @@ export interface PesOptions {
   /** Each truncation's meta-loss: the 'mean' training loss over its steps (default) or the mean of its 'log'. */
   readonly objective?: 'mean' | 'log';
   /**
+   * With the 'log' objective, losses below this count as this (default: none). A problem that
+   * converges to float precision (a quadratic at 1e-13) otherwise turns the log of rounding noise
+   * into large, random differences between antithetic pairs, and those swamp the estimate.
+   */
+  readonly logFloor?: number;
+  /**
    * true (default): PES, the perturbations summed over the inner run so far (unbiased for the whole
    * run). false: truncated ES, each truncation's own perturbation only (biased toward short horizons).
    */
@@ -59,12 +65,14 @@ interface Pair {
  * resumed run starts new ones). With `persistent: false` it is truncated ES; see also {@link antitheticEs}.
  */
 export function pes(options: PesOptions = {}): MetaGradientEstimator {
-  const o = withDefaults<Required<Omit<PesOptions, 'validationSteps'>>>(PES_DEFAULTS as unknown as Required<Omit<PesOptions, 'validationSteps'>>, options);
+  const o = withDefaults<Required<Omit<PesOptions, 'validationSteps' | 'logFloor'>>>(PES_DEFAULTS as unknown as Required<Omit<PesOptions, 'validationSteps' | 'logFloor'>>, options);
   positiveNumber('sigma', o.sigma);
   positiveInt('pairs', o.pairs);
   positiveInt('truncation', o.truncation);
   positiveInt('truncationsPerIteration', o.truncationsPerIteration);
   oneOf('objective', o.objective, ['mean', 'log']);
+  if (options.logFloor !== undefined) positiveNumber('logFloor', options.logFloor);
+  const floor = options.logFloor ?? 0;
   const horizons = horizonSampler(o.horizon);
   const steps = options.validationSteps === undefined ? horizons.min : positiveInt('validationSteps', options.validationSteps);
   let ctx: EstimatorContext | undefined;
@@ -92,12 +100,12 @@ export function pes(options: PesOptions = {}): MetaGradientEstimator {
 
   const metaLoss = (losses: readonly number[]): number => {
     if (o.objective === 'mean') return losses.reduce((a, b) => a + b, 0) / losses.length;
-    if (losses.some((l) => !(l > 0))) {
+    if (floor === 0 && losses.some((l) => !(l > 0))) {
       throw new LoptError('INVALID_ARGUMENT', "The 'log' meta-objective needs positive losses.", {
         hint: "Use objective 'mean' for tasks whose loss can be zero or negative.",
       });
     }
-    return losses.reduce((a, b) => a + Math.log(b), 0) / losses.length;
+    return losses.reduce((a, b) => a + Math.log(Math.max(b, floor)), 0) / losses.length;
   };
 
   return {

@@ -153,7 +153,11 @@ describe('metaTrain', () => {
     expect(values(late.weights)).toEqual(values(mean.weights));
     expect(late.bestValidationLoss).toBeLessThan(log.bestValidationLoss);
     expect(Number.isFinite(late.bestValidationLoss)).toBe(true);
-    [mean, final, log, late].forEach((r) => disposeWeights(r.weights));
+    // logFloor: a loss below it counts as it; a floor above every loss is exactly its log.
+    const floored = await metaTrain({ ...base, iterations: 2, validationMetric: 'log', logFloor: 1e6 });
+    expect(floored.bestValidationLoss).toBeCloseTo(Math.log(1e6), 9);
+    expect(() => resolveMetaTrainOptions({ logFloor: -1 })).toThrow(/logFloor/);
+    [mean, final, log, late, floored].forEach((r) => disposeWeights(r.weights));
   });
 
   it("'late' averages the last tenth of the steps, at least one", () => {

@@ -35,6 +35,12 @@ export interface MetaTrainSettings {
   readonly clipNorm?: number;
   readonly objective: MetaObjective;
   /**
+   * With the 'log' objective (PES) and the 'log'/'late' validation metrics: losses below this count
+   * as this (absent: none for PES, 1e-30 for validation), so that problems which converge to float
+   * precision do not feed the log of rounding noise into the meta-gradient and the model selection.
+   */
+  readonly logFloor?: number;
+  /**
    * Weights w_t of the steps' losses in the meta-loss (truncated BPTT): 'uniform' (absent; the
    * paper's w_t = 1) or 'linear', w_t = 2t / (T + 1), which weighs the last step about T times the
    * first (mean 1) and so trains for the final loss more than for a fast start.
@@ -120,6 +126,7 @@ export function resolveMetaTrainOptions(given: Partial<MetaTrainSettings> = {}, 
     });
   }
   if (s.clipNorm !== undefined) positiveNumber('clipNorm', s.clipNorm);
+  if (s.logFloor !== undefined) positiveNumber('logFloor', s.logFloor);
   if (s.order !== 1 && s.order !== 2) throw new LoptError('INVALID_ARGUMENT', `order must be 1 or 2, got ${String(s.order)}.`, { hint: 'Pass order 1 (the default) or 2.' });
   if (!Number.isInteger(s.seed) || s.seed < 0) throw new LoptError('INVALID_ARGUMENT', `seed must be a whole number >= 0, got ${s.seed}.`, { hint: 'Pass for example seed 0.' });
   positiveInt('validateEvery', s.validateEvery);
@@ -167,7 +174,7 @@ export function metaTrainOptions(settings: MetaTrainSettings, parts: MetaTrainPa
     family: parts.family,
     estimator:
       s.estimator === 'pes'
-        ? pes({ sigma: s.sigma, pairs: s.pairs, truncation: s.unroll, horizon: s.horizon, truncationsPerIteration: s.truncationsPerIteration, objective: s.objective === 'log' ? 'log' : 'mean', validationSteps: s.steps })
+        ? pes({ sigma: s.sigma, pairs: s.pairs, truncation: s.unroll, horizon: s.horizon, truncationsPerIteration: s.truncationsPerIteration, objective: s.objective === 'log' ? 'log' : 'mean', validationSteps: s.steps, ...(s.logFloor === undefined ? {} : { logFloor: s.logFloor }) })
         : truncatedBptt({
             order: s.order,
             steps: s.steps,
@@ -186,6 +193,7 @@ export function metaTrainOptions(settings: MetaTrainSettings, parts: MetaTrainPa
         every: s.validateEvery,
         problems: s.validationProblems,
         metric: s.validationMetric,
+        ...(s.logFloor === undefined ? {} : { logFloor: s.logFloor }),
         ...(parts.validationTask === undefined ? {} : { task: parts.validationTask }),
         ...(parts.onBest === undefined ? {} : { onBest: parts.onBest }),
       }),

@@ -23,6 +23,8 @@ export interface ValidationOptions {
    * one step's minibatch.
    */
   readonly metric?: ValidationMetric;
+  /** The 'log' and 'late' metrics count a loss below this as this (default 1e-30; see PesOptions.logFloor). */
+  readonly logFloor?: number;
   /** Optimizee steps per validation problem (default: the estimator's T). */
   readonly steps?: number;
   /** Stop the run after this many validations in a row without a new best (default: never). */
@@ -54,6 +56,7 @@ export function validation(options: ValidationOptions = {}): MetaTrainCallback {
         heldOutSeeds('validation', problems),
         options.steps ?? run.estimator.steps,
         options.metric ?? 'mean',
+        options.logFloor,
       );
       const validationSeconds = (performance.now() - v0) / 1000;
       const best = { loss: run.state.best.loss, nonFinite: run.state.best.nonFinite ?? 0 };
