@@ -2,7 +2,10 @@
 // from dL/d(update) and dL/d(new state), dL/d(state in) and the weight gradients, which are
 // summed over the coordinates in f32 within a block and in f64 across blocks.
 
-import { BV, MAX_INPUTS, MAX_UNITS, actAt, actRow, actRowCount, at, backwardWeights, gradIndex, layerInputs, layers, outGradIndex, outKernel, outScale, stateRow, units } from './cell';
+import {
+  BV, MAX_INPUTS, MAX_UNITS, actAt, actRow, actRowCount, at, backwardWeights, firstInputRow, gradIndex, layerInputs, layers, momentRow,
+  outGradIndex, outKernel, outScale, stateRow, touch, touchRows, units,
+} from './cell';
 import { hsum, madd, splat } from './math';
 
 const ROW_BYTES: i32 = BV << 4;
@@ -64,7 +67,11 @@ function gateGradients(cell: usize, l: i32, stride: i32, b: i32, nv: i32, dsIn: 
   }
 }
 
-/** W^T·dz: the input gradient of layer l; rows of x go to DH (for the layer below), rows of h_prev to dsOut. */
+/**
+ * W^T·dz: the input gradient of layer l; rows of x go to DH (for the layer below), rows of h_prev
+ * to dsOut. Layer 0's x rows need none (the features are not differentiated), so its rows start
+ * after them (firstInputRow).
+ */
 function inputGradients(cell: usize, l: i32, stride: i32, b: i32, nv: i32, dsOut: usize, scratch: usize): void {
   const DH = scratch + DH_OFFSET;
   const DZ = scratch + DZ_OFFSET;
@@ -74,49 +81,36 @@ function inputGradients(cell: usize, l: i32, stride: i32, b: i32, nv: i32, dsOut
   const rows = hUnits * 4;
   const wt = backwardWeights(cell, l);
   const hRow = stateRow(cell, l);
-  let j = l == 0 ? fin : 0;
-  // Four input rows at a time: each dz vector loaded feeds 8 accumulators (as in forward's layer loop).
-  for (; j + 4 <= k; j += 4) {
-    const w0 = wt + (<usize>(j * rows) << 2);
-    const w1 = w0 + (<usize>rows << 2);
-    const w2 = w1 + (<usize>rows << 2);
-    const w3 = w2 + (<usize>rows << 2);
+  const j0 = firstInputRow(l, fin);
+  // Four input rows at a time, whose weights are interleaved ([group][u·4 + gate][4], see
+  // backwardWeights): each dz vector loaded feeds 8 accumulators, and the four weights of a row
+  // of dz sit at constant offsets from one pointer, as in forward's layer loop.
+  for (let j = j0; j < k; j += 4) {
+    const wq = wt + (<usize>((j - j0) * rows) << 2);
     for (let v = 0; v < nv; v += 2) {
       let a0 = splat(0), a1 = a0, b0 = a0, b1 = a0, c0 = a0, c1 = a0, d0 = a0, d1 = a0;
       let pd = DZ + (<usize>v << 4);
-      for (let r = 0; r < rows; r++) {
+      let pw = wq;
+      const pdEnd = pd + <usize>rows * ROW;
+      for (; pd < pdEnd; pd += ROW) {
         const x0 = v128.load(pd);
-        const x1 = v128.load(pd + 16);
-        const o = <usize>r << 2;
-        const wa = v128.load32_splat(w0 + o);
-        const wb = v128.load32_splat(w1 + o);
-        const wc = v128.load32_splat(w2 + o);
-        const wd = v128.load32_splat(w3 + o);
+        const x1 = v128.load(pd, 16);
+        const wa = v128.load32_splat(pw);
+        const wb = v128.load32_splat(pw, 4);
+        const wc = v128.load32_splat(pw, 8);
+        const wd = v128.load32_splat(pw, 12);
         a0 = madd(wa, x0, a0); a1 = madd(wa, x1, a1);
         b0 = madd(wb, x0, b0); b1 = madd(wb, x1, b1);
         c0 = madd(wc, x0, c0); c1 = madd(wc, x1, c1);
         d0 = madd(wd, x0, d0); d1 = madd(wd, x1, d1);
-        pd += ROW;
+        pw += 16;
       }
+      // The last group's rows past k have zero weights; they are not stored.
       const vo = <usize>v << 4;
       storeInputGradient(j, fin, stride, b, v, hRow, vo, DH, dsOut, a0, a1);
-      storeInputGradient(j + 1, fin, stride, b, v, hRow, vo, DH, dsOut, b0, b1);
-      storeInputGradient(j + 2, fin, stride, b, v, hRow, vo, DH, dsOut, c0, c1);
-      storeInputGradient(j + 3, fin, stride, b, v, hRow, vo, DH, dsOut, d0, d1);
-    }
-  }
-  for (; j < k; j++) {
-    const wj = wt + (<usize>(j * rows) << 2);
-    for (let v = 0; v < nv; v += 2) {
-      let a0 = splat(0), a1 = splat(0);
-      let pd = DZ + (<usize>v << 4);
-      for (let r = 0; r < rows; r++) {
-        const w = v128.load32_splat(wj + (<usize>r << 2));
-        a0 = madd(w, v128.load(pd), a0);
-        a1 = madd(w, v128.load(pd + 16), a1);
-        pd += ROW;
-      }
-      storeInputGradient(j, fin, stride, b, v, hRow, <usize>v << 4, DH, dsOut, a0, a1);
+      if (j + 1 < k) storeInputGradient(j + 1, fin, stride, b, v, hRow, vo, DH, dsOut, b0, b1);
+      if (j + 2 < k) storeInputGradient(j + 2, fin, stride, b, v, hRow, vo, DH, dsOut, c0, c1);
+      if (j + 3 < k) storeInputGradient(j + 3, fin, stride, b, v, hRow, vo, DH, dsOut, d0, d1);
     }
   }
 }
@@ -164,13 +158,16 @@ function weightGradients(cell: usize, l: i32, nv: i32, dW: usize, scratch: usize
       let i0 = splat(0), f0 = splat(0), g0 = splat(0), o0 = splat(0);
       let i1 = splat(0), f1 = splat(0), g1 = splat(0), o1 = splat(0);
       const px = IN + <usize>j * ROW;
+      // Rows at constant offsets from two pointers (folded into the addresses; see forward's layer loop).
       for (let v: usize = 0; v < <usize>nv << 4; v += 16) {
-        const x0 = v128.load(px + v);
-        const x1 = v128.load(px + ROW + v);
-        const di = v128.load(dz + v);
-        const df = v128.load(dz + ROW + v);
-        const dg = v128.load(dz + 2 * ROW + v);
-        const dO = v128.load(dz + 3 * ROW + v);
+        const pv = px + v;
+        const dv = dz + v;
+        const x0 = v128.load(pv);
+        const x1 = v128.load(pv, ROW_BYTES);
+        const di = v128.load(dv);
+        const df = v128.load(dv, ROW_BYTES);
+        const dg = v128.load(dv, 2 * ROW_BYTES);
+        const dO = v128.load(dv, 3 * ROW_BYTES);
         i0 = madd(di, x0, i0); i1 = madd(di, x1, i1);
         f0 = madd(df, x0, f0); f1 = madd(df, x1, f1);
         g0 = madd(dg, x0, g0); g1 = madd(dg, x1, g1);
@@ -183,11 +180,12 @@ function weightGradients(cell: usize, l: i32, nv: i32, dW: usize, scratch: usize
       let i0 = splat(0), f0 = splat(0), g0 = splat(0), o0 = splat(0);
       const px = IN + <usize>j * ROW;
       for (let v: usize = 0; v < <usize>nv << 4; v += 16) {
+        const dv = dz + v;
         const x0 = v128.load(px + v);
-        i0 = madd(v128.load(dz + v), x0, i0);
-        f0 = madd(v128.load(dz + ROW + v), x0, f0);
-        g0 = madd(v128.load(dz + 2 * ROW + v), x0, g0);
-        o0 = madd(v128.load(dz + 3 * ROW + v), x0, o0);
+        i0 = madd(v128.load(dv), x0, i0);
+        f0 = madd(v128.load(dv, ROW_BYTES), x0, f0);
+        g0 = madd(v128.load(dv, 2 * ROW_BYTES), x0, g0);
+        o0 = madd(v128.load(dv, 3 * ROW_BYTES), x0, o0);
       }
       addGrad4(dW, r + j * 4, sum4(i0, f0, g0, o0));
     }
@@ -198,10 +196,11 @@ function weightGradients(cell: usize, l: i32, nv: i32, dW: usize, scratch: usize
     let s0 = splat(0), s1 = s0, s2 = s0, s3 = s0;
     const p = DZ + <usize>r * ROW;
     for (let v: usize = 0; v < <usize>nv << 4; v += 16) {
-      s0 = f32x4.add(s0, v128.load(p + v));
-      s1 = f32x4.add(s1, v128.load(p + ROW + v));
-      s2 = f32x4.add(s2, v128.load(p + 2 * ROW + v));
-      s3 = f32x4.add(s3, v128.load(p + 3 * ROW + v));
+      const pv = p + v;
+      s0 = f32x4.add(s0, v128.load(pv));
+      s1 = f32x4.add(s1, v128.load(pv, ROW_BYTES));
+      s2 = f32x4.add(s2, v128.load(pv, 2 * ROW_BYTES));
+      s3 = f32x4.add(s3, v128.load(pv, 3 * ROW_BYTES));
     }
     addGrad4(dW, biasBase + r, sum4(s0, s1, s2, s3));
   }
@@ -246,8 +245,18 @@ export function backward(
   const wOut = outKernel(cell);
   const scale = splat(outScale(cell));
   const outIndex = outGradIndex(cell);
+  const actRows = actRowCount(cell);
+  const lstmRows = momentRow(cell);
+  let sink = 0;
   for (let b = from; b < to; b += BV << 2) {
     const nv = min(BV, (to - b) >> 2);
+    const bytes = <usize>nv << 4;
+    // Everything this block reads but its scratch (see touch): the saved activations (whole rows
+    // of the block, contiguous), every LSTM row of sPrev and dsIn, and the h rows of sCur.
+    sink += touch(actAt(acts, actRows, 0, b), <usize>actRows * ROW);
+    sink += touchRows(sPrev, 0, lstmRows, stride, b, bytes);
+    if (dsIn != 0) sink += touchRows(dsIn, 0, lstmRows, stride, b, bytes);
+    for (let l = 0; l < nl; l++) sink += touchRows(sCur, stateRow(cell, l), units(cell, l), stride, b, bytes);
     let sb = splat(0);
     for (let v = 0; v < nv; v++) {
       const du = f32x4.mul(v128.load(at(dUpd, 0, 0, b + (v << 2))), scale);
@@ -272,4 +281,5 @@ export function backward(
       weightGradients(cell, l, nv, dW, scratch);
     }
   }
+  store<i32>(DU, sink); // the touches' sum, so that they are not removed as unused
 }

@@ -34,19 +34,29 @@ export function cellLayout(spec: KernelCellSpec): CellLayout {
   let act = 0;
   let grad = 0;
   let weightFloats = 0;
-  const layers = spec.hiddenSizes.map((units) => {
+  const layers = spec.hiddenSizes.map((units, index) => {
     const k = fin + units;
     const l = { units, inputs: fin, stateRow: row, actRow: act, gradIndex: grad };
     row += 2 * units;
     act += 5 * units;
     grad += 4 * units * (k + 1);
-    weightFloats += 4 * units * k * 2 + 4 * units;
+    weightFloats += 4 * units * k + 4 * units + 4 * units * backwardRows(index, fin, units);
     fin = units;
     return l;
   });
   const lstmRows = row;
   const stateRows = lstmRows + (spec.momentum === undefined ? 0 : spec.momentum.length + 1);
   return { inputs, layers, stateRows, lstmRows, actRows: act, outGradIndex: grad, gradCount: grad + fin + 1, weightFloats: weightFloats + fin };
+}
+
+/** First input row whose gradient the kernel computes: layer 0's features get none (assembly/cell.ts firstInputRow). */
+function firstBackwardRow(index: number, inputs: number): number {
+  return index === 0 ? inputs : 0;
+}
+
+/** Input rows of layer `index`'s backward weights: from firstBackwardRow, rounded up to groups of four (assembly/cell.ts backwardWeights). */
+function backwardRows(index: number, inputs: number, units: number): number {
+  return Math.ceil((inputs + units - firstBackwardRow(index, inputs)) / 4) * 4;
 }
 
 /** Writes the descriptor and the packed weights at `base` (DESCRIPTOR_BYTES + 4·weightFloats bytes). */
@@ -78,9 +88,12 @@ export function writeCell(mem: ArrayBufferLike, base: number, spec: KernelCellSp
     const k = l.inputs + h;
     const kernel = w.kernels[index]!;
     const bias = w.biases[index]!;
+    const j0 = firstBackwardRow(index, l.inputs);
+    const bRows = backwardRows(index, l.inputs, h);
     const fw = new Float32Array(mem, at, 4 * h * k);
     const fb = new Float32Array(mem, at + 16 * h * k, 4 * h);
-    const bw = new Float32Array(mem, at + 16 * h * k + 16 * h, 4 * h * k);
+    // Zeroed: the rows that pad the last group of four must hold zero weights.
+    const bw = new Float32Array(mem, at + 16 * h * k + 16 * h, 4 * h * bRows).fill(0);
     for (let gate = 0; gate < 4; gate++) {
       const scale = gate === 2 ? 2 : 1; // tanh(x) = 2σ(2x) − 1
       for (let u = 0; u < h; u++) {
@@ -88,7 +101,9 @@ export function writeCell(mem: ArrayBufferLike, base: number, spec: KernelCellSp
         fb[u * 4 + gate] = bias[gate * h + u]! * scale;
         for (let j = 0; j < k; j++) {
           fw[(u * k + j) * 4 + gate] = kernel[row + j]! * scale;
-          bw[j * 4 * h + u * 4 + gate] = kernel[row + j]!;
+          // [group][u·4 + gate][(j − j0) mod 4]
+          const jb = j - j0;
+          if (jb >= 0) bw[(((jb >> 2) * h + u) * 4 + gate) * 4 + (jb & 3)] = kernel[row + j]!;
         }
       }
     }
@@ -101,7 +116,7 @@ export function writeCell(mem: ArrayBufferLike, base: number, spec: KernelCellSp
     words[word + 5] = l.stateRow;
     words[word + 6] = l.actRow;
     words[word + 7] = l.gradIndex;
-    at += 4 * (8 * h * k + 4 * h);
+    at += 4 * (4 * h * k + 4 * h + 4 * h * bRows);
   });
   words[10] = at;
   new Float32Array(mem, at, w.outKernel.length).set(w.outKernel);
