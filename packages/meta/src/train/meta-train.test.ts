@@ -274,4 +274,16 @@ describe('metaTrain schedule and initial weights', () => {
     expect(tf.memory().numTensors).toBe(before);
     disposeWeights(source.weights);
   });
+
+  it('validates the weights a warm start begins from as iteration 0: meta-training that only makes them worse returns them', async () => {
+    const source = await metaTrain({ ...base, iterations: 4 });
+    // A meta learning rate far too large: every update makes the cell worse than where it started.
+    const wrecked = await metaTrain({ ...base, iterations: 2, learningRate: 30, initialWeights: source.weights });
+    expect(wrecked.bestIteration).toBe(0);
+    expect(values(wrecked.weights)).toEqual(values(source.weights));
+    // A sensible one still trains past its start; a run from the cell's own init validates no iteration 0.
+    const fresh = await metaTrain({ ...base, iterations: 2 });
+    expect(fresh.bestIteration).toBeGreaterThan(0);
+    [source, wrecked, fresh].forEach((r) => disposeWeights(r.weights));
+  });
 });

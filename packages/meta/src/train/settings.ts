@@ -188,16 +188,19 @@ export function metaTrainOptions(settings: MetaTrainSettings, parts: MetaTrainPa
     seed: s.seed,
     ...(parts.initialWeights === undefined ? {} : { initialWeights: parts.initialWeights }),
     ...(parts.signal === undefined ? {} : { signal: parts.signal }),
+    // Validation after the given callbacks: a resuming checkpoints callback restores the run
+    // before validation's start, which validates the starting weights of a new warm-started run.
     callbacks: [
+      ...(parts.callbacks ?? []),
       validation({
         every: s.validateEvery,
         problems: s.validationProblems,
         metric: s.validationMetric,
+        start: parts.initialWeights !== undefined,
         ...(s.logFloor === undefined ? {} : { logFloor: s.logFloor }),
         ...(parts.validationTask === undefined ? {} : { task: parts.validationTask }),
         ...(parts.onBest === undefined ? {} : { onBest: parts.onBest }),
       }),
-      ...(parts.callbacks ?? []),
     ],
   };
 }

@@ -6,7 +6,7 @@ import { heldOutSeeds } from '../seeds.js';
 import { betterScore, validationScore } from '../validation-loss.js';
 import type { ValidationMetric } from '../validation-loss.js';
 import { byGroup } from './callbacks.js';
-import type { MetaTrainCallback } from './callbacks.js';
+import type { MetaTrainCallback, MetaTrainRun } from './callbacks.js';
 
 export interface ValidationOptions {
   /** Held-out problems (default: the training task, on seeds training never draws). */
@@ -27,6 +27,14 @@ export interface ValidationOptions {
   readonly logFloor?: number;
   /** Optimizee steps per validation problem (default: the estimator's T). */
   readonly steps?: number;
+  /**
+   * Also validate the starting weights, as iteration 0, before the first meta-iteration of a new
+   * run (not of a resumed one), so that they compete for the best (default false; metaTrainOptions
+   * turns it on for a run that starts from given weights). A warm-started run then never returns
+   * weights that validate worse than the ones it started from. Put this callback after a
+   * checkpoints callback that resumes, so that the restore comes first.
+   */
+  readonly start?: boolean;
   /** Stop the run after this many validations in a row without a new best (default: never). */
   readonly patience?: number;
   /** Called with the best weights (owned by the run: copy what you keep) each time validation improves. */
@@ -44,30 +52,37 @@ export function validation(options: ValidationOptions = {}): MetaTrainCallback {
   const problems = positiveInt('validationProblems', options.problems ?? 8);
   if (options.patience !== undefined) positiveInt('patience', options.patience);
   let sinceBest = 0;
+  /** Validates the current weights; keeps them as the best when they are. */
+  const validate = async (run: MetaTrainRun) => {
+    const v0 = performance.now();
+    const score = validationScore(
+      options.task ?? run.task,
+      run.cells,
+      run.state.weights,
+      run.groups,
+      heldOutSeeds('validation', problems),
+      options.steps ?? run.estimator.steps,
+      options.metric ?? 'mean',
+      options.logFloor,
+    );
+    const validationSeconds = (performance.now() - v0) / 1000;
+    const best = { loss: run.state.best.loss, nonFinite: run.state.best.nonFinite ?? 0 };
+    if (betterScore(score, best)) {
+      sinceBest = 0;
+      run.state.keepBest(score.loss, run.iteration, score.nonFinite);
+      await options.onBest?.(byGroup(run.groups, run.state.bestSoFar), run.state.best);
+    } else if (options.patience !== undefined && ++sinceBest >= options.patience) {
+      run.stop = true;
+    }
+    return { validationLoss: score.loss, validationSeconds, ...(score.nonFinite > 0 ? { validationNonFinite: score.nonFinite } : {}) };
+  };
   return {
+    async start(run) {
+      if (options.start === true && run.iteration === 0 && run.state.best.iteration < 0) await validate(run);
+    },
     async measure(run) {
       if (run.iteration % every !== 0 && run.iteration !== run.iterations) return;
-      const v0 = performance.now();
-      const score = validationScore(
-        options.task ?? run.task,
-        run.cells,
-        run.state.weights,
-        run.groups,
-        heldOutSeeds('validation', problems),
-        options.steps ?? run.estimator.steps,
-        options.metric ?? 'mean',
-        options.logFloor,
-      );
-      const validationSeconds = (performance.now() - v0) / 1000;
-      const best = { loss: run.state.best.loss, nonFinite: run.state.best.nonFinite ?? 0 };
-      if (betterScore(score, best)) {
-        sinceBest = 0;
-        run.state.keepBest(score.loss, run.iteration, score.nonFinite);
-        await options.onBest?.(byGroup(run.groups, run.state.bestSoFar), run.state.best);
-      } else if (options.patience !== undefined && ++sinceBest >= options.patience) {
-        run.stop = true;
-      }
-      return { validationLoss: score.loss, validationSeconds, ...(score.nonFinite > 0 ? { validationNonFinite: score.nonFinite } : {}) };
+      return validate(run);
     },
   };
 }
