@@ -7,27 +7,16 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '@lopt/backends';
 import { LearnedOptimizer, adamLikeMlpWeights, mlpFamily } from '@lopt/cell';
-import { runOptimizer } from '@lopt/meta';
 import { generalTaskFamily } from '@lopt/optimizees';
+import { familyScores } from './family-scores.mjs';
 
 const steps = Number(process.argv[2] ?? 1000);
 const count = Number(process.argv[3] ?? 12);
 await useBackend(process.argv[4] ?? 'node');
 const family = generalTaskFamily();
 const seeds = Array.from({ length: count }, (_, i) => 9000 + i);
-const meanLog = (xs) => xs.reduce((a, l) => a + Math.log(Math.max(l, 1e-30)), 0) / xs.length;
 const score = (make) => {
-  const per = seeds.map((seed) => {
-    const problem = family.sample(seed, 'train');
-    const opt = make();
-    try {
-      const losses = runOptimizer(problem, opt, steps).map((l) => (Number.isFinite(l) ? l : 1e30));
-      return { all: meanLog(losses), tail: meanLog(losses.slice(Math.floor(steps * 0.95))) };
-    } finally {
-      opt.dispose();
-      problem.dispose();
-    }
-  });
+  const per = familyScores(family, seeds, steps, make);
   const mean = (k) => per.reduce((a, r) => a + r[k], 0) / per.length;
   return `${mean('all').toFixed(3)} (last 5%: ${mean('tail').toFixed(3)})  [${per.map((r) => r.all.toFixed(2)).join(' ')}]`;
 };

@@ -8,8 +8,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '@lopt/backends';
 import { LearnedOptimizer, adamLikeMlpWeights, loadOptimizer, loadPretrained, mlpFamily } from '@lopt/cell';
-import { runOptimizer } from '@lopt/meta';
 import { generalTaskFamily } from '@lopt/optimizees';
+import { familyScores } from './family-scores.mjs';
 
 const steps = Number(process.argv[2] ?? 1000);
 const count = Number(process.argv[3] ?? 16);
@@ -18,19 +18,8 @@ const betas = (process.argv[5] ?? '0,0.01,0.03,0.1').split(',').map(Number);
 const family = generalTaskFamily();
 const seeds = Array.from({ length: count }, (_, i) => 9000 + i);
 const kinds = seeds.map((s) => family.sampleConfig(s).kind);
-const meanLog = (xs) => xs.reduce((a, l) => a + Math.log(Math.max(l, 1e-30)), 0) / xs.length;
 const score = (make) => {
-  const per = seeds.map((seed) => {
-    const problem = family.sample(seed, 'train');
-    const opt = make();
-    try {
-      const losses = runOptimizer(problem, opt, steps).map((l) => (Number.isFinite(l) ? l : 1e30));
-      return { all: meanLog(losses), tail: meanLog(losses.slice(Math.floor(steps * 0.95))) };
-    } finally {
-      opt.dispose();
-      problem.dispose();
-    }
-  });
+  const per = familyScores(family, seeds, steps, make);
   const mean = (rows, k) => rows.reduce((a, r) => a + r[k], 0) / rows.length;
   const byKind = [...new Set(kinds)].map((kind) => `${kind} ${mean(per.filter((_, i) => kinds[i] === kind), 'tail').toFixed(2)}`);
   return `${mean(per, 'all').toFixed(3)} (last 5%: ${mean(per, 'tail').toFixed(3)}; ${byKind.join(', ')})`;
