@@ -1,6 +1,6 @@
-// The general suite's 5,000-step targets for a learned optimizer without re-tuning Adam: runs the
+// The general suite's 5,000-step targets (or another committed run's horizon) for a learned optimizer without re-tuning Adam: runs the
 // optimizer on the suite's evaluation problems (the same tasks, seeds and role as `pnpm bench
-// general`) for 5,000 steps, told the run's length, and compares its final losses with tuned
+// general`) for the reference run's longest horizon, told the run's length, and compares its final losses with tuned
 // Adam's per-problem final losses in a committed 5,000-step run of the suite (general.json; tuned
 // Adam's curves depend only on the task, the seeds, the rate and the backend). Reports per task
 // the ratio to tuned Adam, wins, and divergence (a NaN, or a loss above 2× the initial one).
@@ -19,7 +19,8 @@ if (dir === undefined) {
 }
 await useBackend(backend);
 const ref = JSON.parse(readFileSync(refPath, 'utf8'));
-const h = 5000;
+// The reference run's longest horizon (5,000 for general-5000; 1,000 for general-convnet).
+const h = Math.max(...(ref.settings?.horizons ?? [5000]));
 const problems = ref.settings?.problems ?? 3;
 const seeds = heldOutSeeds('evaluation', problems);
 const spec = await loadOptimizer(dir);
