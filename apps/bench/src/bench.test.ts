@@ -204,14 +204,14 @@ describe('bench (smoke suites)', () => {
     expect(saved.tasks.map((t) => t.task)).toEqual(['convnet 4/4/4 + 8 (MNIST), batch 8', 'neural art, 16×16']);
     for (const t of saved.tasks) expect(t.valueAndGradMs).toBeGreaterThan(0);
     expect(r.metaPeakRssMiB).toBeGreaterThan(0);
-    // trainOnBatch under Adam, the LSTM optimizer and the MLP family, each on the kernel and on tfjs ops.
+    // trainOnBatch under Adam, the LSTM optimizer and the shipped general optimizer, each on the kernel and on tfjs ops.
     expect(saved.optimizers).toHaveLength(1);
     expect(saved.optimizers[0]!.optimizers).toHaveLength(7);
     expect(saved.optimizers[0]!.optimizers[1]).toContain('1 thread');
     expect(saved.optimizers[0]!.optimizers.slice(4)).toEqual([
-      "LearnedOptimizer (MLP family), kernel 'wasm', 1 thread",
-      expect.stringMatching(/^LearnedOptimizer \(MLP family\), kernel 'wasm', \d+ threads \(auto\)$/),
-      "LearnedOptimizer (MLP family), kernel 'tfjs'",
+      "LearnedOptimizer (general), kernel 'wasm', 1 thread",
+      expect.stringMatching(/^LearnedOptimizer \(general\), kernel 'wasm', \d+ threads \(auto\)$/),
+      "LearnedOptimizer (general), kernel 'tfjs'",
     ]);
     for (const ms of saved.optimizers[0]!.ms) expect(ms).toBeGreaterThan(0);
     const md = await readFile(join(out, 'PERF.md'), 'utf8');

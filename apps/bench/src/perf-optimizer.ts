@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
-import { LearnedOptimizer, adamLikeMlpWeights, disposeOptimizerSpec, loadPretrained, mlpFamily } from '@lopt/cell';
+import { LearnedOptimizer, disposeOptimizerSpec, loadPretrained } from '@lopt/cell';
 import { createRng, normalArray } from '@lopt/core';
 
 import { median } from './perf-timing.js';
@@ -29,15 +29,13 @@ function mlp(seed: number): tfl.Sequential {
 
 /**
  * `trainOnBatch` of a 784-256-256-10 MLP (batch 128, random inputs and labels) with Adam, with the
- * shipped MNIST learned optimizer on the lstm-kernel module and on tfjs ops, and with the MLP
- * family in the general optimizer's config (the scheduled Adam path; its Adam-like start: the
- * weights do not change the cost) on the module and on tfjs ops; the steps alternate so that
- * machine load hits them alike.
+ * shipped MNIST learned optimizer on the lstm-kernel module and on tfjs ops, and with the shipped
+ * general optimizer (the MLP family with its rate adaptation) on the module and on tfjs ops; the
+ * steps alternate so that machine load hits them alike.
  */
 export async function measureTrainOnBatch(backend: string, reps: number): Promise<OptimizerPerf> {
   const spec = await loadPretrained('mnist');
-  const family = mlpFamily({ adamPath: true, learningRate: 0.03 });
-  const mlpSpec = { family, weights: { default: adamLikeMlpWeights(family.config) } };
+  const mlpSpec = await loadPretrained('general');
   const probe = new LearnedOptimizer(spec, { kernel: 'wasm' });
   const threads = probe.kernelThreads;
   probe.dispose();
@@ -46,9 +44,9 @@ export async function measureTrainOnBatch(backend: string, reps: number): Promis
     { name: "LearnedOptimizer (mnist), kernel 'wasm', 1 thread", make: () => new LearnedOptimizer(spec, { kernel: 'wasm', threads: 1 }) },
     { name: `LearnedOptimizer (mnist), kernel 'wasm', ${threads} threads (auto)`, make: () => new LearnedOptimizer(spec, { kernel: 'wasm' }) },
     { name: "LearnedOptimizer (mnist), kernel 'tfjs'", make: () => new LearnedOptimizer(spec, { kernel: 'tfjs' }) },
-    { name: "LearnedOptimizer (MLP family), kernel 'wasm', 1 thread", make: () => new LearnedOptimizer(mlpSpec, { kernel: 'wasm', threads: 1, totalSteps: 1000 }) },
-    { name: `LearnedOptimizer (MLP family), kernel 'wasm', ${threads} threads (auto)`, make: () => new LearnedOptimizer(mlpSpec, { kernel: 'wasm', totalSteps: 1000 }) },
-    { name: "LearnedOptimizer (MLP family), kernel 'tfjs'", make: () => new LearnedOptimizer(mlpSpec, { kernel: 'tfjs', totalSteps: 1000 }) },
+    { name: "LearnedOptimizer (general), kernel 'wasm', 1 thread", make: () => new LearnedOptimizer(mlpSpec, { kernel: 'wasm', threads: 1, totalSteps: 1000 }) },
+    { name: `LearnedOptimizer (general), kernel 'wasm', ${threads} threads (auto)`, make: () => new LearnedOptimizer(mlpSpec, { kernel: 'wasm', totalSteps: 1000 }) },
+    { name: "LearnedOptimizer (general), kernel 'tfjs'", make: () => new LearnedOptimizer(mlpSpec, { kernel: 'tfjs', totalSteps: 1000 }) },
   ];
   const rng = createRng(7);
   const x = tf.tensor2d(normalArray(rng, 128 * 784), [128, 784]);
