@@ -24,7 +24,12 @@
 # quarter of the estimate's variance) and a meta-lr of 1e-3 decaying to 1e-4,
 # since recipe 5 also left image MLPs of the family worse than its start at 1,000 steps,
 # as if the weights drifted with the noise of 8 pairs.
-# Usage: bash apps/bench/scripts/train-general.sh [iterations=110] [out=apps/bench/results/general-run] [recipe=1|2|3|4|5|6]
+# Recipe 7 (general-run-7; train-general-7.sh): recipe 6 with the MLP's term at the Adam path's
+# scale (stepMult 0.03 = learningRate, not 1e-3). At λ₁ = 1e-3 the MLP's term is at most a few
+# percent of the Adam step after 40 iterations at a meta-lr of 1e-3 (each weight moves ≤ 0.04),
+# so meta-training could barely change anything but the schedule's three weights; the start is
+# the same (the output weights start at 0). 60 iterations.
+# Usage: bash apps/bench/scripts/train-general.sh [iterations=110] [out=apps/bench/results/general-run] [recipe=1|2|3|4|5|6|7]
 set -euo pipefail
 cd "$(dirname "$0")/../../.."
 iterations="${1:-110}"
@@ -40,7 +45,8 @@ case "$recipe" in
   4) settings=(--steps 600 --meta-lr 0.003 --meta-lr-schedule cosine --meta-lr-final 0.0003 --validation-problems 6 --mlp-config '{"adamPath":true,"learningRate":0.03,"rateAdaptation":0.01}') ;;
   5) settings=(--steps 600 --meta-lr 0.003 --meta-lr-schedule cosine --meta-lr-final 0.0003 --validation-problems 6 --log-floor 1e-6 --mlp-config '{"adamPath":true,"learningRate":0.03,"rateAdaptation":0.01}') ;;
   6) settings=(--steps 600 --meta-lr 0.001 --meta-lr-schedule cosine --meta-lr-final 0.0001 --validation-problems 6 --pairs 32 --log-floor 1e-6 --mlp-config '{"adamPath":true,"learningRate":0.03,"rateAdaptation":0.01}') ;;
-  *) echo "train-general.sh: recipe is 1 to 6, not $recipe" >&2; exit 2 ;;
+  7) settings=(--steps 600 --meta-lr 0.001 --meta-lr-schedule cosine --meta-lr-final 0.0001 --validation-problems 6 --pairs 32 --log-floor 1e-6 --mlp-config '{"adamPath":true,"learningRate":0.03,"rateAdaptation":0.01,"stepMult":0.03}') ;;
+  *) echo "train-general.sh: recipe is 1 to 7, not $recipe" >&2; exit 2 ;;
 esac
 exec node apps/cli/dist/bin.js train --family mlp --init adam --estimator pes --task-family general \
   --objective log --validation-metric log --sigma 0.01 --pairs 8 --horizon 200,2000 --unroll 20 \
